@@ -1,0 +1,1 @@
+"""Espace électeur: the voter portal for the French public-sector professional elections."""

@@ -1,0 +1,1 @@
+"""The administrators' command line: `python -m chalicelib.admin --stage STAGE COMMAND`."""

@@ -1,0 +1,142 @@
+"""The administrators' commands: imports, demo data, help-desk look-ups and statistics.
+
+Output is in French, for the election administrators; exit status 0 means done with nothing
+rejected, 1 means something was rejected or not found (and, for imports, what that implies
+about writes is printed), 2 is a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from datetime import datetime, timezone
+
+from chalicelib.admin import render
+from chalicelib.admin.progress import ProgressBar
+from chalicelib.admin.stage import UnknownStage, enter_stage
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m chalicelib.admin",
+        description="Administration de l'espace électeur.",
+    )
+    parser.add_argument("--stage", required=True, help="étape de .chalice/config.json (local, dev, prod)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+
+    ballots = commands.add_parser("import-ballots", help="importer les scrutins (fichier JSON)")
+    ballots.add_argument("file")
+    ballots.add_argument("--dry-run", action="store_true", help="valider sans rien écrire")
+
+    voters = commands.add_parser("import-voters", help="importer les listes électorales (fichier CSV)")
+    voters.add_argument("file")
+    voters.add_argument("--dry-run", action="store_true", help="valider sans rien écrire")
+    voters.add_argument("--skip-invalid", action="store_true", help="importer les lignes valides malgré les lignes rejetées")
+    voters.add_argument("--prune", action="store_true", help="retirer des listes les électeurs absents du fichier")
+    voters.add_argument("--workers", type=int, default=4, help="écritures en parallèle (défaut : 4)")
+
+    demo = commands.add_parser("demo", help="générer et importer une élection fictive")
+    demo.add_argument("--voters", type=int, default=2000, help="nombre d'électeurs (défaut : 2000)")
+    demo.add_argument("--output", help="écrire les fichiers dans ce dossier au lieu de les importer")
+
+    voter = commands.add_parser("voter", help="consulter un électeur")
+    voter_commands = voter.add_subparsers(dest="voter_command", required=True, metavar="ACTION")
+    show = voter_commands.add_parser("show", help="tout ce que l'assistance doit savoir d'un électeur")
+    show.add_argument("email_or_voter_id")
+
+    commands.add_parser("stats", help="par scrutin : électeurs, espaces créés, espaces activés")
+    return parser
+
+
+def main(argv: list[str] | None = None, out=sys.stdout) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        enter_stage(args.stage)
+    except UnknownStage as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    command = COMMANDS[args.command]
+    return command(args, out)
+
+
+def import_ballots_command(args, out) -> int:
+    from chalicelib.services.ballot_import import BallotFileError, import_ballots
+
+    try:
+        report = import_ballots(args.file, now=utc_now(), dry_run=args.dry_run)
+    except BallotFileError as error:
+        render.ballot_file_rejected(error, out)
+        return 1
+    render.ballot_import(report, out)
+    return 0
+
+
+def import_voters_command(args, out) -> int:
+    from chalicelib.services.voter_import import ImportAborted, import_voters
+
+    try:
+        report = import_voters(
+            args.file,
+            now=utc_now(),
+            dry_run=args.dry_run,
+            skip_invalid=args.skip_invalid,
+            prune=args.prune,
+            workers=max(1, args.workers),
+            progress=ProgressBar(),
+        )
+    except ImportAborted as error:
+        print(f"Import refusé ({error.code}) : {error}. Rien n'a été écrit.", file=out)
+        return 1
+    render.voter_import(report, out, dry_run=args.dry_run, prune=args.prune)
+    return 1 if report.rejected else 0
+
+
+def demo_command(args, out) -> int:
+    from chalicelib.admin.demo import write_demo_files
+
+    now = utc_now()
+    if args.output:
+        ballots_path, voters_path = write_demo_files(args.output, voters=args.voters, now=now)
+        print(f"Fichiers écrits : {ballots_path} et {voters_path} ({args.voters} électeurs).", file=out)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="demo-") as directory:
+        ballots_path, voters_path = write_demo_files(directory, voters=args.voters, now=now)
+        args.file, args.dry_run = str(ballots_path), False
+        status = import_ballots_command(args, out)
+        if status:
+            return status
+        args.file, args.skip_invalid, args.prune, args.workers = str(voters_path), False, True, 4
+        return import_voters_command(args, out)
+
+
+def voter_command(args, out) -> int:
+    from chalicelib.services.helpdesk import VoterNotFound, voter_file
+
+    try:
+        found = voter_file(args.email_or_voter_id, now=utc_now())
+    except VoterNotFound:
+        print(f"Aucun électeur ne correspond à « {args.email_or_voter_id} ».", file=out)
+        return 1
+    render.voter_file(found, out)
+    return 0
+
+
+def stats_command(args, out) -> int:
+    from chalicelib.services.helpdesk import election_stats
+
+    render.stats(election_stats(now=utc_now()), out)
+    return 0
+
+
+COMMANDS = {
+    "import-ballots": import_ballots_command,
+    "import-voters": import_voters_command,
+    "demo": demo_command,
+    "voter": voter_command,
+    "stats": stats_command,
+}

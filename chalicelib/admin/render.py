@@ -1,0 +1,125 @@
+"""How the admin commands print their results (French, for the election administrators)."""
+
+from __future__ import annotations
+
+from chalicelib.domain.phases import PARIS
+
+PHASE_LABELS = {
+    "upcoming": "à venir",
+    "lists_published": "listes publiées",
+    "claims_closed": "réclamations closes",
+    "candidates_published": "candidatures publiées",
+    "voting_open": "vote ouvert",
+    "closed": "clos",
+}
+MAX_PROBLEMS_SHOWN = 200
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}".replace(",", " ")
+
+
+def _when(moment) -> str:
+    return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if moment else "—"
+
+
+def ballot_file_rejected(error, out) -> None:
+    print("Fichier de scrutins refusé ; rien n'a été écrit :", file=out)
+    for problem in error.problems:
+        print(f"  - {problem}", file=out)
+
+
+def ballot_import(report, out) -> None:
+    print(f"Scrutins : {len(report.created)} créés, {len(report.updated)} mis à jour, {len(report.unchanged)} inchangés.", file=out)
+    if not report.written:
+        print("Simulation (--dry-run) : rien n'a été écrit.", file=out)
+    for label, ids in (("créés", report.created), ("mis à jour", report.updated)):
+        if ids:
+            print(f"  {label} : {', '.join(ids)}", file=out)
+    if report.not_in_file:
+        print(
+            f"Absents du fichier (conservés, jamais supprimés) : {', '.join(report.not_in_file)}",
+            file=out,
+        )
+
+
+def voter_import(report, out, *, dry_run: bool, prune: bool) -> None:
+    for line, problem in report.problems[:MAX_PROBLEMS_SHOWN]:
+        print(f"ligne {line} : {problem.code} — {problem.message}", file=out)
+    if len(report.problems) > MAX_PROBLEMS_SHOWN or report.rejected > len(report.problems):
+        print(f"… et d'autres problèmes ({report.rejected} lignes rejetées en tout).", file=out)
+    print("", file=out)
+    print("Résumé de l'import des listes électorales", file=out)
+    print(f"  lignes lues          {_number(report.rows_read)}", file=out)
+    print(f"  électeurs créés      {_number(report.created)}", file=out)
+    print(f"  électeurs mis à jour {_number(report.updated)}", file=out)
+    print(f"  électeurs inchangés  {_number(report.unchanged)}", file=out)
+    print(f"  lignes rejetées      {_number(report.rejected)}", file=out)
+    print(f"  absents du fichier   {_number(report.missing)}", file=out)
+    print(f"  éléments écrits      {_number(report.items_written)} ({_number(report.items_per_second)} éléments/s, {report.seconds:.1f} s)", file=out)
+    from chalicelib.services.voter_import import peak_memory_mib
+
+    print(f"  mémoire maximale     {peak_memory_mib():.0f} Mio", file=out)
+    if dry_run:
+        print("Simulation (--dry-run) : rien n'a été écrit ; les nombres disent ce que ferait l'import.", file=out)
+    elif not report.written:
+        print("Des lignes sont rejetées : rien n'a été écrit. Corrigez le fichier, ou relancez avec --skip-invalid pour importer les lignes valides.", file=out)
+    elif report.rejected:
+        print("Les lignes valides ont été importées (--skip-invalid) ; les lignes rejetées ne l'ont pas été.", file=out)
+    if report.missing and not prune:
+        sample = ", ".join(report.missing_sample)
+        print(
+            f"{_number(report.missing)} électeurs enregistrés sont absents de ce fichier ; ils restent sur les listes. "
+            f"Exemples : {sample}. Relancez avec --prune pour les retirer.",
+            file=out,
+        )
+    if prune and report.pruned:
+        done = "retirés" if report.written else "seraient retirés"
+        print(
+            f"{_number(report.pruned)} électeurs absents du fichier {done} de toutes les listes. "
+            f"{_number(report.pruned_with_account)} avaient un espace électeur (dont "
+            f"{_number(report.pruned_with_active_account)} activés) : l'espace est conservé mais "
+            "suspendu ; ils ne peuvent plus se connecter ni recevoir de courriel du portail, et "
+            "un import qui les inscrit de nouveau le leur rend tel quel.",
+            file=out,
+        )
+
+
+def voter_file(found, out) -> None:
+    voter, account = found.voter, found.account
+    print(f"{voter.first_name} {voter.last_name} — électeur {voter.voter_id}", file=out)
+    print(f"  adresse            {voter.email or f'(retiré des listes ; ancienne adresse {voter.removed_email})'}", file=out)
+    print(f"  académie           {voter.academy}", file=out)
+    print(f"  département        {voter.department}", file=out)
+    print(f"  lieu de travail    {voter.workplace}", file=out)
+    print(f"  code de vote       {voter.code_delivery}", file=out)
+    print(f"  importé le         {_when(voter.imported_at)} ; mis à jour le {_when(voter.updated_at)}", file=out)
+    if voter.removed_at:
+        print(f"  retiré des listes  le {_when(voter.removed_at)}", file=out)
+    if account is None:
+        print("  espace électeur    non créé", file=out)
+    else:
+        state = "activé" if account.status == "active" else "en attente de confirmation"
+        print(f"  espace électeur    {state} (créé le {_when(account.created_at)}, activé le {_when(account.activated_at)})", file=out)
+    print(f"  scrutins ({len(found.ballots)})", file=out)
+    for ballot, phase in found.ballots:
+        print(f"    {ballot.ballot_id:<18} {PHASE_LABELS[phase.value]:<22} {ballot.label}", file=out)
+    print(f"  derniers courriels ({len(found.recent_mail)})", file=out)
+    for entry in found.recent_mail:
+        print(f"    {_when(entry.requested_at)}  {entry.kind:<16} {entry.status}", file=out)
+
+
+def stats(result, out) -> None:
+    print(f"{'scrutin':<18} {'phase':<22} {'électeurs':>10} {'espaces créés':>14} {'activés':>10} {'taux':>7}", file=out)
+    for row in result.ballots:
+        rate = f"{100 * row.accounts_activated / row.voters:.1f} %" if row.voters else "—"
+        print(
+            f"{row.ballot.ballot_id:<18} {PHASE_LABELS[row.phase.value]:<22} {_number(row.voters):>10} "
+            f"{_number(row.accounts_created):>14} {_number(row.accounts_activated):>10} {rate:>7}",
+            file=out,
+        )
+    print(
+        f"Total : {_number(result.voters)} électeurs inscrits, {_number(result.accounts_created)} espaces créés, "
+        f"{_number(result.accounts_activated)} activés ; {_number(result.removed_voters)} électeurs retirés des listes.",
+        file=out,
+    )

@@ -1,0 +1,1 @@
+"""HTTP entrypoints: one Chalice blueprint per area, thin handlers over the services."""

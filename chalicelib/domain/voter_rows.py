@@ -1,0 +1,110 @@
+"""One row of an electoral-list file: what it must contain, and what a valid row becomes.
+
+The file has one row per voter, with the columns of `COLUMNS`. Each problem found in a row
+has a stable code (for programs and tests) and a French sentence (for the administrator).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass
+
+from chalicelib.domain.emails import is_well_formed, normalise_email
+from chalicelib.domain.names import list_sort_key
+
+COLUMNS = (
+    "voter_id",
+    "last_name",
+    "first_name",
+    "email",
+    "academy",
+    "department",
+    "workplace",
+    "code_delivery",
+    "ballots",
+)
+BALLOT_SEPARATOR = "|"
+VOTER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+MAX_LENGTHS = {
+    "last_name": 100,
+    "first_name": 100,
+    "academy": 100,
+    "department": 100,
+    "workplace": 200,
+    "code_delivery": 500,
+}
+
+
+@dataclass(frozen=True)
+class VoterRow:
+    voter_id: str
+    last_name: str
+    first_name: str
+    email: str
+    academy: str
+    department: str
+    workplace: str
+    code_delivery: str
+    ballot_ids: tuple[str, ...]
+
+    def fingerprint(self) -> str:
+        canonical = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+    @property
+    def sort_key(self) -> str:
+        return list_sort_key(self.last_name, self.first_name, self.voter_id)
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    code: str
+    message: str
+
+
+def parse_row(fields: dict[str, str | None], known_ballots: set[str]) -> tuple[VoterRow | None, list[RowProblem]]:
+    """Validate one row; return the voter (or None) and every problem found."""
+    problems: list[RowProblem] = []
+    values: dict[str, str] = {}
+    for column in COLUMNS:
+        value = (fields.get(column) or "").strip()
+        if not value:
+            problems.append(RowProblem("missing_field", f"champ « {column} » manquant"))
+        limit = MAX_LENGTHS.get(column)
+        if limit and len(value) > limit:
+            problems.append(RowProblem("field_too_long", f"champ « {column} » trop long ({len(value)} caractères, {limit} au plus)"))
+        values[column] = value
+
+    voter_id = values["voter_id"]
+    if voter_id and not VOTER_ID.match(voter_id):
+        problems.append(RowProblem("invalid_voter_id", f"identifiant électeur « {voter_id} » invalide (lettres, chiffres, « _ », « - », « . »)"))
+
+    email = normalise_email(values["email"])
+    if email and not is_well_formed(email):
+        problems.append(RowProblem("invalid_email", f"adresse électronique mal formée : « {values['email']} »"))
+
+    ballot_ids = tuple(sorted({b.strip() for b in values["ballots"].split(BALLOT_SEPARATOR) if b.strip()}))
+    if values["ballots"] and not ballot_ids:
+        problems.append(RowProblem("missing_field", "champ « ballots » sans aucun scrutin"))
+    unknown = [b for b in ballot_ids if b not in known_ballots]
+    if unknown:
+        problems.append(RowProblem("unknown_ballot", f"scrutin(s) inconnu(s) : {', '.join(unknown)} (importez d'abord les scrutins)"))
+
+    if problems:
+        return None, problems
+    return (
+        VoterRow(
+            voter_id=voter_id,
+            last_name=values["last_name"],
+            first_name=values["first_name"],
+            email=email,
+            academy=values["academy"],
+            department=values["department"],
+            workplace=values["workplace"],
+            code_delivery=values["code_delivery"],
+            ballot_ids=ballot_ids,
+        ),
+        [],
+    )

@@ -1,0 +1,86 @@
+"""Import of the ballots (scrutins) and their candidate lists from a JSON file.
+
+The file is the full list of ballots. It is validated whole before anything is written:
+one bad ballot and nothing changes. Ballots are upserted by id, a ballot whose content did
+not change is not written again, and a stored ballot missing from the file is reported but
+never deleted (voters and, later, votes refer to it).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from chalicelib.domain.ballots import Ballot, BallotDefinitionError, parse_ballot
+from chalicelib.store.ballots import BallotItem, all_ballots
+
+
+class BallotFileError(Exception):
+    """The file cannot be used; `problems` lists every reason, in French."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass
+class BallotImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    not_in_file: list[str] = field(default_factory=list)
+    written: bool = False
+
+
+def read_ballot_file(path: str | Path) -> list[Ballot]:
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except OSError as error:
+        raise BallotFileError([f"impossible de lire {path} : {error.strerror}"]) from error
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BallotFileError([f"{path} n'est pas un fichier JSON UTF-8 valide : {error}"]) from error
+    if not isinstance(raw, list):
+        raise BallotFileError(["le fichier doit contenir une liste JSON de scrutins"])
+    ballots, problems, seen = [], [], set()
+    for position, definition in enumerate(raw, start=1):
+        label = definition.get("id") if isinstance(definition, dict) else None
+        where = f"scrutin n° {position}" + (f" ({label})" if label else "")
+        try:
+            ballot = parse_ballot(definition)
+        except BallotDefinitionError as error:
+            problems.extend(f"{where} : {p}" for p in error.problems)
+            continue
+        if ballot.ballot_id in seen:
+            problems.append(f"{where} : identifiant en double dans le fichier")
+        seen.add(ballot.ballot_id)
+        ballots.append(ballot)
+    if problems:
+        raise BallotFileError(problems)
+    return ballots
+
+
+def import_ballots(path: str | Path, *, now: datetime, dry_run: bool = False) -> BallotImportReport:
+    ballots = read_ballot_file(path)
+    stored = {item.ballot_id: item for item in all_ballots()}
+    report = BallotImportReport()
+    to_write = []
+    for ballot in ballots:
+        existing = stored.get(ballot.ballot_id)
+        if existing is None:
+            report.created.append(ballot.ballot_id)
+            to_write.append(BallotItem.from_domain(ballot, created_at=now, updated_at=now))
+        elif existing.fingerprint == ballot.fingerprint():
+            report.unchanged.append(ballot.ballot_id)
+        else:
+            report.updated.append(ballot.ballot_id)
+            to_write.append(BallotItem.from_domain(ballot, created_at=existing.created_at, updated_at=now))
+    in_file = {b.ballot_id for b in ballots}
+    report.not_in_file = sorted(set(stored) - in_file)
+    if not dry_run:
+        with BallotItem.batch_write() as batch:
+            for item in to_write:
+                batch.save(item)
+        report.written = True
+    return report

@@ -1,0 +1,58 @@
+"""Settings read from the environment.
+
+The same code runs in every stage; only these values differ. Chalice sets them from
+`.chalice/config.json` (per stage), the admin CLI loads the same file for `--stage`, and AWS
+Lambda provides the region. Local runs point every AWS client at the local stack with the
+standard `AWS_ENDPOINT_URL` variable, which boto3 and PynamoDB honour, so no code knows it is
+local.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+TABLE_VARIABLES = {
+    "voters": "VOTERS_TABLE",
+    "electoral_list": "ELECTORAL_LIST_TABLE",
+    "ballots": "BALLOTS_TABLE",
+    "accounts": "ACCOUNTS_TABLE",
+    "tokens": "TOKENS_TABLE",
+    "sessions": "SESSIONS_TABLE",
+    "mail_log": "MAIL_LOG_TABLE",
+    "rate_limits": "RATE_LIMITS_TABLE",
+}
+
+
+class MissingSetting(RuntimeError):
+    """A required environment variable is not set: a deployment mistake, never a user error."""
+
+
+def required(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise MissingSetting(f"environment variable {name} is not set")
+    return value
+
+
+def region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-3"
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    portal_url: str
+    mail_sender: str
+    mail_queue_name: str
+
+    @classmethod
+    def from_environment(cls) -> "Settings":
+        return cls(
+            stage=required("STAGE"),
+            region=region(),
+            portal_url=required("PORTAL_URL").rstrip("/"),
+            mail_sender=required("MAIL_SENDER"),
+            mail_queue_name=required("MAIL_QUEUE_NAME"),
+        )

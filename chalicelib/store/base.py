@@ -1,0 +1,39 @@
+"""What every table model shares: its name and region come from the environment.
+
+PynamoDB reads `Meta.table_name` and `Meta.region` when a model first talks to DynamoDB, not
+when the class is defined, so a descriptor lets each stage (and each test run) choose its
+names through environment variables without any code change.
+"""
+
+from __future__ import annotations
+
+from pynamodb.models import Model
+
+from chalicelib import settings
+
+
+class _FromEnvironment:
+    def __init__(self, read):
+        self._read = read
+
+    def __get__(self, instance, owner):
+        return self._read()
+
+
+def table_meta(variable: str) -> type:
+    """A PynamoDB `Meta` class whose table name is read from `variable`."""
+
+    class Meta:
+        table_name = _FromEnvironment(lambda: settings.required(variable))
+        region = _FromEnvironment(settings.region)
+        host = None  # botocore resolves AWS_ENDPOINT_URL itself when set (local stack).
+        billing_mode = "PAY_PER_REQUEST"
+        max_retry_attempts = 5
+
+    return Meta
+
+
+def reset_connections(models: list[type[Model]]) -> None:
+    """Forget cached connections, so the next call reads the environment again (tests)."""
+    for model in models:
+        model._connection = None

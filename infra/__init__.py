@@ -1,0 +1,1 @@
+"""Infrastructure: the local stack (moto) here; the AWS stack comes with the deploy issue."""

@@ -1,0 +1,1 @@
+"""The whole portal on one machine, with moto standing in for AWS (`make run`)."""

@@ -1,0 +1,58 @@
+"""moto as the local AWS, over HTTP on loopback, one request at a time.
+
+moto keeps its data in memory and does not make DynamoDB's conditional writes and
+transactions atomic under concurrent requests. Serving one request at a time restores the
+guarantees the code relies on in AWS (a conditional write or a transaction is all or
+nothing, one winner among concurrent writers), at the cost of throughput, which is not what
+the local stack is for.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from moto.server import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+
+class SerialisedApp:
+    """WSGI middleware: one request inside the wrapped application at a time."""
+
+    def __init__(self, app, lock: threading.Lock):
+        self.app = app
+        self.lock = lock
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            # Materialise the body inside the lock: moto's work happens while it is built.
+            return list(self.app(environ, start_response))
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """moto's every request would drown the portal's own output."""
+
+    def log_request(self, code="-", size="-") -> None:
+        pass
+
+
+class LocalAws:
+    """moto's server in a background thread, bound to 127.0.0.1 only."""
+
+    def __init__(self, port: int = 5000, host: str = "127.0.0.1"):
+        self.lock = threading.Lock()
+        app = SerialisedApp(DomainDispatcherApplication(create_backend_app), self.lock)
+        self.server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+        self.thread = threading.Thread(target=self.server.serve_forever, name="local-aws", daemon=True)
+
+    @property
+    def endpoint(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "LocalAws":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
