@@ -35,6 +35,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from chalicelib.domain.emails import normalise_email
 from chalicelib.domain.names import list_sort_key
 from chalicelib.domain.voter_rows import COLUMNS, RowProblem, VoterRow, parse_row
 from chalicelib.store.accounts import ACTIVE, Account
@@ -300,44 +301,55 @@ def _stage_file(path: Path, known_ballots: set[str], staging: _Staging, report: 
         handle = open(path, encoding="utf-8-sig", newline="")
     except OSError as error:
         raise ImportAborted("unreadable_file", f"impossible de lire {path} : {error.strerror}") from error
-    with handle:
-        header_line = handle.readline()
-        delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
-        header = [h.strip() for h in next(csv.reader([header_line], delimiter=delimiter), [])]
-        missing = [c for c in COLUMNS if c not in header]
-        unexpected = [h for h in header if h not in COLUMNS]
-        if missing or unexpected:
-            raise ImportAborted(
-                "bad_header",
-                "en-tête incorrect : attendu "
-                + ";".join(COLUMNS)
-                + (f" ; colonnes manquantes : {', '.join(missing)}" if missing else "")
-                + (f" ; colonnes inconnues : {', '.join(unexpected)}" if unexpected else ""),
-            )
-        reader = csv.reader(handle, delimiter=delimiter)
-        line = 1
-        staging.begin()
-        try:
-            for values in reader:
-                line = reader.line_num + 1
-                if not any(v.strip() for v in values):
-                    continue
-                report.rows_read += 1
-                fields = dict(zip(header, values))
-                row, problems = parse_row(fields, known_ballots)
-                if len(values) != len(header):
-                    problems.append(RowProblem("wrong_column_count", f"{len(values)} colonnes au lieu de {len(header)}"))
-                    row = None
-                staging.add_row(line, fields.get("voter_id", "").strip(), (fields.get("email") or "").strip().lower(), row, problems)
-                if report.rows_read % 5000 == 0:
-                    staging.commit()
-                    staging.begin()
-                    progress("validation", handle.buffer.tell(), size)
-        except UnicodeDecodeError as error:
-            staging.commit()
-            raise ImportAborted("not_utf8", f"le fichier n'est pas en UTF-8 (vers la ligne {line + 1})") from error
+    try:
+        with handle:
+            _stage_rows(handle, size, known_ballots, staging, report, progress)
+    except UnicodeDecodeError as error:
+        raise ImportAborted("not_utf8", f"le fichier n'est pas en UTF-8 (vers la ligne {report.rows_read + 2})") from error
+
+
+def _read_header(handle) -> tuple[list[str], str]:
+    """The columns and the delimiter (";" or ","), from the first line."""
+    header_line = handle.readline()
+    delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
+    header = [h.strip() for h in next(csv.reader([header_line], delimiter=delimiter), [])]
+    missing = [c for c in COLUMNS if c not in header]
+    unexpected = [h for h in header if h not in COLUMNS]
+    if missing or unexpected:
+        raise ImportAborted(
+            "bad_header",
+            "en-tête incorrect : attendu "
+            + ";".join(COLUMNS)
+            + (f" ; colonnes manquantes : {', '.join(missing)}" if missing else "")
+            + (f" ; colonnes inconnues : {', '.join(unexpected)}" if unexpected else ""),
+        )
+    return header, delimiter
+
+
+def _stage_rows(handle, size: int, known_ballots: set[str], staging: _Staging, report: VoterImportReport, progress: Progress) -> None:
+    header, delimiter = _read_header(handle)
+    reader = csv.reader(handle, delimiter=delimiter)
+    staging.begin()
+    try:
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            line = reader.line_num + 1  # the header was read before the reader started
+            report.rows_read += 1
+            fields = dict(zip(header, values))
+            row, problems = parse_row(fields, known_ballots)
+            if len(values) != len(header):
+                problems.append(RowProblem("wrong_column_count", f"{len(values)} colonnes au lieu de {len(header)}"))
+                row = None
+            voter_id = (fields.get("voter_id") or "").strip()
+            staging.add_row(line, voter_id, normalise_email(fields.get("email") or ""), row, problems)
+            if report.rows_read % 5000 == 0:
+                staging.commit()
+                staging.begin()
+                progress("validation", handle.buffer.tell(), size)
+    finally:
         staging.commit()
-        progress("validation", size, size)
+    progress("validation", size, size)
 
 
 def _stage_stored_voters(staging: _Staging, progress: Progress) -> None:

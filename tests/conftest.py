@@ -1,0 +1,77 @@
+"""Shared fixtures: a test stage's environment, moto's in-process AWS, and a serialised moto.
+
+The environment is set here, before any test module imports the application, and never
+points at a real AWS: fake credentials, no endpoint, test table names.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+TEST_ENVIRONMENT = {
+    "STAGE": "test",
+    "AWS_DEFAULT_REGION": "eu-west-3",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "PORTAL_URL": "https://portail.test",
+    "MAIL_SENDER": "Élections professionnelles <ne-pas-repondre@portail.test>",
+    "MAIL_QUEUE_NAME": "test-mail",
+}
+TEST_ENVIRONMENT.update(
+    {
+        variable: f"test-{name.replace('_', '-')}"
+        for name, variable in __import__("chalicelib.settings", fromlist=["TABLE_VARIABLES"]).TABLE_VARIABLES.items()
+    }
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_PROFILE", None)
+os.environ.update(TEST_ENVIRONMENT)
+
+from moto import mock_aws  # noqa: E402  (after the environment is set)
+from moto.core.botocore_stubber import BotocoreStubber  # noqa: E402
+
+from chalicelib.store.tables import create_tables  # noqa: E402
+
+NOW = datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def aws():
+    """A fresh, empty in-process AWS with every table created."""
+    with mock_aws():
+        create_tables()
+        yield
+
+
+@pytest.fixture
+def serialised_aws(aws, monkeypatch):
+    """moto handling one request at a time, as the local stack does.
+
+    moto's conditional writes are not atomic under concurrent requests; DynamoDB's are.
+    Tests that exercise concurrency run against this so that they test our code, not moto.
+    """
+    lock = threading.Lock()
+    original = BotocoreStubber.__call__
+
+    def one_at_a_time(self, *args, **kwargs):
+        with lock:
+            return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(BotocoreStubber, "__call__", one_at_a_time)
+    yield
+
+
+@pytest.fixture
+def test_stage_config(tmp_path) -> Path:
+    """A `.chalice/config.json` whose `test` stage is this test run's environment."""
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"version": "2.0", "app_name": "espace-electeur", "stages": {"test": {"environment_variables": TEST_ENVIRONMENT}}}))
+    return path
