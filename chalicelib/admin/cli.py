@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from chalicelib.admin import render
 from chalicelib.admin.progress import ProgressBar
-from chalicelib.admin.stage import UnknownStage, enter_stage
+from chalicelib.admin.stage import CONFIG_PATH, UnknownStage, enter_stage
 
 
 def utc_now() -> datetime:
@@ -53,10 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None, out=sys.stdout) -> int:
+def main(argv: list[str] | None = None, out=sys.stdout, config_path=CONFIG_PATH) -> int:
     args = build_parser().parse_args(argv)
     try:
-        enter_stage(args.stage)
+        enter_stage(args.stage, config_path)
     except UnknownStage as error:
         print(str(error), file=sys.stderr)
         return 2

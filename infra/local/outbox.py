@@ -42,7 +42,6 @@ class Outbox:
         self.thread = threading.Thread(target=self._run, name="outbox", daemon=True)
 
     def start(self) -> "Outbox":
-        self.directory.mkdir(parents=True, exist_ok=True)
         self.thread.start()
         return self
 
@@ -62,6 +61,8 @@ class Outbox:
             sent = list(ses_backends[DEFAULT_ACCOUNT_ID][self.region].sent_messages[first:])
             self.seen += len(sent)
         written = []
+        if sent:
+            self.directory.mkdir(parents=True, exist_ok=True)
         for number, message in enumerate(sent, start=first + 1):
             if not isinstance(message, RawMessage):
                 continue  # the app only sends raw MIME messages

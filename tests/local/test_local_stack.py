@@ -1,0 +1,185 @@
+"""The local stack: moto over HTTP, serialised, provisioned like AWS, with its outbox and poller."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from email.message import EmailMessage
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from chalice import Chalice
+
+from chalicelib import settings
+from chalicelib.store.base import reset_connections
+from chalicelib.store.tables import ALL_MODELS
+from infra.local.aws import LocalAws
+from infra.local.outbox import Outbox
+from infra.local.poller import SqsPoller
+from infra.local.provision import provision
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def local_aws():
+    aws = LocalAws(port=free_port()).start()
+    saved = os.environ.get("AWS_ENDPOINT_URL")
+    os.environ["AWS_ENDPOINT_URL"] = aws.endpoint
+    reset_connections(ALL_MODELS)
+    try:
+        yield aws, provision()
+    finally:
+        aws.stop()
+        if saved is None:
+            os.environ.pop("AWS_ENDPOINT_URL", None)
+        else:
+            os.environ["AWS_ENDPOINT_URL"] = saved
+        reset_connections(ALL_MODELS)
+
+
+def client(service):
+    return boto3.client(service, region_name=settings.region())
+
+
+def test_it_listens_on_loopback_only(local_aws):
+    aws, _ = local_aws
+    assert aws.server.server_address[0] == "127.0.0.1"
+
+
+def test_provisioning_creates_tables_with_ttl_queues_and_sender(local_aws):
+    _, created = local_aws
+    dynamodb = client("dynamodb")
+    assert sorted(created["tables"]) == sorted(m.Meta.table_name for m in ALL_MODELS)
+    ttl = dynamodb.describe_time_to_live(TableName=os.environ["TOKENS_TABLE"])["TimeToLiveDescription"]
+    assert ttl["TimeToLiveStatus"] == "ENABLED" and ttl["AttributeName"] == "expires_ttl"
+    indexes = dynamodb.describe_table(TableName=os.environ["VOTERS_TABLE"])["Table"]["GlobalSecondaryIndexes"]
+    assert [i["IndexName"] for i in indexes] == ["by-email"]
+    sqs = client("sqs")
+    attributes = sqs.get_queue_attributes(QueueUrl=created["queue_url"], AttributeNames=["All"])["Attributes"]
+    assert json.loads(attributes["RedrivePolicy"])["deadLetterTargetArn"].endswith("test-mail-dlq")
+    assert created["sender"] in client("ses").list_identities()["Identities"]
+
+
+def test_conditional_writes_have_exactly_one_winner_under_concurrency(local_aws):
+    dynamodb = client("dynamodb")
+    table = os.environ["RATE_LIMITS_TABLE"]
+    winners, losers = [], []
+
+    def claim(n):
+        try:
+            dynamodb.put_item(
+                TableName=table,
+                Item={"bucket": {"S": "race"}, "owner": {"S": str(n)}, "expires_ttl": {"N": "1"}},
+                ConditionExpression="attribute_not_exists(#b)",
+                ExpressionAttributeNames={"#b": "bucket"},
+            )
+            winners.append(n)
+        except ClientError as error:
+            assert error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+            losers.append(n)
+
+    threads = [threading.Thread(target=claim, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(winners) == 1 and len(losers) == 19
+
+
+def test_every_email_sent_is_printed_and_kept_unchanged(local_aws, tmp_path):
+    aws, created = local_aws
+    printed = []
+    outbox = Outbox(tmp_path / "outbox", settings.region(), aws.lock, echo=printed.append)
+    outbox.collect()  # skip what earlier tests sent
+    message = EmailMessage()
+    message["From"] = created["sender"]
+    message["To"] = "camille.martin@ac-poitiers.fr"
+    message["Subject"] = "Confirmez votre adresse"
+    message.set_content("Bonjour,\nCliquez : http://127.0.0.1:8000/mot-de-passe#jeton=abc\n")
+    message.add_alternative("<p>Bonjour</p>", subtype="html")
+    raw = message.as_string()
+    client("ses").send_raw_email(Source=created["sender"], Destinations=["camille.martin@ac-poitiers.fr"], RawMessage={"Data": raw})
+    files = outbox.collect()
+    assert len(files) == 1 and files[0].suffix == ".eml"
+    assert files[0].read_text(encoding="utf-8") == raw
+    assert any("camille.martin@ac-poitiers.fr — Confirmez votre adresse" in line for line in printed)
+    assert "   http://127.0.0.1:8000/mot-de-passe#jeton=abc" in printed
+
+
+def test_the_poller_runs_sqs_handlers_as_lambda_would(local_aws):
+    _, created = local_aws
+    app = Chalice(app_name="poller-probe")
+    received = []
+    failing = {"on": False}
+
+    @app.on_sqs_message(queue=os.environ["MAIL_QUEUE_NAME"], batch_size=5)
+    def handle(event):
+        if failing["on"]:
+            raise RuntimeError("SES is down")
+        received.extend(record.body for record in event)
+
+    sqs = client("sqs")
+    url = created["queue_url"]
+    sqs.send_message(QueueUrl=url, MessageBody='{"email": "a@ac-poitiers.fr"}')
+    poller = SqsPoller(app, wait_seconds=0)
+    source = poller.sources()[0]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    assert poller.poll_once(source, url, arn) == 1
+    assert received == ['{"email": "a@ac-poitiers.fr"}']
+    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"] == "0"
+
+    failing["on"] = True
+    sqs.send_message(QueueUrl=url, MessageBody="again")
+    with pytest.raises(RuntimeError):
+        poller.poll_once(source, url, arn)
+    hidden = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    assert hidden["ApproximateNumberOfMessagesNotVisible"] == "1"  # kept, to come back later
+    sqs.purge_queue(QueueUrl=url)
+
+
+@pytest.mark.slow
+def test_make_run_serves_the_portal_and_stops_on_ctrl_c(tmp_path):
+    port, aws_port = free_port(), free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.local", "--port", str(port), "--aws-port", str(aws_port), "--voters", "40"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        body = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as response:
+                    body = json.loads(response.read())
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert body == {"status": "ok"}
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert "électeurs créés      40" in output
+    assert "Stopped." in output
+    assert process.returncode == 0
