@@ -17,10 +17,15 @@ class ProgressBar:
         self.started = time.monotonic()
         self.last_draw = 0.0
         self.stage = None
+        self.finished: set[str] = set()
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         now = time.monotonic()
         finished = total is not None and done >= total
+        if stage in self.finished:
+            return
+        if finished:
+            self.finished.add(stage)
         interval = 0.2 if self.interactive else 10.0
         if stage != self.stage:
             if self.stage is not None and self.interactive:

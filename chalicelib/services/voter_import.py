@@ -124,9 +124,10 @@ def import_voters(
             report.missing = staging.count_missing()
             report.missing_sample = staging.missing_sample(MISSING_SAMPLE)
             write = not dry_run and (report.rejected == 0 or skip_invalid)
-            _apply_changes(staging, report, now=now, write=write, workers=workers, progress=progress)
             if prune:
+                # First, so that an address moving to another voter is never listed twice.
                 _prune_missing(staging, report, now=now, write=write, progress=progress)
+            _apply_changes(staging, report, now=now, write=write, workers=workers, progress=progress)
             report.written = write
         finally:
             staging.close()
