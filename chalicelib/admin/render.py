@@ -56,7 +56,8 @@ def voter_import(report, out, *, dry_run: bool, prune: bool) -> None:
     print(f"  électeurs inchangés  {_number(report.unchanged)}", file=out)
     print(f"  lignes rejetées      {_number(report.rejected)}", file=out)
     print(f"  absents du fichier   {_number(report.missing)}", file=out)
-    print(f"  éléments écrits      {_number(report.items_written)} ({_number(report.items_per_second)} éléments/s, {report.seconds:.1f} s)", file=out)
+    print(f"  durée                {report.seconds:.1f} s ({_number(report.rows_read / report.seconds if report.seconds else 0)} lignes/s)", file=out)
+    print(f"  éléments écrits      {_number(report.items_written)} ({_number(report.items_per_second)} éléments/s)", file=out)
     from chalicelib.services.voter_import import peak_memory_mib
 
     print(f"  mémoire maximale     {peak_memory_mib():.0f} Mio", file=out)
