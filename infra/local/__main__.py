@@ -44,8 +44,24 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 60) ->
     raise SystemExit(f"{url} did not answer within {timeout:.0f} s")
 
 
+def stop_process_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    # Ctrl-C arrives as SIGINT; a process manager or `kill` sends SIGTERM: stop cleanly on both.
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     from chalicelib.admin.stage import enter_stage
@@ -83,6 +99,9 @@ def main(argv=None) -> int:
         [str(Path(sys.executable).with_name("chalice")), "local", "--stage", "local", "--host", "127.0.0.1", "--port", str(args.port)],
         env=chalice_env,
         cwd=ROOT,
+        # Its own process group: chalice's reloader runs the server in a child process, and
+        # both must stop with us.
+        start_new_session=True,
     )
     try:
         wait_for_health(f"http://127.0.0.1:{args.port}/api/health", chalice)
@@ -92,12 +111,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        if chalice.poll() is None:
-            chalice.send_signal(signal.SIGINT)
-            try:
-                chalice.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                chalice.kill()
+        stop_process_group(chalice)
         poller.stop()
         outbox.stop()
         aws.stop()
