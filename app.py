@@ -5,7 +5,9 @@ import logging
 from chalice import Chalice
 
 from chalicelib.api import middleware
+from chalicelib.api.accounts import accounts
 from chalicelib.api.health import health
+from chalicelib.workers.mail import mail_worker
 
 if not logging.getLogger().handlers:  # Lambda configures the root logger; elsewhere we do.
     logging.basicConfig(format="%(message)s")
@@ -15,3 +17,5 @@ app = Chalice(app_name="espace-electeur")
 
 middleware.register(app)
 app.register_blueprint(health)
+app.register_blueprint(accounts)
+app.register_blueprint(mail_worker)

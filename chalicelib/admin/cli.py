@@ -10,15 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from datetime import datetime, timezone
 
 from chalicelib.admin import render
+from chalicelib.clock import utc_now
 from chalicelib.admin.progress import ProgressBar
 from chalicelib.admin.stage import CONFIG_PATH, UnknownStage, enter_stage
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -54,7 +54,7 @@ def handle_errors(app, view):
         try:
             return view(*args, **kwargs)
         except PortalError as error:
-            return json_response(error.body(), error.status)
+            return json_response(error.body(), error.status, error.headers())
         except Exception:
             request_id = request_id_of(app)
             log.exception(json.dumps({"event": "unhandled_exception", "request_id": request_id, "path": getattr(app.current_request, "path", None)}))

@@ -32,6 +32,9 @@ class PortalError(Exception):
     def public_details(self) -> dict:
         return {}
 
+    def headers(self) -> dict:
+        return {}
+
 
 class InvalidJson(PortalError):
     code = "invalid_json"
@@ -47,3 +50,75 @@ class InvalidRequest(PortalError):
 
     def public_details(self) -> dict:
         return {"field": self.details["field"]}
+
+
+class InvalidEmail(PortalError):
+    code = "invalid_email"
+
+
+class PasswordPolicyError(PortalError):
+    """The password breaks one or more rules; every broken rule is listed."""
+
+    code = "password_policy"
+
+    def __init__(self, violations: list[str]):
+        super().__init__()
+        self.violations = violations
+
+    def public_details(self) -> dict:
+        return {"violations": self.violations}
+
+
+class LinkError(PortalError):
+    status = 410
+
+
+class TokenInvalid(LinkError):
+    code = "token_invalid"
+
+
+class TokenExpired(LinkError):
+    code = "token_expired"
+
+
+class TokenUsed(LinkError):
+    code = "token_used"
+
+
+LINK_ERRORS = {cls.code: cls for cls in (TokenInvalid, TokenExpired, TokenUsed)}
+
+
+class InvalidCredentials(PortalError):
+    """Unknown address, wrong password or account not active: one answer for all three."""
+
+    code = "invalid_credentials"
+    status = 401
+
+
+class NotAuthenticated(PortalError):
+    code = "not_authenticated"
+    status = 401
+
+
+class TooManyAttempts(PortalError):
+    code = "too_many_attempts"
+    status = 429
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after=retry_after)
+
+    def public_details(self) -> dict:
+        return {"retry_after": self.details["retry_after"]}
+
+    def headers(self) -> dict:
+        return {"Retry-After": str(self.details["retry_after"])}
+
+
+class ServiceBusy(PortalError):
+    """A dependency failed after our retries; nothing was changed, trying again will work."""
+
+    code = "service_busy"
+    status = 503
+
+    def headers(self) -> dict:
+        return {"Retry-After": "30"}

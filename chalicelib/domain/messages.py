@@ -17,6 +17,39 @@ MESSAGES: dict[str, str] = {
     ),
     "method_not_allowed": "Cette action n'est pas possible à cette adresse.",
     "unsupported_media_type": "La requête doit être envoyée au format JSON.",
+    "invalid_email": (
+        "Cette adresse électronique n'est pas valide. Saisissez votre adresse professionnelle "
+        "complète, par exemple prenom.nom@ac-poitiers.fr."
+    ),
+    "password_policy": (
+        "Ce mot de passe ne respecte pas toutes les règles. Vérifiez les points signalés "
+        "ci-dessous et réessayez."
+    ),
+    "token_invalid": (
+        "Ce lien n'est pas valide. Vérifiez que vous avez copié le lien en entier, ou "
+        "demandez-en un nouveau."
+    ),
+    "token_expired": (
+        "Ce lien a expiré. Demandez-en un nouveau : vous le recevrez dans quelques minutes."
+    ),
+    "token_used": (
+        "Ce lien a déjà servi, ou un lien plus récent a été utilisé. Si votre mot de passe "
+        "est créé, connectez-vous ; sinon, demandez un nouveau lien."
+    ),
+    "invalid_credentials": (
+        "Adresse électronique ou mot de passe incorrect, ou espace électeur pas encore "
+        "activé. Vérifiez votre saisie ; si vous avez oublié votre mot de passe, vous pouvez "
+        "en choisir un nouveau."
+    ),
+    "not_authenticated": "Votre session a expiré ou vous n'êtes pas connecté. Connectez-vous pour continuer.",
+    "too_many_attempts": (
+        "Trop de tentatives de connexion. Patientez {retry_after} secondes avant de "
+        "réessayer, ou choisissez un nouveau mot de passe si vous l'avez oublié."
+    ),
+    "service_busy": (
+        "Le service est momentanément très sollicité et votre demande n'a pas pu être "
+        "enregistrée. Rien n'a été modifié : réessayez dans une minute."
+    ),
     "internal_error": (
         "Une erreur inattendue s'est produite de notre côté. Vos données n'ont pas été "
         "modifiées. Réessayez dans quelques instants ; si le problème persiste, contactez "

@@ -30,3 +30,21 @@ class Account(Model):
     tokens_valid_after = UTCDateTimeAttribute(null=True)
     # Same idea for sessions: a reset signs out every device at once.
     sessions_valid_after = UTCDateTimeAttribute(null=True)
+
+
+def find_account(voter_id: str) -> Account | None:
+    try:
+        return Account.get(voter_id)
+    except Account.DoesNotExist:
+        return None
+
+
+def create_pending_account(voter_id: str, now) -> None:
+    """A pending account, unless one exists already (a conditional put: never overwrites)."""
+    from pynamodb.exceptions import PutError
+
+    try:
+        Account(voter_id=voter_id, status=PENDING, created_at=now).save(condition=Account.voter_id.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise

@@ -8,7 +8,9 @@ request id), and what did we send to this person lately (the help desk).
 
 from __future__ import annotations
 
-from pynamodb.attributes import TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from datetime import datetime, timedelta, timezone
+
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
@@ -25,7 +27,29 @@ class MailLogEntry(Model):
     requested_at = UTCDateTimeAttribute()
     sent_at = UTCDateTimeAttribute(null=True)
     ses_message_id = UnicodeAttribute(null=True)
+    # The link this entry's email carries (its hash): a retry replaces it, never adds one.
+    token_hash = UnicodeAttribute(null=True)
+    attempt = NumberAttribute(default=1)
     expires_ttl = TTLAttribute(null=True)
+
+
+SENDING = "sending"
+SENT = "sent"
+KEEP = timedelta(days=180)
+
+
+def time_key(moment: datetime) -> str:
+    """Fixed-width UTC time, so that string order is time order."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_key(requested_at: datetime, request_id: str) -> str:
+    return f"{time_key(requested_at)}#{request_id}"
+
+
+def mail_since(address: str, since: datetime) -> list[MailLogEntry]:
+    """This address's entries since an instant (one strongly consistent Query)."""
+    return list(MailLogEntry.query(address, MailLogEntry.entry_key >= time_key(since), consistent_read=True))
 
 
 def recent_mail(address: str, limit: int = 10) -> list[MailLogEntry]:

@@ -6,7 +6,9 @@ global total, so no single item becomes hot. Items expire through TTL.
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from datetime import datetime
+
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
@@ -17,4 +19,32 @@ class RateLimitCounter(Model):
 
     bucket = UnicodeAttribute(hash_key=True)  # "<what>#<whose>#<window start>"
     count = NumberAttribute(default=0)
+    first_at = UTCDateTimeAttribute(null=True)
+    last_at = UTCDateTimeAttribute(null=True)
+    # On an address's marker item: counters that started before this instant no longer count.
+    cleared_at = UTCDateTimeAttribute(null=True)
     expires_ttl = TTLAttribute()
+
+
+def read_counters(buckets: list[str]) -> dict[str, RateLimitCounter]:
+    """Several counters in one BatchGetItem."""
+    return {c.bucket: c for c in RateLimitCounter.batch_get(buckets)}
+
+
+def add_one(bucket: str, *, now: datetime, expires: datetime) -> None:
+    RateLimitCounter(bucket).update(
+        actions=[
+            RateLimitCounter.count.add(1),
+            RateLimitCounter.first_at.set(RateLimitCounter.first_at | now),
+            RateLimitCounter.last_at.set(now),
+            RateLimitCounter.expires_ttl.set(expires),
+        ]
+    )
+
+
+def forget(bucket: str) -> None:
+    RateLimitCounter(bucket).delete()
+
+
+def mark_cleared(bucket: str, *, now: datetime, expires: datetime) -> None:
+    RateLimitCounter(bucket, cleared_at=now, expires_ttl=expires).save()

@@ -31,3 +31,36 @@ class Session(Model):
     expires_ttl = TTLAttribute()
 
     by_voter = SessionByVoter()
+
+
+def find_session(session_hash: str) -> Session | None:
+    try:
+        return Session.get(session_hash)
+    except Session.DoesNotExist:
+        return None
+
+
+def save_session(session_hash: str, *, voter_id: str, now, expires_at) -> None:
+    Session(
+        session_hash, voter_id=voter_id, created_at=now, last_seen_at=now, expires_at=expires_at, expires_ttl=expires_at
+    ).save()
+
+
+def touch_session(session_hash: str, *, now, expires_at) -> None:
+    Session(session_hash).update(
+        actions=[Session.last_seen_at.set(now), Session.expires_at.set(expires_at), Session.expires_ttl.set(expires_at)],
+        condition=Session.session_hash.exists(),
+    )
+
+
+def delete_session(session_hash: str) -> None:
+    Session(session_hash).delete()
+
+
+def delete_voter_sessions(voter_id: str) -> int:
+    """Delete every session of one voter (found through the by-voter index)."""
+    hashes = [s.session_hash for s in Session.by_voter.query(voter_id)]
+    with Session.batch_write() as batch:
+        for session_hash in hashes:
+            batch.delete(Session(session_hash))
+    return len(hashes)

@@ -6,6 +6,8 @@ gives no usable link. Expiry is checked in code; the TTL attribute only cleans u
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
@@ -24,4 +26,35 @@ class Token(Model):
     # The queue message that created it: a retried message finds its token again instead of
     # creating a second valid link.
     request_id = UnicodeAttribute()
+    masked_email = UnicodeAttribute()
     expires_ttl = TTLAttribute()
+
+
+# Used and expired links are kept a week past expiry, so a late click is answered "expired"
+# or "used" (which tells the voter what to do) rather than "invalid".
+KEEP_AFTER_EXPIRY = timedelta(days=7)
+
+
+def find_token(token_hash: str) -> Token | None:
+    try:
+        return Token.get(token_hash, consistent_read=True)
+    except Token.DoesNotExist:
+        return None
+
+
+def save_token(token_hash: str, *, voter_id: str, purpose: str, created_at: datetime, expires_at: datetime,
+               request_id: str, masked_email: str) -> None:
+    Token(
+        token_hash,
+        voter_id=voter_id,
+        purpose=purpose,
+        created_at=created_at,
+        expires_at=expires_at,
+        request_id=request_id,
+        masked_email=masked_email,
+        expires_ttl=expires_at + KEEP_AFTER_EXPIRY,
+    ).save()
+
+
+def delete_token(token_hash: str) -> None:
+    Token(token_hash).delete()

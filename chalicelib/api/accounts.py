@@ -1,0 +1,175 @@
+"""Voter accounts over HTTP: registration and reset requests, links, passwords, sessions.
+
+Each handler parses, calls one service, and shapes the answer. Secrets travel only in POST
+bodies and in the session cookie; none is ever in a URL, a response body after creation, or
+a log line.
+"""
+
+from __future__ import annotations
+
+from http.cookies import CookieError, SimpleCookie
+
+from chalice import CORSConfig, Response
+
+from chalicelib import clock, settings
+from chalicelib.api.requests import json_object, text_field
+from chalicelib.api.responses import ApiBlueprint, json_response
+from chalicelib.domain.mail_policy import Request
+from chalicelib.domain.phases import PARIS
+from chalicelib.services import links, mail_requests, sessions
+from chalicelib.store.voters import Voter
+
+accounts = ApiBlueprint(__name__)
+
+COOKIE = "session"
+MAX_PASSWORD_FIELD = 1024
+ACCEPTED = (
+    "Si cette adresse figure sur une liste électorale, vous allez recevoir un courriel dans "
+    "quelques minutes. Pensez à regarder dans vos courriers indésirables. Rien reçu au bout "
+    "d'une heure ? Vérifiez l'adresse saisie, puis refaites la demande."
+)
+# Browsers on other origins may not call the state-changing endpoints with credentials.
+PORTAL_ONLY = CORSConfig(allow_origin=settings.required("PORTAL_URL").rstrip("/"), allow_credentials=True,
+                         allow_headers=["Content-Type"])
+
+
+def _cookie(value: str, max_age: int) -> str:
+    return f"{COOKIE}={value}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={max_age}"
+
+
+def _session_id(request) -> str | None:
+    raw = request.headers.get("cookie")
+    if not raw:
+        return None
+    try:
+        jar = SimpleCookie(raw)
+    except CookieError:
+        return None
+    morsel = jar.get(COOKIE)
+    return morsel.value if morsel else None
+
+
+def _client(request) -> str:
+    return (request.context.get("identity") or {}).get("sourceIp") or "unknown"
+
+
+def _signed_in(request) -> sessions.Authenticated:
+    return sessions.authenticate(_session_id(request), now=clock.utc_now(), policy=settings.session_policy())
+
+
+def _profile(voter: Voter, account) -> dict:
+    return {
+        "voter_id": voter.voter_id,
+        "last_name": voter.last_name,
+        "first_name": voter.first_name,
+        "email": voter.email,
+        "academy": voter.academy,
+        "department": voter.department,
+        "workplace": voter.workplace,
+        "code_delivery": voter.code_delivery,
+        "account_created_at": account.created_at.astimezone(PARIS).isoformat(),
+    }
+
+
+def _email_request(kind: Request) -> Response:
+    body = json_object(accounts.current_request)
+    mail_requests.request_email(kind, text_field(body, "email", max_length=320), now=clock.utc_now())
+    return json_response({"message": ACCEPTED}, 202)
+
+
+@accounts.route("/api/registrations", methods=["POST"], cors=PORTAL_ONLY)
+def request_registration():
+    return _email_request(Request.REGISTRATION)
+
+
+@accounts.route("/api/password-resets", methods=["POST"], cors=PORTAL_ONLY)
+def request_password_reset():
+    return _email_request(Request.RESET)
+
+
+@accounts.route("/api/token-checks", methods=["POST"], cors=PORTAL_ONLY)
+def check_token():
+    body = json_object(accounts.current_request)
+    result = links.check_link(text_field(body, "token", max_length=200), now=clock.utc_now())
+    return json_response(
+        {"purpose": result.purpose, "email": result.masked_email,
+         "expires_at": result.expires_at.astimezone(PARIS).isoformat()}
+    )
+
+
+@accounts.route("/api/passwords", methods=["POST"], cors=PORTAL_ONLY)
+def create_password():
+    body = json_object(accounts.current_request)
+    links.set_password_with_link(
+        text_field(body, "token", max_length=200),
+        text_field(body, "password", max_length=MAX_PASSWORD_FIELD),
+        text_field(body, "password_confirmation", max_length=MAX_PASSWORD_FIELD),
+        now=clock.utc_now(),
+        policy=settings.password_policy(),
+        hasher=settings.password_hasher(),
+    )
+    return Response(body="", status_code=204)
+
+
+@accounts.route("/api/password-policy", methods=["GET"])
+def password_policy():
+    return json_response({"rules": settings.password_policy().rules()})
+
+
+@accounts.route("/api/sessions", methods=["POST"], cors=PORTAL_ONLY)
+def sign_in():
+    request = accounts.current_request
+    body = json_object(request)
+    policy = settings.session_policy()
+    signed_in = sessions.sign_in(
+        text_field(body, "email", max_length=320),
+        text_field(body, "password", max_length=MAX_PASSWORD_FIELD),
+        client=_client(request),
+        now=clock.utc_now(),
+        hasher=settings.password_hasher(),
+        policy=policy,
+    )
+    return json_response(
+        {"voter": _profile(signed_in.voter, signed_in.account)},
+        headers={"Set-Cookie": _cookie(signed_in.session_id, int(policy.absolute.total_seconds()))},
+    )
+
+
+@accounts.route("/api/sessions/current", methods=["DELETE"], cors=PORTAL_ONLY)
+def sign_out():
+    who = _signed_in(accounts.current_request)
+    sessions.sign_out(who.session_hash)
+    return Response(body="", status_code=204, headers={"Set-Cookie": _cookie("", 0)})
+
+
+@accounts.route("/api/sessions", methods=["DELETE"], cors=PORTAL_ONLY)
+def sign_out_everywhere():
+    who = _signed_in(accounts.current_request)
+    sessions.sign_out_everywhere(who.voter_id, now=clock.utc_now())
+    return Response(body="", status_code=204, headers={"Set-Cookie": _cookie("", 0)})
+
+
+@accounts.route("/api/me", methods=["GET"])
+def me():
+    who = _signed_in(accounts.current_request)
+    return json_response(_profile(Voter.get(who.voter_id), who.account))
+
+
+@accounts.route("/api/me/password", methods=["PUT"], cors=PORTAL_ONLY)
+def change_password():
+    request = accounts.current_request
+    who = _signed_in(request)
+    body = json_object(request)
+    policy = settings.session_policy()
+    session_id = sessions.change_password(
+        who,
+        text_field(body, "current_password", max_length=MAX_PASSWORD_FIELD),
+        text_field(body, "password", max_length=MAX_PASSWORD_FIELD),
+        text_field(body, "password_confirmation", max_length=MAX_PASSWORD_FIELD),
+        now=clock.utc_now(),
+        password_policy=settings.password_policy(),
+        hasher=settings.password_hasher(),
+        session_policy=policy,
+    )
+    return Response(body="", status_code=204,
+                    headers={"Set-Cookie": _cookie(session_id, int(policy.absolute.total_seconds()))})

@@ -1,0 +1,36 @@
+"""The queue of email requests: the request handler puts, the mail worker consumes."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib import settings
+from chalicelib.domain.errors import ServiceBusy
+from chalicelib.mail.clients import client
+
+
+@lru_cache(maxsize=None)
+def _queue_url(queue_name: str) -> str:
+    return client("sqs").get_queue_url(QueueName=queue_name)["QueueUrl"]
+
+
+def enqueue_mail_request(body: dict) -> None:
+    """Put one request on the queue, or raise ServiceBusy once boto3's retries are spent."""
+    try:
+        client("sqs").send_message(QueueUrl=_queue_url(settings.required("MAIL_QUEUE_NAME")), MessageBody=json.dumps(body))
+    except (BotoCoreError, ClientError) as error:
+        raise ServiceBusy() from error
+
+
+def delay_retry(receipt_handle: str, seconds: int) -> None:
+    """Make a message that failed come back after `seconds` (SQS's own backoff)."""
+    client("sqs").change_message_visibility(
+        QueueUrl=_queue_url(settings.required("MAIL_QUEUE_NAME")), ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+    )
+
+
+def forget_queue_urls() -> None:
+    _queue_url.cache_clear()

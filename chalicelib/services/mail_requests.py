@@ -1,0 +1,154 @@
+"""Email requests: accepted at once by the API, decided and sent later by the mail worker.
+
+The request handler only checks the address's form and queues it, so every address takes the
+same path in the same time and nothing can be learnt from the answer. The worker, where no
+one can observe it, looks the address up, applies the hourly budget, creates the link and
+sends through SES.
+
+A queue message may be delivered more than once, and a send may fail and be retried. The
+mail log entry keyed by the request's own id makes that safe: once an entry says "sent",
+later deliveries send nothing; an entry still "sending" means an earlier attempt failed
+before SES accepted the message, so its link (never delivered) is deleted and replaced,
+never added to. The one window left is a crash between SES accepting a message and the
+entry being marked sent: the retry then sends it again (at-least-once), with a new link
+that voids nothing the voter holds.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+
+from pynamodb.exceptions import PutError
+
+from chalicelib import settings
+from chalicelib.domain.email_templates import build_message, letter
+from chalicelib.domain.emails import is_well_formed, normalise_email
+from chalicelib.domain.errors import InvalidEmail
+from chalicelib.domain.links import LIFETIMES, LinkPurpose, hash_secret, mask_email, new_secret
+from chalicelib.domain.mail_policy import HOURLY_BUDGET, OUTSIDE_BUDGET, Email, Request, email_for
+from chalicelib.mail.queue import enqueue_mail_request
+from chalicelib.mail.ses import send_raw_email
+from chalicelib.store import mail_log
+from chalicelib.store.accounts import ACTIVE, create_pending_account, find_account
+from chalicelib.store.mail_log import SENDING, SENT, MailLogEntry
+from chalicelib.store.tokens import delete_token, save_token
+from chalicelib.store.voters import Voter, find_listed_voter
+
+log = logging.getLogger("espace_electeur.mail")
+
+LINK_PURPOSES = {Email.CONFIRMATION: LinkPurpose.REGISTRATION, Email.RESET: LinkPurpose.RESET}
+
+
+def request_email(request: Request, raw_email, *, now: datetime, new_id=uuid.uuid4) -> None:
+    """API side: validate the address's form and queue the request. Same path for everyone."""
+    email = normalise_email(raw_email)
+    if not is_well_formed(email):
+        raise InvalidEmail()
+    enqueue_mail_request(
+        {"request": request.value, "email": email, "request_id": str(new_id()), "requested_at": mail_log.time_key(now)}
+    )
+
+
+def request_password_changed_notice(voter_id: str, *, now: datetime, new_id=uuid.uuid4) -> None:
+    enqueue_mail_request(
+        {"request": Request.PASSWORD_CHANGED.value, "voter_id": voter_id, "request_id": str(new_id()),
+         "requested_at": mail_log.time_key(now)}
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the worker did with one request (for logs and tests; never holds a secret)."""
+
+    email: Email | None
+    reason: str
+
+
+def _requested_voter(request: Request, body: dict) -> Voter | None:
+    if request is Request.PASSWORD_CHANGED:
+        try:
+            voter = Voter.get(body["voter_id"])
+        except Voter.DoesNotExist:
+            return None
+        return voter if voter.is_listed else None
+    return find_listed_voter(body["email"])
+
+
+def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
+    """Worker side: decide, then send at most one email for this request."""
+    request = Request(body["request"])
+    request_id = body["request_id"]
+    requested_at = datetime.strptime(body["requested_at"], "%Y-%m-%dT%H:%M:%S.%f%z")
+    voter = _requested_voter(request, body)
+    if voter is None:
+        return Outcome(None, "not_listed")
+    account = find_account(voter.voter_id)
+    kind = email_for(request, listed=True, active=account is not None and account.status == ACTIVE)
+    address = voter.email
+    key = mail_log.entry_key(requested_at, request_id)
+
+    hour_ago = now - timedelta(hours=1)
+    # From the request's own time too: a retry after a long outage still finds its entry.
+    recent = mail_log.mail_since(address, min(hour_ago, requested_at))
+    mine = next((e for e in recent if e.entry_key == key), None)
+    if mine is not None and mine.status == SENT:
+        return Outcome(None, "already_sent")
+    if mine is None and kind not in OUTSIDE_BUDGET:
+        spent = sum(
+            1 for e in recent
+            if e.requested_at >= hour_ago and Email(e.kind) not in OUTSIDE_BUDGET and e.status in (SENDING, SENT)
+        )
+        if spent >= HOURLY_BUDGET:
+            return Outcome(None, "over_budget")
+
+    entry = _claim_entry(address, key, kind, requested_at, mine, now)
+    if entry is None:
+        return Outcome(None, "handled_elsewhere")
+
+    secret = expires_at = None
+    if kind in LINK_PURPOSES:
+        if kind is Email.CONFIRMATION and account is None:
+            create_pending_account(voter.voter_id, now)
+        if mine is not None and mine.token_hash:
+            delete_token(mine.token_hash)  # the failed attempt's link never reached anyone
+        purpose = LINK_PURPOSES[kind]
+        secret = new_secret()
+        expires_at = now + LIFETIMES[purpose]
+        save_token(
+            hash_secret(secret), voter_id=voter.voter_id, purpose=purpose.value, created_at=now,
+            expires_at=expires_at, request_id=request_id, masked_email=mask_email(address),
+        )
+        entry.update(actions=[MailLogEntry.token_hash.set(hash_secret(secret))])
+
+    configured = settings.Settings.from_environment()
+    content = letter(kind, portal_url=configured.portal_url, first_name=voter.first_name, now=now,
+                     secret=secret, expires_at=expires_at)
+    message = build_message(content, sender=configured.mail_sender, recipient=address, now=now)
+    ses_message_id = send_raw_email(message, parseaddr(configured.mail_sender)[1], address)
+    entry.update(actions=[MailLogEntry.status.set(SENT), MailLogEntry.sent_at.set(now),
+                          MailLogEntry.ses_message_id.set(ses_message_id)])
+    log.info('{"event": "mail_sent", "request_id": "%s", "kind": "%s"}', request_id, kind.value)
+    return Outcome(kind, "sent")
+
+
+def _claim_entry(address: str, key: str, kind: Email, requested_at: datetime, mine: MailLogEntry | None,
+                 now: datetime) -> MailLogEntry | None:
+    """Write this attempt's entry; None when a concurrent delivery of the message got there first."""
+    attempt = 1 if mine is None else mine.attempt + 1
+    entry = MailLogEntry(
+        address, key, kind=kind.value, status=SENDING, requested_at=requested_at, attempt=attempt,
+        token_hash=mine.token_hash if mine else None, expires_ttl=now + mail_log.KEEP,
+    )
+    condition = (MailLogEntry.entry_key.does_not_exist() if mine is None
+                 else (MailLogEntry.attempt == mine.attempt) & (MailLogEntry.status == SENDING))
+    try:
+        entry.save(condition=condition)
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return entry

@@ -1,0 +1,121 @@
+"""Signing in and out, recognising a signed-in voter, and changing the password.
+
+Sign-in answers the same way for an unknown address, a wrong password and an account not
+yet active, spends the same argon2 time on each (a dummy hash when there is none), and counts
+failures by address and client whether or not the address exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from chalicelib.domain.emails import is_well_formed, normalise_email
+from chalicelib.domain.errors import InvalidCredentials, NotAuthenticated, PasswordPolicyError
+from chalicelib.domain.password_hashing import PasswordHasher
+from chalicelib.domain.passwords import PasswordPolicy
+from chalicelib.domain.sessions import SessionPolicy
+from chalicelib.services.throttle import SignInThrottle
+from chalicelib.store import sessions as session_store
+from chalicelib.store.accounts import ACTIVE, Account, find_account
+from chalicelib.store.voters import Voter, find_listed_voter
+
+
+def hash_session_id(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    session_id: str  # goes into the cookie, and nowhere else
+    voter: Voter
+    account: Account
+
+
+def _open_session(voter_id: str, now: datetime, policy: SessionPolicy) -> str:
+    session_id = secrets.token_urlsafe(32)
+    session_store.save_session(hash_session_id(session_id), voter_id=voter_id, now=now,
+                               expires_at=policy.expires_at(now, now))
+    return session_id
+
+
+def sign_in(raw_email, password: str, *, client: str, now: datetime, hasher: PasswordHasher,
+            policy: SessionPolicy) -> SignedIn:
+    email = normalise_email(raw_email)
+    throttle = SignInThrottle(email, client, now)
+    throttle.check()
+    voter = find_listed_voter(email) if is_well_formed(email) else None
+    account = find_account(voter.voter_id) if voter else None
+    usable_hash = account.password_hash if account is not None and account.status == ACTIVE else None
+    if not hasher.verify(usable_hash, password):
+        throttle.record_failure()
+        raise InvalidCredentials()
+    throttle.record_success()
+    if hasher.needs_rehash(usable_hash):
+        account.update(actions=[Account.password_hash.set(hasher.hash(password))],
+                       condition=Account.password_hash == usable_hash)
+    return SignedIn(_open_session(voter.voter_id, now, policy), voter, account)
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    session_hash: str
+    voter_id: str
+    account: Account
+
+
+def authenticate(session_id, *, now: datetime, policy: SessionPolicy) -> Authenticated:
+    """The voter behind a session cookie, or NotAuthenticated. Refreshes last-seen sparingly."""
+    if not isinstance(session_id, str) or not session_id:
+        raise NotAuthenticated()
+    session_hash = hash_session_id(session_id)
+    session = session_store.find_session(session_hash)
+    if session is None or not policy.is_alive(session.created_at, session.last_seen_at, now):
+        raise NotAuthenticated()
+    account = find_account(session.voter_id)
+    if account is None or account.status != ACTIVE or (
+        account.sessions_valid_after is not None and session.created_at < account.sessions_valid_after
+    ):
+        raise NotAuthenticated()
+    if policy.needs_refresh(session.last_seen_at, now):
+        session_store.touch_session(session_hash, now=now, expires_at=policy.expires_at(session.created_at, now))
+    return Authenticated(session_hash, session.voter_id, account)
+
+
+def sign_out(session_hash: str) -> None:
+    session_store.delete_session(session_hash)
+
+
+def sign_out_everywhere(voter_id: str, *, now: datetime) -> None:
+    """Every session ends now: the marker takes effect at once, the deletion cleans up."""
+    Account(voter_id).update(actions=[Account.sessions_valid_after.set(now)])
+    session_store.delete_voter_sessions(voter_id)
+
+
+def change_password(who: Authenticated, current_password: str, password: str, confirmation: str, *,
+                    now: datetime, password_policy: PasswordPolicy, hasher: PasswordHasher,
+                    session_policy: SessionPolicy) -> str:
+    """Replace the password of a signed-in voter; other sessions end, this one continues.
+
+    Returns the id of the session that replaces the current one (a fresh id after a
+    credential change, so an id stolen earlier is worth nothing).
+    """
+    if not hasher.verify(who.account.password_hash, current_password):
+        raise InvalidCredentials()
+    voter = Voter.get(who.voter_id)
+    violations = password_policy.violations(password, confirmation, voter.email or "")
+    if violations:
+        raise PasswordPolicyError(violations)
+    Account(who.voter_id).update(
+        actions=[
+            Account.password_hash.set(hasher.hash(password)),
+            Account.password_changed_at.set(now),
+            Account.sessions_valid_after.set(now),
+        ],
+        condition=Account.password_hash == who.account.password_hash,
+    )
+    session_store.delete_voter_sessions(who.voter_id)
+    session_store.delete_session(who.session_hash)
+    return _open_session(who.voter_id, now, session_policy)

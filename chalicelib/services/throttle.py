@@ -1,0 +1,68 @@
+"""Sign-in failure counters (rules in `chalicelib.domain.throttling`), kept in DynamoDB.
+
+Three items per address, read in one BatchGetItem: this client's consecutive failures, the
+address's failures this hour, and the address's "cleared at" marker, which a completed
+password reset sets so that every earlier count stops counting.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from chalicelib.domain import throttling
+from chalicelib.domain.errors import TooManyAttempts
+from chalicelib.store import rate_limits
+
+KEEP = timedelta(hours=2)
+
+
+def _keys(address: str, client: str, now: datetime) -> tuple[str, str, str]:
+    return (
+        f"signin-client#{address}#{client}",
+        f"signin-hour#{address}#{throttling.hour_window(now)}",
+        f"signin-cleared#{address}",
+    )
+
+
+class SignInThrottle:
+    def __init__(self, address: str, client: str, now: datetime):
+        self.now = now
+        self.client_key, self.hour_key, cleared_key = _keys(address, client, now)
+        counters = rate_limits.read_counters([self.client_key, self.hour_key, cleared_key])
+        marker = counters.get(cleared_key)
+        cleared_at = marker.cleared_at if marker else None
+
+        def live(key):
+            counter = counters.get(key)
+            if counter is None or (cleared_at and counter.first_at and counter.first_at < cleared_at):
+                return None
+            return counter
+
+        self.client = live(self.client_key)
+        self.hour = live(self.hour_key)
+        # Counters from before a reset: replaced, not added to, at the next failure.
+        self.stale = [k for k in (self.client_key, self.hour_key) if k in counters and live(k) is None]
+
+    def check(self) -> None:
+        """Raise TooManyAttempts if this client, or this address overall, must wait."""
+        if self.hour is not None and self.hour.count >= throttling.MAX_FAILURES_PER_HOUR:
+            raise TooManyAttempts(throttling.seconds_to_next_hour(self.now))
+        if self.client is not None:
+            wait = throttling.retry_after(int(self.client.count), self.client.last_at, self.now)
+            if wait:
+                raise TooManyAttempts(wait)
+
+    def record_failure(self) -> None:
+        for key in self.stale:
+            rate_limits.forget(key)
+        expires = self.now + KEEP
+        rate_limits.add_one(self.client_key, now=self.now, expires=expires)
+        rate_limits.add_one(self.hour_key, now=self.now, expires=expires)
+
+    def record_success(self) -> None:
+        if self.client is not None:
+            rate_limits.forget(self.client_key)
+
+
+def clear_address(address: str, *, now: datetime) -> None:
+    rate_limits.mark_cleared(f"signin-cleared#{address}", now=now, expires=now + KEEP)

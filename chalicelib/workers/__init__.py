@@ -1,0 +1,1 @@
+"""Event-driven entrypoints (SQS-triggered functions)."""

@@ -1,0 +1,45 @@
+"""The mail worker: one SQS message (an email request) per invocation.
+
+A failure (SES throttling or outage, DynamoDB throttling) re-raises, so the message returns
+to the queue; before that, its visibility is pushed back with exponential backoff. After five
+receives SQS moves it to the dead-letter queue, which the deploy alarms on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from chalice import Blueprint
+
+from chalicelib import clock, settings
+from chalicelib.mail.queue import delay_retry
+from chalicelib.services.mail_requests import handle_mail_request
+
+log = logging.getLogger("espace_electeur.mail")
+
+mail_worker = Blueprint(__name__)
+
+FIRST_RETRY_SECONDS = 30
+MAX_RETRY_SECONDS = 900
+
+
+def retry_delay(receive_count: int) -> int:
+    return min(FIRST_RETRY_SECONDS * 2 ** max(receive_count - 1, 0), MAX_RETRY_SECONDS)
+
+
+@mail_worker.on_sqs_message(queue=settings.required("MAIL_QUEUE_NAME"), batch_size=1)
+def send_requested_email(event):
+    for record in event:
+        body = json.loads(record.body)
+        try:
+            outcome = handle_mail_request(body, now=clock.utc_now())
+        except Exception:
+            receive_count = int(record.to_dict().get("attributes", {}).get("ApproximateReceiveCount", "1"))
+            log.exception('{"event": "mail_failed", "request_id": "%s", "receive": %d}', body.get("request_id"), receive_count)
+            try:
+                delay_retry(record.receipt_handle, retry_delay(receive_count))
+            except Exception:
+                log.exception('{"event": "mail_retry_delay_failed"}')
+            raise
+        log.info('{"event": "mail_request", "request_id": "%s", "outcome": "%s"}', body.get("request_id"), outcome.reason)
