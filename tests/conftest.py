@@ -24,6 +24,9 @@ TEST_ENVIRONMENT = {
     "PORTAL_URL": "https://portail.test",
     "MAIL_SENDER": "Élections professionnelles <ne-pas-repondre@portail.test>",
     "MAIL_QUEUE_NAME": "test-mail",
+    # Cheap argon2 for the many hashes tests make; the defaults are tested on their own.
+    "ARGON2_MEMORY_KIB": "1024",
+    "ARGON2_TIME_COST": "1",
 }
 TEST_ENVIRONMENT.update(
     {
@@ -46,6 +49,11 @@ NOW = datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)
 @pytest.fixture
 def aws():
     """A fresh, empty in-process AWS with every table created."""
+    from chalicelib.mail.clients import forget_clients
+    from chalicelib.mail.queue import forget_queue_urls
+
+    forget_clients()
+    forget_queue_urls()
     with mock_aws():
         create_tables()
         yield
@@ -75,3 +83,18 @@ def test_stage_config(tmp_path) -> Path:
     path = tmp_path / "config.json"
     path.write_text(json.dumps({"version": "2.0", "app_name": "espace-electeur", "stages": {"test": {"environment_variables": TEST_ENVIRONMENT}}}))
     return path
+
+
+@pytest.fixture
+def chalice_project(tmp_path) -> dict:
+    """Arguments for `chalice.test.Client`: a project whose `test` stage is this environment.
+
+    The test client applies a stage's environment variables from `.chalice/config.json`
+    around each call; without this it would apply the real `dev` stage's table names.
+    """
+    project = tmp_path / "chalice-project"
+    (project / ".chalice").mkdir(parents=True)
+    (project / ".chalice" / "config.json").write_text(
+        json.dumps({"version": "2.0", "app_name": "espace-electeur", "stages": {"test": {"environment_variables": TEST_ENVIRONMENT}}})
+    )
+    return {"stage_name": "test", "project_dir": str(project)}

@@ -29,11 +29,11 @@ def probe_blueprint() -> ApiBlueprint:
 
 
 @pytest.fixture
-def client():
+def client(chalice_project):
     test_app = Chalice(app_name="probe")
     middleware.register(test_app)
     test_app.register_blueprint(probe_blueprint())
-    with Client(test_app) as client:
+    with Client(test_app, **chalice_project) as client:
         yield client
 
 
@@ -41,15 +41,15 @@ def post(client, body, content_type="application/json"):
     return client.http.post("/probe", headers={"Content-Type": content_type}, body=body)
 
 
-def test_health():
-    with Client(portal) as client:
+def test_health(chalice_project):
+    with Client(portal, **chalice_project) as client:
         response = client.http.get("/api/health")
     assert response.status_code == 200
     assert response.json_body == {"status": "ok"}
 
 
-def test_wrong_method_is_a_json_error_in_french():
-    with Client(portal) as client:
+def test_wrong_method_is_a_json_error_in_french(chalice_project):
+    with Client(portal, **chalice_project) as client:
         response = client.http.post("/api/health", body=b"{}", headers={"Content-Type": "application/json"})
     assert response.status_code == 405
     assert response.json_body["error"]["code"] == "method_not_allowed"
