@@ -27,6 +27,7 @@ def parse_args(argv=None):
     parser.add_argument("--aws-port", type=int, default=5000, help="the local AWS's port (default 5000)")
     parser.add_argument("--voters", type=int, default=2000, help="demo voters to load (default 2000)")
     parser.add_argument("--no-demo", action="store_true", help="start with empty tables")
+    parser.add_argument("--outbox", default=str(ROOT / ".local" / "outbox"), help="where to keep sent emails")
     return parser.parse_args(argv)
 
 
@@ -66,8 +67,13 @@ def main(argv=None) -> int:
     sys.path.insert(0, str(ROOT))
     from chalicelib.admin.stage import enter_stage
 
-    environment = enter_stage("local")
-    os.environ["AWS_ENDPOINT_URL"] = endpoint = f"http://127.0.0.1:{args.aws_port}"
+    enter_stage("local")
+    endpoint = f"http://127.0.0.1:{args.aws_port}"
+    # `chalice local` re-applies the stage's AWS_ENDPOINT_URL over ours; botocore gives the
+    # per-service variables precedence, so they carry a non-default port to every process.
+    for service in ("DYNAMODB", "SQS", "SES"):
+        os.environ[f"AWS_ENDPOINT_URL_{service}"] = endpoint
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
 
     from chalicelib import settings
     from infra.local.aws import LocalAws
@@ -79,7 +85,7 @@ def main(argv=None) -> int:
     print(f"Local AWS (moto, one request at a time) on {aws.endpoint}", flush=True)
     created = provision()
     print(f"Tables: {len(created['tables'])} created; mail queue and sender {created['sender']} ready.", flush=True)
-    outbox = Outbox(ROOT / ".local" / "outbox", settings.region(), aws.lock).start()
+    outbox = Outbox(Path(args.outbox), settings.region(), aws.lock).start()
 
     if not args.no_demo:
         from chalicelib.admin.cli import main as admin
@@ -94,10 +100,9 @@ def main(argv=None) -> int:
     from app import app
 
     poller = SqsPoller(app).start()
-    chalice_env = {**os.environ, **environment, "AWS_ENDPOINT_URL": endpoint}
     chalice = subprocess.Popen(
         [str(Path(sys.executable).with_name("chalice")), "local", "--stage", "local", "--host", "127.0.0.1", "--port", str(args.port)],
-        env=chalice_env,
+        env=dict(os.environ),
         cwd=ROOT,
         # Its own process group: chalice's reloader runs the server in a child process, and
         # both must stop with us.

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from email.message import EmailMessage
 from pathlib import Path
@@ -23,7 +25,7 @@ from chalicelib import settings
 from chalicelib.store.base import reset_connections
 from chalicelib.store.tables import ALL_MODELS
 from infra.local.aws import LocalAws
-from infra.local.outbox import Outbox
+from infra.local.outbox import Outbox, describe
 from infra.local.poller import SqsPoller
 from infra.local.provision import provision
 
@@ -153,33 +155,81 @@ def test_the_poller_runs_sqs_handlers_as_lambda_would(local_aws):
     sqs.purge_queue(QueueUrl=url)
 
 
-@pytest.mark.slow
-def test_make_run_serves_the_portal_and_stops_on_ctrl_c(tmp_path):
+@pytest.fixture(scope="module")
+def running_portal(tmp_path_factory):
+    """`python -m infra.local` as `make run` starts it, on free ports, with its own outbox."""
     port, aws_port = free_port(), free_port()
+    outbox = tmp_path_factory.mktemp("outbox")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local", "--port", str(port), "--aws-port", str(aws_port), "--voters", "40"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        [sys.executable, "-m", "infra.local", "--port", str(port), "--aws-port", str(aws_port), "--voters", "40",
+         "--outbox", str(outbox)],
+        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,
     )
-    try:
-        deadline = time.monotonic() + 90
-        body = None
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as response:
-                    body = json.loads(response.read())
-                    break
-            except OSError:
-                time.sleep(0.5)
-        assert body == {"status": "ok"}
-    finally:
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{base}/api/health", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.5)
+    stack = {"base": base, "outbox": outbox, "process": process}
+    yield stack
+    if process.poll() is None:
         os.killpg(process.pid, signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
-    assert "électeurs créés      40" in output
-    assert "Stopped." in output
+    stack["output"], _ = process.communicate(timeout=30)
+
+
+def call(base, method, path, body=None, cookie=None):
+    request = urllib.request.Request(f"{base}{path}", method=method, data=json.dumps(body).encode() if body is not None else None)
+    request.add_header("Content-Type", "application/json")
+    if cookie:
+        request.add_header("Cookie", f"session={cookie}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+@pytest.mark.slow
+def test_make_run_serves_the_portal(running_portal):
+    status, _, body = call(running_portal["base"], "GET", "/api/health")
+    assert (status, json.loads(body)) == (200, {"status": "ok"})
+
+
+@pytest.mark.slow
+def test_the_whole_account_journey_over_http_with_the_link_from_the_outbox(running_portal):
+    base, outbox = running_portal["base"], running_portal["outbox"]
+    address = "camille.martin@ac-poitiers.fr"  # a demo voter
+    assert call(base, "POST", "/api/registrations", {"email": address})[0] == 202
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not list(outbox.glob("*.eml")):
+        time.sleep(0.3)
+    [mail] = list(outbox.glob("*.eml"))
+    text = describe(mail.read_text())["links"][0]
+    token = re.search(r"#jeton=([A-Za-z0-9_-]{43})", text).group(1)
+    status, _, body = call(base, "POST", "/api/token-checks", {"token": token})
+    assert status == 200 and json.loads(body)["purpose"] == "registration"
+    password = "Bravo2026ok"
+    assert call(base, "POST", "/api/passwords", {"token": token, "password": password, "password_confirmation": password})[0] == 204
+    status, headers, body = call(base, "POST", "/api/sessions", {"email": address, "password": password})
+    assert status == 200 and json.loads(body)["voter"]["first_name"] == "Camille"
+    session = headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+    status, _, body = call(base, "GET", "/api/me", cookie=session)
+    assert status == 200 and "Remise en main propre" in json.loads(body)["code_delivery"]
+    assert call(base, "DELETE", "/api/sessions/current", cookie=session)[0] == 204
+    assert call(base, "GET", "/api/me", cookie=session)[0] == 401
+
+
+@pytest.mark.slow
+def test_make_run_stops_on_ctrl_c(running_portal):
+    process = running_portal["process"]
+    os.killpg(process.pid, signal.SIGINT)
+    output, _ = process.communicate(timeout=30)
+    assert "électeurs créés      40" in output and "Stopped." in output
     assert process.returncode == 0
+    # The secrets of the journey above never reached the terminal's log lines.
+    assert "Bravo2026ok" not in output
