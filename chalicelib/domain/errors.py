@@ -45,8 +45,8 @@ class InvalidRequest(PortalError):
 
     code = "invalid_request"
 
-    def __init__(self, field: str, expected: str = "text"):
-        super().__init__(field=field, expected=expected)
+    def __init__(self, field: str):
+        super().__init__(field=field)
 
     def public_details(self) -> dict:
         return {"field": self.details["field"]}

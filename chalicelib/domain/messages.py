@@ -57,9 +57,6 @@ MESSAGES: dict[str, str] = {
     ),
 }
 
-EXPECTED_TYPES = {"text": "texte", "object": "objet"}
-
-
 def for_code(code: str, **details) -> str:
     template = MESSAGES[code]
     return template.format(**details) if details else template

@@ -105,24 +105,22 @@ def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
         if spent >= HOURLY_BUDGET:
             return Outcome(None, "over_budget")
 
-    entry = _claim_entry(address, key, kind, requested_at, mine, now)
-    if entry is None:
-        return Outcome(None, "handled_elsewhere")
-
     secret = expires_at = None
     if kind in LINK_PURPOSES:
+        secret = new_secret()
+        expires_at = now + LIFETIMES[LINK_PURPOSES[kind]]
+    entry = _claim_entry(address, key, kind, requested_at, mine, now, hash_secret(secret) if secret else None)
+    if entry is None:
+        return Outcome(None, "handled_elsewhere")
+    if mine is not None and mine.token_hash:
+        delete_token(mine.token_hash)  # the failed attempt's link never reached anyone
+    if secret:
         if kind is Email.CONFIRMATION and account is None:
             create_pending_account(voter.voter_id, now)
-        if mine is not None and mine.token_hash:
-            delete_token(mine.token_hash)  # the failed attempt's link never reached anyone
-        purpose = LINK_PURPOSES[kind]
-        secret = new_secret()
-        expires_at = now + LIFETIMES[purpose]
         save_token(
-            hash_secret(secret), voter_id=voter.voter_id, purpose=purpose.value, created_at=now,
+            hash_secret(secret), voter_id=voter.voter_id, purpose=LINK_PURPOSES[kind].value, created_at=now,
             expires_at=expires_at, request_id=request_id, masked_email=mask_email(address),
         )
-        entry.update(actions=[MailLogEntry.token_hash.set(hash_secret(secret))])
 
     configured = settings.Settings.from_environment()
     content = letter(kind, portal_url=configured.portal_url, first_name=voter.first_name, now=now,
@@ -136,12 +134,12 @@ def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
 
 
 def _claim_entry(address: str, key: str, kind: Email, requested_at: datetime, mine: MailLogEntry | None,
-                 now: datetime) -> MailLogEntry | None:
+                 now: datetime, token_hash: str | None) -> MailLogEntry | None:
     """Write this attempt's entry; None when a concurrent delivery of the message got there first."""
     attempt = 1 if mine is None else mine.attempt + 1
     entry = MailLogEntry(
         address, key, kind=kind.value, status=SENDING, requested_at=requested_at, attempt=attempt,
-        token_hash=mine.token_hash if mine else None, expires_ttl=now + mail_log.KEEP,
+        token_hash=token_hash, expires_ttl=now + mail_log.KEEP,
     )
     condition = (MailLogEntry.entry_key.does_not_exist() if mine is None
                  else (MailLogEntry.attempt == mine.attempt) & (MailLogEntry.status == SENDING))
