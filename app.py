@@ -6,6 +6,7 @@ from chalice import Chalice
 
 from chalicelib.api import middleware
 from chalicelib.api.accounts import accounts
+from chalicelib.api.espace import espace
 from chalicelib.api.health import health
 from chalicelib.workers.mail import mail_worker
 
@@ -18,4 +19,5 @@ app = Chalice(app_name="espace-electeur")
 middleware.register(app)
 app.register_blueprint(health)
 app.register_blueprint(accounts)
+app.register_blueprint(espace)
 app.register_blueprint(mail_worker)

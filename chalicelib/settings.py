@@ -27,6 +27,7 @@ TABLE_VARIABLES = {
     "sessions": "SESSIONS_TABLE",
     "mail_log": "MAIL_LOG_TABLE",
     "rate_limits": "RATE_LIMITS_TABLE",
+    "claims": "CLAIMS_TABLE",
 }
 
 

@@ -46,6 +46,15 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("email_or_voter_id")
 
     commands.add_parser("stats", help="par scrutin : électeurs, espaces créés, espaces activés")
+
+    claims = commands.add_parser("claims", help="réclamations et signalements")
+    claim_commands = claims.add_subparsers(dest="claims_command", required=True, metavar="ACTION")
+    listing = claim_commands.add_parser("list", help="lister les réclamations, les plus récentes d'abord")
+    listing.add_argument("--ballot", help="seulement ce scrutin")
+    listing.add_argument("--open", action="store_true", help="seulement celles sans réponse")
+    answer = claim_commands.add_parser("answer", help="répondre à une réclamation (la réponse est envoyée par courriel)")
+    answer.add_argument("reference")
+    answer.add_argument("text")
     return parser
 
 
@@ -129,10 +138,29 @@ def stats_command(args, out) -> int:
     return 0
 
 
+def claims_command(args, out) -> int:
+    from chalicelib.services import claims
+
+    if args.claims_command == "list":
+        render.claims(claims.list_claims(ballot_id=args.ballot, only_open=args.open), out)
+        return 0
+    if len(args.text.strip()) < 2:
+        print("La réponse est vide : rien n'a été enregistré.", file=out)
+        return 1
+    try:
+        claim = claims.answer_claim(args.reference, args.text, now=utc_now())
+    except claims.ClaimNotFound:
+        print(f"Aucune réclamation « {args.reference} ».", file=out)
+        return 1
+    print(f"Réponse enregistrée pour {claim.reference} ; elle part par courriel au déclarant.", file=out)
+    return 0
+
+
 COMMANDS = {
     "import-ballots": import_ballots_command,
     "import-voters": import_voters_command,
     "demo": demo_command,
     "voter": voter_command,
     "stats": stats_command,
+    "claims": claims_command,
 }

@@ -124,3 +124,17 @@ def stats(result, out) -> None:
         f"{_number(result.accounts_activated)} activés ; {_number(result.removed_voters)} électeurs retirés des listes.",
         file=out,
     )
+
+
+def claims(found, out) -> None:
+    if not found:
+        print("Aucune réclamation.", file=out)
+        return
+    for claim in found:
+        who = claim.voter_id or f"{claim.first_name} {claim.last_name} <{claim.email}>, {claim.workplace}"
+        about = claim.ballot_id or "signalement public"
+        state = "répondue" if claim.status == "answered" else "ouverte"
+        print(f"{claim.reference}  {_when(claim.created_at)}  {state:<9} {about:<18} {who}", file=out)
+        print(f"    « {claim.message.strip()[:300]} »", file=out)
+        if claim.answer:
+            print(f"    réponse du {_when(claim.answered_at)} : {claim.answer.strip()[:300]}", file=out)

@@ -7,11 +7,10 @@ a log line.
 
 from __future__ import annotations
 
-from http.cookies import CookieError, SimpleCookie
-
 from chalice import CORSConfig, Response
 
 from chalicelib import clock, settings
+from chalicelib.api.auth import client_of, cookie_header, signed_in
 from chalicelib.api.requests import json_object, text_field
 from chalicelib.api.responses import ApiBlueprint, json_response
 from chalicelib.domain.mail_policy import Request
@@ -21,7 +20,6 @@ from chalicelib.store.voters import Voter
 
 accounts = ApiBlueprint(__name__)
 
-COOKIE = "session"
 MAX_PASSWORD_FIELD = 1024
 ACCEPTED = (
     "Si cette adresse figure sur une liste électorale, vous allez recevoir un courriel dans "
@@ -31,30 +29,6 @@ ACCEPTED = (
 # Browsers on other origins may not call the state-changing endpoints with credentials.
 PORTAL_ONLY = CORSConfig(allow_origin=settings.required("PORTAL_URL").rstrip("/"), allow_credentials=True,
                          allow_headers=["Content-Type"])
-
-
-def _cookie(value: str, max_age: int) -> str:
-    return f"{COOKIE}={value}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={max_age}"
-
-
-def _session_id(request) -> str | None:
-    raw = request.headers.get("cookie")
-    if not raw:
-        return None
-    try:
-        jar = SimpleCookie(raw)
-    except CookieError:
-        return None
-    morsel = jar.get(COOKIE)
-    return morsel.value if morsel else None
-
-
-def _client(request) -> str:
-    return (request.context.get("identity") or {}).get("sourceIp") or "unknown"
-
-
-def _signed_in(request) -> sessions.Authenticated:
-    return sessions.authenticate(_session_id(request), now=clock.utc_now(), policy=settings.session_policy())
 
 
 def _profile(voter: Voter, account) -> dict:
@@ -124,41 +98,41 @@ def sign_in():
     signed_in = sessions.sign_in(
         text_field(body, "email", max_length=320),
         text_field(body, "password", max_length=MAX_PASSWORD_FIELD),
-        client=_client(request),
+        client=client_of(request),
         now=clock.utc_now(),
         hasher=settings.password_hasher(),
         policy=policy,
     )
     return json_response(
         {"voter": _profile(signed_in.voter, signed_in.account)},
-        headers={"Set-Cookie": _cookie(signed_in.session_id, int(policy.absolute.total_seconds()))},
+        headers={"Set-Cookie": cookie_header(signed_in.session_id, int(policy.absolute.total_seconds()))},
     )
 
 
 @accounts.route("/api/sessions/current", methods=["DELETE"], cors=PORTAL_ONLY)
 def sign_out():
-    who = _signed_in(accounts.current_request)
+    who = signed_in(accounts.current_request)
     sessions.sign_out(who.session_hash)
-    return Response(body="", status_code=204, headers={"Set-Cookie": _cookie("", 0)})
+    return Response(body="", status_code=204, headers={"Set-Cookie": cookie_header("", 0)})
 
 
 @accounts.route("/api/sessions", methods=["DELETE"], cors=PORTAL_ONLY)
 def sign_out_everywhere():
-    who = _signed_in(accounts.current_request)
+    who = signed_in(accounts.current_request)
     sessions.sign_out_everywhere(who.voter_id, now=clock.utc_now())
-    return Response(body="", status_code=204, headers={"Set-Cookie": _cookie("", 0)})
+    return Response(body="", status_code=204, headers={"Set-Cookie": cookie_header("", 0)})
 
 
 @accounts.route("/api/me", methods=["GET"])
 def me():
-    who = _signed_in(accounts.current_request)
+    who = signed_in(accounts.current_request)
     return json_response(_profile(Voter.get(who.voter_id), who.account))
 
 
 @accounts.route("/api/me/password", methods=["PUT"], cors=PORTAL_ONLY)
 def change_password():
     request = accounts.current_request
-    who = _signed_in(request)
+    who = signed_in(request)
     body = json_object(request)
     policy = settings.session_policy()
     session_id = sessions.change_password(
@@ -172,4 +146,4 @@ def change_password():
         session_policy=policy,
     )
     return Response(body="", status_code=204,
-                    headers={"Set-Cookie": _cookie(session_id, int(policy.absolute.total_seconds()))})
+                    headers={"Set-Cookie": cookie_header(session_id, int(policy.absolute.total_seconds()))})

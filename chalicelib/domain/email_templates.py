@@ -42,8 +42,33 @@ def _when(moment: datetime) -> str:
 
 
 def letter(kind: Email, *, portal_url: str, first_name: str, now: datetime,
-           secret: str | None = None, expires_at: datetime | None = None) -> Letter:
+           secret: str | None = None, expires_at: datetime | None = None,
+           reference: str | None = None, answer: str | None = None) -> Letter:
     hello = f"Bonjour {first_name},"
+    if kind is Email.CLAIM_RECEIPT:
+        return Letter(
+            subject=f"Élections professionnelles : votre signalement {reference} est bien reçu",
+            paragraphs=[
+                hello,
+                f"Nous avons bien reçu votre signalement sur les listes électorales. Sa "
+                f"référence est {reference}.",
+                "Le service des élections de votre académie va l'examiner ; sa réponse vous sera "
+                "envoyée à cette adresse. Vous n'avez rien d'autre à faire d'ici là.",
+                "Si vous n'êtes pas à l'origine de ce signalement, ignorez ce message.",
+            ],
+            links={},
+        )
+    if kind is Email.CLAIM_ANSWER:
+        return Letter(
+            subject=f"Élections professionnelles : réponse à votre réclamation {reference}",
+            paragraphs=[
+                hello,
+                f"Le service des élections a répondu à votre réclamation {reference} :",
+                answer or "",
+                "Vous retrouvez vos réclamations et leurs réponses dans votre espace électeur :",
+            ],
+            links={3: f"{portal_url}{SIGN_IN_PAGE}"},
+        )
     if kind is Email.CONFIRMATION:
         return Letter(
             subject="Élections professionnelles : confirmez votre adresse pour créer votre espace électeur",

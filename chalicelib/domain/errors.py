@@ -122,3 +122,53 @@ class ServiceBusy(PortalError):
 
     def headers(self) -> dict:
         return {"Retry-After": "30"}
+
+
+class BallotNotFound(PortalError):
+    code = "ballot_not_found"
+    status = 404
+
+
+class NotOnList(PortalError):
+    code = "not_on_list"
+    status = 403
+
+
+class ListsNotPublished(PortalError):
+    code = "lists_not_published"
+    status = 403
+
+
+class ClaimsClosed(PortalError):
+    code = "claims_closed"
+    status = 403
+
+
+class InvalidCursor(PortalError):
+    code = "invalid_cursor"
+
+
+class InvalidMessage(PortalError):
+    """A claim's message is empty or too long; the bounds are given."""
+
+    code = "invalid_message"
+
+    def __init__(self, minimum: int, maximum: int):
+        super().__init__(minimum=minimum, maximum=maximum)
+
+    def public_details(self) -> dict:
+        return {"field": "message", "minimum": self.details["minimum"], "maximum": self.details["maximum"]}
+
+
+class TooManyRequests(PortalError):
+    code = "too_many_requests"
+    status = 429
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after=retry_after)
+
+    def public_details(self) -> dict:
+        return {"retry_after": self.details["retry_after"]}
+
+    def headers(self) -> dict:
+        return {"Retry-After": str(self.details["retry_after"])}

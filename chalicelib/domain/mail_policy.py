@@ -15,6 +15,8 @@ class Request(str, Enum):
     REGISTRATION = "registration"
     RESET = "reset"
     PASSWORD_CHANGED = "password_changed"
+    CLAIM_RECEIPT = "claim_receipt"
+    CLAIM_ANSWER = "claim_answer"
 
 
 class Email(str, Enum):
@@ -22,13 +24,21 @@ class Email(str, Enum):
     ALREADY_ACTIVE = "already_active"
     RESET = "reset"
     PASSWORD_CHANGED = "password_changed"
+    CLAIM_RECEIPT = "claim_receipt"
+    CLAIM_ANSWER = "claim_answer"
 
 
 # Notices that tell the voter something happened to their account are always sent.
-OUTSIDE_BUDGET = {Email.PASSWORD_CHANGED}
+OUTSIDE_BUDGET = {Email.PASSWORD_CHANGED, Email.CLAIM_ANSWER}
 
 
 def email_for(request: Request, *, listed: bool, active: bool) -> Email | None:
+    """For account requests, which need the address to be on a list; claim emails go to
+    whoever wrote (they may be missing from the lists: that is why they wrote)."""
+    if request is Request.CLAIM_RECEIPT:
+        return Email.CLAIM_RECEIPT
+    if request is Request.CLAIM_ANSWER:
+        return Email.CLAIM_ANSWER
     if not listed:
         return None
     if request is Request.PASSWORD_CHANGED:

@@ -50,6 +50,25 @@ MESSAGES: dict[str, str] = {
         "Le service est momentanément très sollicité et votre demande n'a pas pu être "
         "enregistrée. Rien n'a été modifié : réessayez dans une minute."
     ),
+    "ballot_not_found": "Ce scrutin n'existe pas. Revenez à la liste de vos scrutins.",
+    "not_on_list": (
+        "Vous n'êtes pas inscrit sur la liste électorale de ce scrutin : vous ne pouvez ni la "
+        "consulter ni la contester. Si vous pensez devoir y figurer, signalez-le."
+    ),
+    "lists_not_published": "La liste électorale de ce scrutin n'est pas encore publiée.",
+    "claims_closed": (
+        "Les réclamations sur cette liste électorale ne sont pas ouvertes : elles sont "
+        "possibles de la publication des listes jusqu'à la date limite indiquée pour le scrutin."
+    ),
+    "invalid_cursor": "Cette page de la liste n'est plus valide. Revenez au début de la liste.",
+    "invalid_message": (
+        "Votre message doit compter entre {minimum} et {maximum} caractères. Décrivez "
+        "l'erreur constatée (personne manquante, nom ou lieu de travail inexact…)."
+    ),
+    "too_many_requests": (
+        "Vous avez fait beaucoup de demandes en peu de temps. Patientez {retry_after} secondes "
+        "avant de réessayer."
+    ),
     "internal_error": (
         "Une erreur inattendue s'est produite de notre côté. Vos données n'ont pas été "
         "modifiées. Réessayez dans quelques instants ; si le problème persiste, contactez "

@@ -15,7 +15,8 @@ from chalicelib.domain.links import LinkPurpose, hash_secret, link_state, looks_
 from chalicelib.domain.password_hashing import PasswordHasher
 from chalicelib.domain.passwords import PasswordPolicy
 from chalicelib.services import throttle
-from chalicelib.services.mail_requests import request_password_changed_notice
+from chalicelib.domain.mail_policy import Request
+from chalicelib.services.mail_requests import request_notice
 from chalicelib.store.accounts import ACTIVE, Account, find_account
 from chalicelib.store.sessions import delete_voter_sessions
 from chalicelib.store.tokens import Token, find_token
@@ -101,4 +102,4 @@ def set_password_with_link(secret, password: str, confirmation: str, *, now: dat
         # and the voter is told, whoever asked.
         delete_voter_sessions(account.voter_id)
         throttle.clear_address(voter.email, now=now)
-        request_password_changed_notice(account.voter_id, now=now)
+        request_notice(Request.PASSWORD_CHANGED, now=now, voter_id=account.voter_id)

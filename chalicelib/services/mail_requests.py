@@ -34,6 +34,7 @@ from chalicelib.mail.queue import enqueue_mail_request
 from chalicelib.mail.ses import send_raw_email
 from chalicelib.store import mail_log
 from chalicelib.store.accounts import ACTIVE, create_pending_account, find_account
+from chalicelib.store.claims import find_claim
 from chalicelib.store.mail_log import SENDING, SENT, MailLogEntry
 from chalicelib.store.tokens import delete_token, save_token
 from chalicelib.store.voters import Voter, find_listed_voter
@@ -53,10 +54,11 @@ def request_email(request: Request, raw_email, *, now: datetime, new_id=uuid.uui
     )
 
 
-def request_password_changed_notice(voter_id: str, *, now: datetime, new_id=uuid.uuid4) -> None:
+def request_notice(request: Request, *, now: datetime, new_id=uuid.uuid4, **fields) -> None:
+    """Queue an email that follows from something done (password changed, claim received or
+    answered), with the fields its recipient is found by."""
     enqueue_mail_request(
-        {"request": Request.PASSWORD_CHANGED.value, "voter_id": voter_id, "request_id": str(new_id()),
-         "requested_at": mail_log.time_key(now)}
+        {"request": request.value, "request_id": str(new_id()), "requested_at": mail_log.time_key(now), **fields}
     )
 
 
@@ -68,7 +70,18 @@ class Outcome:
     reason: str
 
 
-def _requested_voter(request: Request, body: dict) -> Voter | None:
+@dataclass(frozen=True)
+class _Recipient:
+    address: str
+    first_name: str
+    kind: Email
+    voter_id: str | None = None
+    needs_account: bool = False  # a confirmation to a voter who has no account yet
+    reference: str | None = None
+    answer: str | None = None
+
+
+def _listed_voter(request: Request, body: dict) -> Voter | None:
     if request is Request.PASSWORD_CHANGED:
         try:
             voter = Voter.get(body["voter_id"])
@@ -78,17 +91,40 @@ def _requested_voter(request: Request, body: dict) -> Voter | None:
     return find_listed_voter(body["email"])
 
 
+def _recipient(request: Request, body: dict) -> _Recipient | None:
+    """Who gets which email for this request, or None for nobody."""
+    if request is Request.CLAIM_RECEIPT:
+        return _Recipient(body["email"], body["first_name"], Email.CLAIM_RECEIPT, reference=body["reference"])
+    if request is Request.CLAIM_ANSWER:
+        claim = find_claim(body["reference"])
+        if claim is None or claim.answer is None:
+            return None
+        address, first_name = claim.email, claim.first_name
+        if claim.voter_id:
+            try:
+                voter = Voter.get(claim.voter_id)
+            except Voter.DoesNotExist:
+                return None
+            address, first_name = voter.email or voter.removed_email, voter.first_name
+        return _Recipient(address, first_name, Email.CLAIM_ANSWER, reference=claim.reference, answer=claim.answer)
+    voter = _listed_voter(request, body)
+    if voter is None:
+        return None
+    account = find_account(voter.voter_id)
+    kind = email_for(request, listed=True, active=account is not None and account.status == ACTIVE)
+    return _Recipient(voter.email, voter.first_name, kind, voter_id=voter.voter_id,
+                      needs_account=kind is Email.CONFIRMATION and account is None)
+
+
 def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
     """Worker side: decide, then send at most one email for this request."""
     request = Request(body["request"])
     request_id = body["request_id"]
     requested_at = datetime.strptime(body["requested_at"], "%Y-%m-%dT%H:%M:%S.%f%z")
-    voter = _requested_voter(request, body)
-    if voter is None:
-        return Outcome(None, "not_listed")
-    account = find_account(voter.voter_id)
-    kind = email_for(request, listed=True, active=account is not None and account.status == ACTIVE)
-    address = voter.email
+    recipient = _recipient(request, body)
+    if recipient is None:
+        return Outcome(None, "no_recipient")
+    kind, address = recipient.kind, recipient.address
     key = mail_log.entry_key(requested_at, request_id)
 
     hour_ago = now - timedelta(hours=1)
@@ -115,16 +151,16 @@ def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
     if mine is not None and mine.token_hash:
         delete_token(mine.token_hash)  # the failed attempt's link never reached anyone
     if secret:
-        if kind is Email.CONFIRMATION and account is None:
-            create_pending_account(voter.voter_id, now)
+        if recipient.needs_account:
+            create_pending_account(recipient.voter_id, now)
         save_token(
-            hash_secret(secret), voter_id=voter.voter_id, purpose=LINK_PURPOSES[kind].value, created_at=now,
+            hash_secret(secret), voter_id=recipient.voter_id, purpose=LINK_PURPOSES[kind].value, created_at=now,
             expires_at=expires_at, request_id=request_id, masked_email=mask_email(address),
         )
 
     configured = settings.Settings.from_environment()
-    content = letter(kind, portal_url=configured.portal_url, first_name=voter.first_name, now=now,
-                     secret=secret, expires_at=expires_at)
+    content = letter(kind, portal_url=configured.portal_url, first_name=recipient.first_name, now=now,
+                     secret=secret, expires_at=expires_at, reference=recipient.reference, answer=recipient.answer)
     message = build_message(content, sender=configured.mail_sender, recipient=address, now=now)
     ses_message_id = send_raw_email(message, parseaddr(configured.mail_sender)[1], address)
     entry.update(actions=[MailLogEntry.status.set(SENT), MailLogEntry.sent_at.set(now),

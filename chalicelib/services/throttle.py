@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from chalicelib.domain import throttling
-from chalicelib.domain.errors import TooManyAttempts
+from chalicelib.domain.errors import TooManyAttempts, TooManyRequests
 from chalicelib.store import rate_limits
 
 KEEP = timedelta(hours=2)
@@ -56,8 +56,8 @@ class SignInThrottle:
         for key in self.stale:
             rate_limits.forget(key)
         expires = self.now + KEEP
-        rate_limits.add_one(self.client_key, now=self.now, expires=expires)
-        rate_limits.add_one(self.hour_key, now=self.now, expires=expires)
+        rate_limits.increment(self.client_key, now=self.now, expires=expires)
+        rate_limits.increment(self.hour_key, now=self.now, expires=expires)
 
     def record_success(self) -> None:
         if self.client is not None:
@@ -66,3 +66,10 @@ class SignInThrottle:
 
 def clear_address(address: str, *, now: datetime) -> None:
     rate_limits.mark_cleared(f"signin-cleared#{address}", now=now, expires=now + KEEP)
+
+
+def within_hourly_limit(what: str, whose: str, limit: int, *, now: datetime) -> None:
+    """Count one more `what` for `whose` this hour; TooManyRequests beyond `limit`."""
+    count = rate_limits.increment(f"{what}#{whose}#{throttling.hour_window(now)}", now=now, expires=now + KEEP)
+    if count > limit:
+        raise TooManyRequests(throttling.seconds_to_next_hour(now))

@@ -24,3 +24,14 @@ class ElectoralListEntry(Model):
     first_name = UnicodeAttribute()
     workplace = UnicodeAttribute()
     voter_id = UnicodeAttribute()
+
+
+def list_page(ballot_id: str, *, start: str, search: str, limit: int) -> list[ElectoralListEntry]:
+    """Up to `limit` entries from `start` (inclusive), within the search prefix: one Query."""
+    if search:
+        condition = ElectoralListEntry.sort_key.between(max(start, search), search + "~")
+    elif start:
+        condition = ElectoralListEntry.sort_key >= start
+    else:
+        condition = None
+    return list(ElectoralListEntry.query(ballot_id, condition, limit=limit))

@@ -31,8 +31,18 @@ def read_counters(buckets: list[str]) -> dict[str, RateLimitCounter]:
     return {c.bucket: c for c in RateLimitCounter.batch_get(buckets)}
 
 
-def add_one(bucket: str, *, now: datetime, expires: datetime) -> None:
-    RateLimitCounter(bucket).update(
+def forget(bucket: str) -> None:
+    RateLimitCounter(bucket).delete()
+
+
+def mark_cleared(bucket: str, *, now: datetime, expires: datetime) -> None:
+    RateLimitCounter(bucket, cleared_at=now, expires_ttl=expires).save()
+
+
+def increment(bucket: str, *, now: datetime, expires: datetime) -> int:
+    """Add one and return the new count (one UpdateItem)."""
+    counter = RateLimitCounter(bucket)
+    counter.update(
         actions=[
             RateLimitCounter.count.add(1),
             RateLimitCounter.first_at.set(RateLimitCounter.first_at | now),
@@ -40,11 +50,4 @@ def add_one(bucket: str, *, now: datetime, expires: datetime) -> None:
             RateLimitCounter.expires_ttl.set(expires),
         ]
     )
-
-
-def forget(bucket: str) -> None:
-    RateLimitCounter(bucket).delete()
-
-
-def mark_cleared(bucket: str, *, now: datetime, expires: datetime) -> None:
-    RateLimitCounter(bucket, cleared_at=now, expires_ttl=expires).save()
+    return int(counter.count)

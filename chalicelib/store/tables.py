@@ -12,6 +12,7 @@ from pynamodb.models import Model
 from chalicelib import settings
 from chalicelib.store.accounts import Account
 from chalicelib.store.ballots import BallotItem
+from chalicelib.store.claims import Claim
 from chalicelib.store.electoral_list import ElectoralListEntry
 from chalicelib.store.mail_log import MailLogEntry
 from chalicelib.store.rate_limits import RateLimitCounter
@@ -28,6 +29,7 @@ ALL_MODELS: list[type[Model]] = [
     Session,
     MailLogEntry,
     RateLimitCounter,
+    Claim,
 ]
 
 

@@ -1,0 +1,89 @@
+"""Filing claims against the electoral lists, reading them, and answering them (CLI)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.domain.claims import ANSWERED, OPEN, claim_reference, claims_open, message_is_acceptable, MAX_MESSAGE, MIN_MESSAGE
+from chalicelib.domain.emails import is_well_formed, normalise_email
+from chalicelib.domain.errors import ClaimsClosed, InvalidEmail, InvalidMessage, InvalidRequest
+from chalicelib.domain.mail_policy import Request
+from chalicelib.services.ballots import ballot_for_voter
+from chalicelib.services.mail_requests import request_notice
+from chalicelib.services.throttle import within_hourly_limit
+from chalicelib.store.claims import Claim, file_claim, find_claim, voter_claims
+from chalicelib.store.voters import Voter
+
+PUBLIC_CLAIMS_PER_CLIENT_PER_HOUR = 5
+PUBLIC_CLAIMS_PER_ADDRESS_PER_HOUR = 3
+
+
+def _check_message(message: str) -> None:
+    if not message_is_acceptable(message):
+        raise InvalidMessage(MIN_MESSAGE, MAX_MESSAGE)
+
+
+def file_ballot_claim(voter: Voter, ballot_id: str, message: str, *, now: datetime) -> tuple[Claim, bool]:
+    """A voter contests a ballot's list; returns the claim and whether it is new."""
+    ballot = ballot_for_voter(voter, ballot_id)
+    if not claims_open(ballot, now):
+        raise ClaimsClosed()
+    _check_message(message)
+    claim = Claim(
+        claim_reference("ballot", voter.voter_id, ballot_id, message),
+        kind="ballot", voter_id=voter.voter_id, ballot_id=ballot_id, message=message, status=OPEN, created_at=now,
+    )
+    return file_claim(claim)
+
+
+def my_claims(voter_id: str) -> list[Claim]:
+    return voter_claims(voter_id)
+
+
+def file_public_claim(fields: dict, *, client: str, now: datetime) -> None:
+    """Someone missing from the lists, or listed with a wrong address, asks for a correction.
+
+    The answer is the same whatever the data (nothing says whether the person is listed);
+    the acknowledgement goes to the address given, within that address's hourly budget.
+    """
+    for name, limit in (("last_name", 100), ("first_name", 100), ("workplace", 200)):
+        if not fields[name].strip() or len(fields[name]) > limit:
+            raise InvalidRequest(name)
+    email = normalise_email(fields["email"])
+    if not is_well_formed(email):
+        raise InvalidEmail()
+    _check_message(fields["message"])
+    within_hourly_limit("public-claims-client", client, PUBLIC_CLAIMS_PER_CLIENT_PER_HOUR, now=now)
+    within_hourly_limit("public-claims-address", email, PUBLIC_CLAIMS_PER_ADDRESS_PER_HOUR, now=now)
+    claim = Claim(
+        claim_reference("public", email, fields["last_name"], fields["first_name"], fields["message"]),
+        kind="public", last_name=fields["last_name"].strip(), first_name=fields["first_name"].strip(), email=email,
+        workplace=fields["workplace"].strip(), message=fields["message"], status=OPEN, created_at=now,
+    )
+    claim, new = file_claim(claim)
+    if new:
+        request_notice(Request.CLAIM_RECEIPT, now=now, email=email, first_name=claim.first_name,
+                       reference=claim.reference)
+
+
+def list_claims(*, ballot_id: str | None = None, only_open: bool = False) -> list[Claim]:
+    """For administrators: a Scan, filtered; newest first."""
+    claims = [
+        c for c in Claim.scan()
+        if (ballot_id is None or c.ballot_id == ballot_id) and (not only_open or c.status == OPEN)
+    ]
+    return sorted(claims, key=lambda c: c.created_at, reverse=True)
+
+
+class ClaimNotFound(Exception):
+    pass
+
+
+def answer_claim(reference: str, answer: str, *, now: datetime) -> Claim:
+    """Record the answer and email it to whoever filed the claim."""
+    claim = find_claim(reference.strip().upper())
+    if claim is None:
+        raise ClaimNotFound(reference)
+    claim.update(actions=[Claim.answer.set(answer), Claim.answered_at.set(now), Claim.status.set(ANSWERED)])
+    request_notice(Request.CLAIM_ANSWER, now=now, reference=claim.reference)
+    return claim

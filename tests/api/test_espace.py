@@ -1,0 +1,224 @@
+"""The espace's API: my ballots and their phases, electoral lists, claims, public claims."""
+
+import base64
+import io
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.admin import cli
+from chalicelib.services.ballot_import import import_ballots
+from chalicelib.services.voter_import import import_voters
+from tests.api.conftest import GOOD_PASSWORD, LISTED
+from tests.conftest import NOW
+from tests.services.helpers import ballot, voter, write_ballots, write_voters
+
+# CSA-ACA: lists published two days ago, claims open for six more days, candidates later.
+OPEN_FOR_CLAIMS = {
+    "lists_published_at": "2026-11-27T10:00:00+01:00",
+    "claims_close_at": "2026-12-05T17:00:00+01:00",
+    "candidates_published_at": "2026-12-10T10:00:00+01:00",
+    "voting_opens_at": "2027-01-05T10:00:00+01:00",
+    "voting_closes_at": "2027-01-12T17:00:00+01:00",
+}
+# CAPN: nothing published yet.
+UPCOMING = {
+    "lists_published_at": "2026-12-01T10:00:00+01:00",
+    "claims_close_at": "2026-12-09T17:00:00+01:00",
+    "candidates_published_at": "2026-12-15T10:00:00+01:00",
+    "voting_opens_at": "2027-01-05T10:00:00+01:00",
+    "voting_closes_at": "2027-01-12T17:00:00+01:00",
+}
+
+
+@pytest.fixture
+def espace(portal, tmp_path):
+    import_ballots(
+        write_ballots(tmp_path / "b2.json", [
+            ballot("CSA-MEN"),
+            ballot("CSA-ACA", level="academique", **OPEN_FOR_CLAIMS),
+            ballot("CAPN", kind="CAP", **UPCOMING),
+            ballot("OTHER", level="departemental"),
+        ]),
+        now=NOW,
+    )
+    rows = [voter(1, ballots="CSA-MEN|CSA-ACA|CAPN"), voter(2), voter(3, ballots="OTHER")]
+    rows += [voter(n, last_name="Martin", first_name="Camille", ballots="CSA-MEN") for n in range(10, 160)]
+    rows += [voter(n, last_name=name, ballots="CSA-MEN") for n, name in
+             [(200, "Lefèvre"), (201, "Le Gall"), (202, "LEGALL"), (203, "Lemaître"), (204, "Dupont")]]
+    import_voters(write_voters(tmp_path / "v2.csv", rows), now=NOW, prune=True)
+    portal.register_and_activate()
+    portal.sign_in()
+    return portal
+
+
+def test_everything_needs_a_session(portal):
+    for path in ("/api/me/ballots", "/api/me/claims", "/api/ballots/CSA-MEN/electoral-list"):
+        response = portal.client.http.get(path)
+        assert response.status_code == 401 and response.json_body["error"]["code"] == "not_authenticated"
+
+
+def test_my_ballots_with_phase_dates_and_candidate_lists_once_published(espace):
+    ballots = {b["id"]: b for b in espace.authed("get", "/api/me/ballots").json_body["ballots"]}
+    assert list(ballots) == ["CAPN", "CSA-MEN", "CSA-ACA"]  # national first, then academy
+    assert ballots["CSA-MEN"]["phase"] == "voting_open"
+    assert ballots["CSA-MEN"]["voting_opens_at"] == "2026-11-29T10:00:00+01:00"
+    assert ballots["CSA-MEN"]["candidate_lists"][0]["acronym"] == "FSU"
+    assert ballots["CSA-ACA"]["phase"] == "lists_published" and ballots["CSA-ACA"]["candidate_lists"] == []
+    assert ballots["CAPN"]["phase"] == "upcoming" and not ballots["CAPN"]["candidate_lists_published"]
+
+
+def test_candidate_lists_appear_at_their_publication_to_the_second(espace):
+    espace.clock.now = NOW.replace(day=10, month=12, hour=8, minute=59, second=59)  # 09:59:59 in Paris
+    espace.sign_in()
+    aca = [b for b in espace.authed("get", "/api/me/ballots").json_body["ballots"] if b["id"] == "CSA-ACA"][0]
+    assert aca["phase"] == "claims_closed" and aca["candidate_lists"] == []
+    espace.clock.advance(seconds=1)
+    espace.sign_in()
+    aca = [b for b in espace.authed("get", "/api/me/ballots").json_body["ballots"] if b["id"] == "CSA-ACA"][0]
+    assert aca["phase"] == "candidates_published" and aca["candidate_lists"]
+
+
+def test_claims_close_to_the_second_across_the_spring_clock_change(espace, tmp_path):
+    # Claims close at 17:00 on 28 March 2027, the day clocks go forward: 15:00 UTC, not 16:00.
+    spring = {"lists_published_at": "2027-03-20T10:00:00+01:00", "claims_close_at": "2027-03-28T17:00:00+02:00",
+              "candidates_published_at": "2027-04-05T10:00:00+02:00", "voting_opens_at": "2027-05-04T10:00:00+02:00",
+              "voting_closes_at": "2027-05-11T17:00:00+02:00"}
+    import_ballots(write_ballots(tmp_path / "b3.json", [ballot("CSA-MEN"), ballot("CSA-ACA", level="academique", **spring),
+                                                        ballot("CAPN", **UPCOMING), ballot("OTHER")]), now=NOW)
+    espace.clock.now = NOW.replace(year=2027, month=3, day=28, hour=14, minute=59, second=59)
+    espace.sign_in()
+    assert espace.authed("post", "/api/ballots/CSA-ACA/claims", {"message": "Il manque ma collègue Léa Nguyen."}).status_code == 201
+    espace.clock.advance(seconds=1)
+    response = espace.authed("post", "/api/ballots/CSA-ACA/claims", {"message": "Une autre réclamation."})
+    assert response.status_code == 403 and response.json_body["error"]["code"] == "claims_closed"
+
+
+def test_electoral_list_pages_are_sorted_and_show_only_names_and_workplace(espace):
+    response = espace.authed("get", "/api/ballots/CSA-MEN/electoral-list")
+    assert response.status_code == 200
+    page = response.json_body
+    assert len(page["voters"]) == 100
+    assert set(page["voters"][0]) == {"last_name", "first_name", "workplace"}
+    assert [v["last_name"] for v in page["voters"][:5]] == ["Dupont", "Lefèvre", "Le Gall", "LEGALL", "Lemaître"]
+    seen = list(page["voters"])
+    cursors = []
+    while page["next_cursor"]:
+        cursors.append(page["next_cursor"])
+        page = espace.authed("get", f"/api/ballots/CSA-MEN/electoral-list?cursor={page['next_cursor']}").json_body
+        seen += page["voters"]
+    assert len(seen) == 2 + 150 + 5 == 157
+    assert [v["last_name"] for v in seen].count("Martin") == 150
+    for cursor in cursors:  # a cursor names a position, never a voter id or an email
+        decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        assert "P000" not in decoded and "@" not in decoded
+
+
+def test_search_by_name_prefix_ignores_case_and_accents(espace):
+    def names(q):
+        return [v["last_name"] for v in espace.authed("get", f"/api/ballots/CSA-MEN/electoral-list?q={q}").json_body["voters"]]
+
+    assert names("lef") == names("LÉF") == ["Lefèvre"]
+    assert names("le%20g") == ["Le Gall", "LEGALL"]
+    assert names("lem") == ["Lemaître"]
+    assert names("zzz") == []
+
+
+def test_list_access_rules(espace):
+    cases = {
+        "/api/ballots/NOPE/electoral-list": (404, "ballot_not_found"),
+        "/api/ballots/OTHER/electoral-list": (403, "not_on_list"),
+        "/api/ballots/CAPN/electoral-list": (403, "lists_not_published"),
+        "/api/ballots/CSA-MEN/electoral-list?cursor=bad": (400, "invalid_cursor"),
+    }
+    for path, (status, code) in cases.items():
+        response = espace.authed("get", path)
+        assert (response.status_code, response.json_body["error"]["code"]) == (status, code), path
+
+
+def test_list_paging_is_rate_limited_per_voter(espace):
+    for _ in range(120):
+        assert espace.authed("get", "/api/ballots/CSA-ACA/electoral-list").status_code == 200
+    response = espace.authed("get", "/api/ballots/CSA-ACA/electoral-list")
+    assert response.status_code == 429 and response.json_body["error"]["code"] == "too_many_requests"
+    assert int(response.headers["Retry-After"]) > 0
+    espace.clock.advance(hours=1)
+    espace.sign_in()
+    assert espace.authed("get", "/api/ballots/CSA-ACA/electoral-list").status_code == 200
+
+
+def test_a_claim_is_filed_once_and_seen_with_its_answer(espace, test_stage_config):
+    message = "Ma collègue Léa Nguyen, Lycée Jean Macé, n'apparaît pas sur la liste."
+    first = espace.authed("post", "/api/ballots/CSA-ACA/claims", {"message": message})
+    assert first.status_code == 201 and first.json_body["reference"].startswith("REC-")
+    again = espace.authed("post", "/api/ballots/CSA-ACA/claims", {"message": message})
+    assert again.status_code == 200 and again.json_body["reference"] == first.json_body["reference"]
+    [claim] = espace.authed("get", "/api/me/claims").json_body["claims"]
+    assert (claim["message"], claim["status"], claim["answer"]) == (message, "open", None)
+
+    out = io.StringIO()
+    assert cli.main(["--stage", "test", "claims", "list", "--open"], out=out, config_path=test_stage_config) == 0
+    assert first.json_body["reference"] in out.getvalue()
+    assert cli.main(["--stage", "test", "claims", "answer", first.json_body["reference"], "Ajoutée, merci."],
+                    out=io.StringIO(), config_path=test_stage_config) == 0
+    [claim] = espace.authed("get", "/api/me/claims").json_body["claims"]
+    assert (claim["status"], claim["answer"]) == ("answered", "Ajoutée, merci.")
+    espace.new_mail()
+    espace.run_worker()
+    [mail] = espace.new_mail()
+    assert mail.to == LISTED and "Ajoutée, merci." in mail.text and first.json_body["reference"] in mail.subject
+
+
+def test_claim_rules(espace):
+    cases = [
+        ("CSA-MEN", {"message": "Trop tard pour ce scrutin."}, 403, "claims_closed"),
+        ("CAPN", {"message": "Pas encore publiée."}, 403, "claims_closed"),
+        ("OTHER", {"message": "Pas ma liste du tout."}, 403, "not_on_list"),
+        ("NOPE", {"message": "Scrutin inconnu ici."}, 404, "ballot_not_found"),
+        ("CSA-ACA", {"message": "court"}, 400, "invalid_message"),
+        ("CSA-ACA", {"message": "x" * 2001}, 400, "invalid_message"),
+        ("CSA-ACA", {"text": "champ manquant"}, 400, "invalid_request"),
+    ]
+    for ballot_id, body, status, code in cases:
+        response = espace.authed("post", f"/api/ballots/{ballot_id}/claims", body)
+        assert (response.status_code, response.json_body["error"]["code"]) == (status, code), (ballot_id, body)
+    assert espace.authed("get", "/api/me/claims").json_body["claims"] == []
+
+
+def test_a_message_is_kept_exactly_as_written(espace):
+    message = "  Bonjour,\n\nJe m'appelle « Zoé » & <b>je</b> manque.  "
+    espace.authed("post", "/api/ballots/CSA-ACA/claims", {"message": message})
+    assert espace.authed("get", "/api/me/claims").json_body["claims"][0]["message"] == message
+
+
+def public(portal, **changes):
+    body = {"last_name": "Nguyen", "first_name": "Léa", "email": "lea.nguyen@ac-poitiers.fr",
+            "workplace": "Lycée Jean Macé, Niort", "message": "Je ne trouve pas mon nom sur la liste du CSA."}
+    body.update(changes)
+    return portal.post("/api/public-claims", body)
+
+
+def test_a_public_claim_gets_the_same_answer_and_an_acknowledgement(portal, test_stage_config):
+    listed = public(portal, email=LISTED, message="Mon adresse est mal orthographiée sur la liste.")
+    unknown = public(portal)
+    assert listed.status_code == unknown.status_code == 202 and listed.body == unknown.body
+    portal.run_worker()
+    mails = portal.new_mail()
+    assert sorted(m.to for m in mails) == [LISTED, "lea.nguyen@ac-poitiers.fr"]
+    assert all("REC-" in m.subject and "bien reçu" in m.subject for m in mails)
+    out = io.StringIO()
+    cli.main(["--stage", "test", "claims", "list"], out=out, config_path=test_stage_config)
+    assert "Léa Nguyen <lea.nguyen@ac-poitiers.fr>, Lycée Jean Macé, Niort" in out.getvalue()
+
+
+def test_public_claims_are_checked_and_rate_limited(portal):
+    assert public(portal, email="pas-une-adresse").json_body["error"]["code"] == "invalid_email"
+    assert public(portal, last_name="").json_body["error"]["field"] == "last_name"
+    assert public(portal, message="court").json_body["error"]["code"] == "invalid_message"
+    for number in range(3):
+        assert public(portal, message=f"Signalement numéro {number} pour la même adresse.").status_code == 202
+    blocked = public(portal, message="Quatrième signalement pour la même adresse.")
+    assert blocked.status_code == 429 and blocked.json_body["error"]["code"] == "too_many_requests"
+    for number in range(2):
+        public(portal, email=f"autre{number}@ac-poitiers.fr")
+    assert public(portal, email="encore@ac-poitiers.fr").status_code == 429  # 6th from this client
