@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test clean
+DSFR := node_modules/@gouvfr/dsfr/dist
+STATIC_DSFR := chalicelib/static/dsfr
+
+.PHONY: run test static clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -12,11 +15,23 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-run: $(INSTALLED)
+# The French State's design system, pinned in package-lock.json, copied next to our pages
+# (chalice deploy ships chalicelib/, so the portal is one package). Not committed.
+$(STATIC_DSFR)/.copied: package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js and npm are needed to fetch the DSFR (see README)"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf $(STATIC_DSFR) && mkdir -p $(STATIC_DSFR)
+	cp $(DSFR)/dsfr.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js $(STATIC_DSFR)/
+	cp -r $(DSFR)/fonts $(DSFR)/icons $(DSFR)/favicon $(STATIC_DSFR)/
+	@touch $@
+
+static: $(STATIC_DSFR)/.copied
+
+run: $(INSTALLED) static
 	$(BIN)/python -m infra.local $(ARGS)
 
-test: $(INSTALLED)
+test: $(INSTALLED) static
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .local .pytest_cache build
+	rm -rf $(VENV) .local .pytest_cache build node_modules $(STATIC_DSFR)

@@ -8,6 +8,8 @@ from chalicelib.api import middleware
 from chalicelib.api.accounts import accounts
 from chalicelib.api.espace import espace
 from chalicelib.api.health import health
+from chalicelib.api.pages import pages
+from chalicelib.web import site
 from chalicelib.workers.mail import mail_worker
 
 if not logging.getLogger().handlers:  # Lambda configures the root logger; elsewhere we do.
@@ -21,3 +23,5 @@ app.register_blueprint(health)
 app.register_blueprint(accounts)
 app.register_blueprint(espace)
 app.register_blueprint(mail_worker)
+app.register_blueprint(pages)
+app.api.binary_types.extend(site.BINARY_TYPES)

@@ -1,6 +1,6 @@
 """`make run`: the whole portal on this machine, at http://127.0.0.1:8000.
 
-1. moto serves as the local AWS on 127.0.0.1:5000, one request at a time;
+1. moto serves as the local AWS on 127.0.0.1:5000, DynamoDB one request at a time;
 2. the tables, queues and SES sender of the `local` stage are created there;
 3. the demo election is generated and imported (unless --no-demo);
 4. the app's SQS handlers are polled, and every email sent is printed and kept;
@@ -27,6 +27,8 @@ def parse_args(argv=None):
     parser.add_argument("--aws-port", type=int, default=5000, help="the local AWS's port (default 5000)")
     parser.add_argument("--voters", type=int, default=2000, help="demo voters to load (default 2000)")
     parser.add_argument("--no-demo", action="store_true", help="start with empty tables")
+    parser.add_argument("--no-autoreload", action="store_true",
+                        help="do not restart the app when files change (tests write files as they run)")
     parser.add_argument("--outbox", default=str(ROOT / ".local" / "outbox"), help="where to keep sent emails")
     return parser.parse_args(argv)
 
@@ -82,10 +84,10 @@ def main(argv=None) -> int:
     from infra.local.provision import provision
 
     aws = LocalAws(port=args.aws_port).start()
-    print(f"Local AWS (moto, one request at a time) on {aws.endpoint}", flush=True)
+    print(f"Local AWS (moto, DynamoDB one request at a time) on {aws.endpoint}", flush=True)
     created = provision()
     print(f"Tables: {len(created['tables'])} created; mail queue and sender {created['sender']} ready.", flush=True)
-    outbox = Outbox(Path(args.outbox), settings.region(), aws.lock).start()
+    outbox = Outbox(Path(args.outbox), settings.region()).start()
 
     if not args.no_demo:
         from chalicelib.admin.cli import main as admin
@@ -101,7 +103,8 @@ def main(argv=None) -> int:
 
     poller = SqsPoller(app).start()
     chalice = subprocess.Popen(
-        [str(Path(sys.executable).with_name("chalice")), "local", "--stage", "local", "--host", "127.0.0.1", "--port", str(args.port)],
+        [str(Path(sys.executable).with_name("chalice")), "local", "--stage", "local", "--host", "127.0.0.1", "--port", str(args.port)]
+        + (["--no-autoreload"] if args.no_autoreload else []),
         env=dict(os.environ),
         cwd=ROOT,
         # Its own process group: chalice's reloader runs the server in a child process, and

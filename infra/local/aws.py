@@ -1,10 +1,11 @@
-"""moto as the local AWS, over HTTP on loopback, one request at a time.
+"""moto as the local AWS, over HTTP on loopback, DynamoDB one request at a time.
 
 moto keeps its data in memory and does not make DynamoDB's conditional writes and
-transactions atomic under concurrent requests. Serving one request at a time restores the
-guarantees the code relies on in AWS (a conditional write or a transaction is all or
-nothing, one winner among concurrent writers), at the cost of throughput, which is not what
-the local stack is for.
+transactions atomic under concurrent requests. Serving DynamoDB requests one at a time
+restores the guarantees the code relies on in AWS (a conditional write or a transaction is
+all or nothing, one winner among concurrent writers), at the cost of throughput, which is
+not what the local stack is for. SQS and SES need no such care, and must not wait: a
+queue's long poll would otherwise hold every table for a second at a time.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 
 class SerialisedApp:
-    """WSGI middleware: one request inside the wrapped application at a time."""
+    """WSGI middleware: one DynamoDB request inside the wrapped application at a time."""
 
     def __init__(self, app, lock: threading.Lock):
         self.app = app
         self.lock = lock
 
     def __call__(self, environ, start_response):
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
+            return self.app(environ, start_response)
         with self.lock:
             # Materialise the body inside the lock: moto's work happens while it is built.
             return list(self.app(environ, start_response))

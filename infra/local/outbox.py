@@ -32,10 +32,10 @@ def describe(raw: str) -> dict:
 
 
 class Outbox:
-    def __init__(self, directory: Path, region: str, lock: threading.Lock, echo=print):
+    def __init__(self, directory: Path, region: str, echo=print):
         self.directory = directory
         self.region = region
-        self.lock = lock
+        self.lock = threading.Lock()
         self.echo = echo
         self.seen = 0
         self.stopping = threading.Event()
@@ -56,7 +56,7 @@ class Outbox:
 
     def collect(self) -> list[Path]:
         """Write the messages received since the last call; return their files."""
-        with self.lock:  # the same lock as the local AWS: never read half a request's work
+        with self.lock:  # one reader at a time (the poller thread and a final collect at stop)
             first = self.seen
             sent = list(ses_backends[DEFAULT_ACCOUNT_ID][self.region].sent_messages[first:])
             self.seen += len(sent)

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -14,7 +13,6 @@ import time
 import urllib.error
 import urllib.request
 from email.message import EmailMessage
-from pathlib import Path
 
 import boto3
 import pytest
@@ -29,13 +27,7 @@ from infra.local.outbox import Outbox, describe
 from infra.local.poller import SqsPoller
 from infra.local.provision import provision
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support import ROOT, free_port
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +99,7 @@ def test_conditional_writes_have_exactly_one_winner_under_concurrency(local_aws)
 def test_every_email_sent_is_printed_and_kept_unchanged(local_aws, tmp_path):
     aws, created = local_aws
     printed = []
-    outbox = Outbox(tmp_path / "outbox", settings.region(), aws.lock, echo=printed.append)
+    outbox = Outbox(tmp_path / "outbox", settings.region(), echo=printed.append)
     outbox.collect()  # skip what earlier tests sent
     message = EmailMessage()
     message["From"] = created["sender"]
@@ -163,7 +155,7 @@ def running_portal(tmp_path_factory):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT")}
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.local", "--port", str(port), "--aws-port", str(aws_port), "--voters", "40",
-         "--outbox", str(outbox)],
+         "--outbox", str(outbox), "--no-autoreload"],
         cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,
     )

@@ -1,0 +1,88 @@
+"""Reading the static site from `chalicelib/static/` and assembling its pages.
+
+Pages are plain HTML fragments (`pages/<slug>.html`, first line `<!-- title: … -->`) put
+into `layout.html`. Every asset URL carries a version (a digest of our own assets and the
+DSFR's version), so browsers and caches may keep them for a year and a new deployment is
+picked up at once. Every link is relative to a `<base href>` computed from the request, so
+the portal works under any path prefix (an API Gateway stage, or none behind a custom domain).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from functools import lru_cache
+from pathlib import Path
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+PAGES = STATIC / "pages"
+OWN_ASSETS = ("app.js", "app.css")
+CONTENT_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".webmanifest": "application/manifest+json",
+}
+BINARY_TYPES = ["font/woff2", "font/woff", "image/png", "image/x-icon"]
+
+
+@lru_cache(maxsize=None)
+def version() -> str:
+    digest = hashlib.sha256()
+    for name in OWN_ASSETS:
+        digest.update((STATIC / name).read_bytes())
+    dsfr = STATIC / "dsfr" / "dsfr.min.css"  # its banner names the DSFR's version
+    digest.update(dsfr.read_bytes()[:4096] if dsfr.exists() else b"no-dsfr")
+    return digest.hexdigest()[:12]
+
+
+@lru_cache(maxsize=None)
+def _layout() -> str:
+    return (STATIC / "layout.html").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def page_slugs() -> frozenset[str]:
+    return frozenset(p.stem for p in PAGES.glob("*.html"))
+
+
+@lru_cache(maxsize=None)
+def _fragment(slug: str) -> tuple[str, str]:
+    text = (PAGES / f"{slug}.html").read_text(encoding="utf-8")
+    first, _, body = text.partition("\n")
+    title = first.removeprefix("<!-- title:").removesuffix("-->").strip()
+    return title, body
+
+
+def render(slug: str, *, base: str, election_dates: str) -> str:
+    title, body = _fragment(slug)
+    return (
+        _layout()
+        .replace("{{base}}", html.escape(base.rstrip("/") + "/", quote=True))
+        .replace("{{version}}", version())
+        .replace("{{page}}", slug)
+        .replace("{{title}}", html.escape(title))
+        .replace("{{main}}", body.replace("{{election_dates}}", html.escape(election_dates)))
+    )
+
+
+def asset(relative: str) -> tuple[bytes, str] | None:
+    """An asset's bytes and content type, or None; never anything outside `static/`."""
+    path = (STATIC / relative).resolve()
+    if STATIC not in path.parents or not path.is_file() or path.suffix not in CONTENT_TYPES:
+        return None
+    return path.read_bytes(), CONTENT_TYPES[path.suffix]
+
+
+def base_path(request) -> str:
+    """The prefix before our own paths, e.g. '/api' for an API Gateway stage, or ''."""
+    full = (request.context or {}).get("path") or request.path
+    own = request.path
+    if own == "/":
+        return full.rstrip("/")
+    return full[: -len(own)] if full.endswith(own) else ""
+

@@ -1,0 +1,142 @@
+"""The portal as `make run` serves it, and headless Chromium driven by Playwright.
+
+Chromium is Debian's (`apt-get install chromium`, done by `.ci/run`); Playwright's own browser
+download does not work here and is never used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from infra.local.outbox import describe
+from tests.support import ROOT, free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run"]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+JETON = re.compile(r"#jeton=([A-Za-z0-9_-]{43})")
+
+
+class Stack:
+    def __init__(self, base: str, outbox: Path):
+        self.base = base
+        self.outbox = outbox
+
+    def url(self, path: str = "") -> str:
+        return f"{self.base}/{path}"
+
+    def mails(self) -> list[dict]:
+        return [describe(p.read_text()) | {"path": p} for p in sorted(self.outbox.glob("*.eml"))]
+
+    def wait_for_mail(self, to: str, subject_part: str, seen: int = 0, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [m for m in self.mails() if m["to"] == to and subject_part in m["subject"]]
+            if len(found) > seen:
+                return found[-1]
+            time.sleep(0.3)
+        raise AssertionError(f"no email '{subject_part}' for {to}")
+
+    def call(self, method: str, path: str, body=None):
+        request = urllib.request.Request(self.url(path), method=method,
+                                         data=json.dumps(body).encode() if body is not None else None)
+        request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def activate(self, email: str, password: str) -> None:
+        """Register and create the password through the API (for journeys that start later)."""
+        seen = len([m for m in self.mails() if m["to"] == email])
+        assert self.call("POST", "api/registrations", {"email": email}) == 202
+        mail = self.wait_for_mail(email, "confirmez", seen)
+        token = JETON.search(mail["links"][0]).group(1)
+        assert self.call("POST", "api/passwords", {"token": token, "password": password, "password_confirmation": password}) == 204
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    port, aws_port = free_port(), free_port()
+    outbox = tmp_path_factory.mktemp("e2e-outbox")
+    log = tmp_path_factory.mktemp("e2e-log") / "stack.log"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT")}
+    with open(log, "w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "infra.local", "--port", str(port), "--aws-port", str(aws_port),
+             "--voters", "300", "--outbox", str(outbox), "--no-autoreload"],
+            cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{base}/api/health", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        raise AssertionError(f"the local stack did not start:\n{log.read_text()[-3000:]}")
+    yield Stack(base, outbox)
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (no cookies) whose console errors fail the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    problems = []
+    def on_console(message):
+        # Chromium logs every 4xx answer as an error; the API answers 4xx on purpose (a
+        # wrong password, a malformed address), so only other errors count.
+        if message.type == "error" and "responded with a status of 4" not in message.text:
+            problems.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+    assert problems == [], f"errors in the browser console: {problems}"
+
+
+def screenshot(page, name: str) -> None:
+    """The page at 1280 px and at 375 px wide, under tests/artifacts/; and no sideways scroll."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(150)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 320, "height": 900})
+    page.wait_for_timeout(150)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{name}: {overflow}px of horizontal scrolling at 320 px"
+    page.set_viewport_size(size)

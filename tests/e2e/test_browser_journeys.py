@@ -1,0 +1,201 @@
+"""The seed tutorial's journey and the espace, in headless Chromium, found by role and label
+as a screen-reader user would find them."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import JETON, screenshot
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "Bonjour2026"
+
+
+def sign_in(page, stack, email, password=PASSWORD):
+    page.goto(stack.url("connexion"))
+    page.get_by_label("Adresse électronique professionnelle").fill(email)
+    page.get_by_label("Mot de passe électeur").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Mon espace électeur")).to_be_visible()
+
+
+def test_the_seed_journey_from_the_home_page_to_the_profile(page, stack):
+    email = "camille.martin@ac-poitiers.fr"
+    page.goto(stack.url())
+    expect(page).to_have_title(re.compile("Accueil"))
+    assert page.locator("html").get_attribute("lang") == "fr"
+    screenshot(page, "01-accueil")
+
+    # Step 1: the green button.
+    page.get_by_role("link", name="Je me connecte à mon espace électeur").click()
+    expect(page.get_by_role("heading", name="Me connecter à mon espace électeur")).to_be_visible()
+    screenshot(page, "02-connexion")
+    page.get_by_role("link", name="Première visite ? Créer mon espace électeur").click()
+
+    # Step 2: the professional address; the answer says the same for everyone.
+    expect(page.get_by_role("heading", name="Créer mon espace électeur")).to_be_visible()
+    screenshot(page, "03-inscription")
+    page.get_by_label("Adresse électronique professionnelle").fill("pas-une-adresse")
+    page.get_by_role("button", name="Recevoir le lien").click()
+    error = page.locator("#email-error")
+    expect(error).to_contain_text("n'est pas valide")
+    assert page.get_by_label("Adresse électronique professionnelle").get_attribute("aria-invalid") == "true"
+    page.get_by_label("Adresse électronique professionnelle").fill(email)
+    page.get_by_role("button", name="Recevoir le lien").click()
+    expect(page.get_by_role("heading", name="Consultez votre messagerie professionnelle")).to_be_visible()
+    screenshot(page, "04-consultez-votre-messagerie")
+
+    # Step 3: the link in the professional mailbox (the local outbox).
+    mail = stack.wait_for_mail(email, "confirmez")
+    token = JETON.search(mail["links"][0]).group(1)
+
+    # Step 4: the password, with its rules ticked as one types.
+    page.goto(stack.url(f"mot-de-passe#jeton={token}"))
+    expect(page.get_by_role("heading", name="Choisir mon mot de passe électeur")).to_be_visible()
+    assert "jeton" not in page.url  # the token left the address bar at once
+    password = page.get_by_label("Mot de passe électeur", exact=True)
+    password.fill("abc")
+    rule = page.locator("[data-rules] li", has_text="Au moins 8 caractères")
+    expect(rule).to_have_class(re.compile("fr-message--error"))
+    expect(page.locator("[data-rules] li", has_text="Au moins une lettre minuscule")).to_have_class(re.compile("fr-message--valid"))
+    screenshot(page, "05-mot-de-passe")
+    page.get_by_label("Confirmation du mot de passe électeur").fill("abc")
+    page.get_by_role("button", name="Valider").click()
+    expect(page.get_by_role("alert").filter(has_text="ne respecte pas toutes les règles")).to_be_visible()
+    expect(page.locator("[data-rules] li", has_text="Au moins un chiffre")).to_have_class(re.compile("fr-message--error"))
+    page.get_by_text("Afficher les mots de passe").click()  # the DSFR draws the box on the label
+    assert password.get_attribute("type") == "text"
+    password.fill(PASSWORD)
+    page.get_by_label("Confirmation du mot de passe électeur").fill(PASSWORD)
+    expect(rule).to_have_class(re.compile("fr-message--valid"))
+    page.get_by_role("button", name="Valider").click()
+
+    # Step 5: « Bravo ! », then the espace with where the voter code will be handed.
+    expect(page.get_by_role("heading", name="Bravo !")).to_be_visible()
+    screenshot(page, "06-bravo")
+    page.get_by_role("link", name="Me connecter").click()
+    page.get_by_label("Adresse électronique professionnelle").fill(email)
+    page.get_by_label("Mot de passe électeur").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Mon espace électeur")).to_be_visible()
+    expect(page.get_by_role("heading", name="Votre code de vote")).to_be_visible()
+    expect(page.locator("[data-field=code_delivery]")).to_have_text("Remise en main propre contre signature — École élémentaire Jules Ferry, Poitiers")
+    expect(page.get_by_role("heading", name="Comité social d'administration ministériel de l'éducation nationale")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("profession de foi")).first).to_be_visible()
+    screenshot(page, "07-espace")
+
+    # The same link cannot serve twice.
+    page.goto(stack.url(f"mot-de-passe#jeton={token}"))
+    expect(page.get_by_role("heading", name="Ce lien ne peut plus servir")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("déjà servi")
+    screenshot(page, "08-lien-utilise")
+
+
+def test_sign_in_with_the_keyboard_alone_and_sign_out(page, stack):
+    email = "hugo.lefevre@ac-poitiers.fr"
+    stack.activate(email, PASSWORD)
+    page.goto(stack.url("connexion"))
+    page.get_by_label("Adresse électronique professionnelle").focus()
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "password"
+    page.keyboard.type("Mauvais2026")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("Adresse électronique ou mot de passe incorrect")
+    page.get_by_label("Mot de passe électeur").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Mon espace électeur")).to_be_visible()
+    expect(page.locator("[data-field=code_delivery]")).to_have_text("Envoi postal au domicile")
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_role("heading", name="Me connecter à mon espace électeur")).to_be_visible()
+    page.goto(stack.url("espace"))
+    expect(page.get_by_role("heading", name="Me connecter à mon espace électeur")).to_be_visible()
+
+
+def test_electoral_list_search_and_paging(page, stack):
+    email = "jerome.riviere@ac-poitiers.fr"
+    stack.activate(email, PASSWORD)
+    sign_in(page, stack, email)
+    section = page.get_by_role("region", name="Comité social d'administration ministériel de l'éducation nationale")
+    section.get_by_role("link", name="Consulter la liste électorale").click()
+    expect(page.get_by_role("heading", name=re.compile("Liste électorale"))).to_be_visible()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(100)
+    expect(page.locator("[data-list-status]")).to_contain_text("Page 1 : 100 électeurs")
+    screenshot(page, "09-liste-electorale")
+    first_name_on_page_one = rows.first.inner_text()
+    page.get_by_role("button", name="Page suivante").click()
+    expect(page.locator("[data-list-status]")).to_contain_text("Page 2")
+    assert rows.first.inner_text() != first_name_on_page_one
+    page.get_by_role("button", name="Début de la liste").click()
+    expect(page.locator("[data-list-status]")).to_contain_text("Page 1")
+    page.get_by_label("Rechercher un nom de famille").fill("ler")
+    page.get_by_role("button", name="Rechercher").click()
+    expect(page.locator("[data-list-status]")).to_contain_text("commence par « ler »")
+    names = page.locator("tbody tr td:first-child").all_inner_texts()
+    assert names and all(name.lower().startswith("ler") for name in names)
+    headers = page.locator("thead th").all_inner_texts()
+    assert headers == ["Nom", "Prénom", "Lieu de travail"]
+
+
+def test_a_claim_is_filed_and_seen(page, stack):
+    email = "lea.nguyen@ac-poitiers.fr"  # on the academy's CCP, whose claims are open
+    stack.activate(email, PASSWORD)
+    sign_in(page, stack, email)
+    page.get_by_role("link", name="Mes réclamations").click()
+    expect(page.get_by_role("heading", name="Mes réclamations")).to_be_visible()
+    page.get_by_label("Scrutin concerné").select_option(label="Commission consultative paritaire académique des enseignants contractuels")
+    page.get_by_label("Votre réclamation").fill("court")
+    page.get_by_role("button", name="Envoyer ma réclamation").click()
+    expect(page.locator("#message-error")).to_contain_text("entre 10 et 2000 caractères")
+    page.get_by_label("Votre réclamation").fill("Ma collègue Fatima Benali, lycée Louise Michel, n'apparaît pas sur la liste.")
+    page.get_by_role("button", name="Envoyer ma réclamation").click()
+    expect(page.get_by_role("status")).to_contain_text("Réclamation enregistrée sous la référence REC-")
+    expect(page.locator("[data-claims] article")).to_have_count(1)
+    expect(page.locator("[data-claims]")).to_contain_text("Fatima Benali")
+    expect(page.locator("[data-claims]")).to_contain_text("En cours d'examen")
+    screenshot(page, "10-reclamations")
+
+
+def test_a_public_claim(page, stack):
+    page.goto(stack.url())
+    page.get_by_role("link", name="Je ne figure pas sur les listes électorales, ou mon adresse est erronée").click()
+    expect(page.get_by_role("heading", name=re.compile("Je ne figure pas sur les listes"))).to_be_visible()
+    screenshot(page, "11-signaler")
+    page.get_by_label("Nom de famille").fill("Sauvaget")
+    page.get_by_label("Prénom").fill("Maëlle")
+    page.get_by_label("Adresse électronique où vous répondre").fill("maelle.sauvaget@ac-poitiers.fr")
+    page.get_by_label("Lieu de travail").fill("Collège George Sand, Châtellerault")
+    page.get_by_label("Votre situation").fill("Professeure contractuelle depuis septembre, je ne suis sur aucune liste.")
+    page.get_by_role("button", name="Envoyer mon signalement").click()
+    expect(page.get_by_role("heading", name="Signalement envoyé")).to_be_visible()
+    mail = stack.wait_for_mail("maelle.sauvaget@ac-poitiers.fr", "bien reçu")
+    assert "REC-" in mail["subject"]
+
+
+def test_account_page_and_the_static_pages(page, stack):
+    email = "nadia.benali@ac-poitiers.fr"
+    stack.activate(email, PASSWORD)
+    sign_in(page, stack, email)
+    page.get_by_role("link", name="Mot de passe et connexions").click()
+    expect(page.get_by_role("heading", name="Changer mon mot de passe électeur")).to_be_visible()
+    screenshot(page, "12-compte")
+    page.get_by_label("Mot de passe actuel").fill(PASSWORD)
+    page.get_by_label("Nouveau mot de passe électeur").fill("Nouveau2026x")
+    page.get_by_label("Confirmation du nouveau mot de passe").fill("Nouveau2026x")
+    page.get_by_role("button", name="Changer mon mot de passe").click()
+    expect(page.get_by_role("status")).to_contain_text("Votre mot de passe électeur est changé")
+    page.get_by_role("button", name="Me déconnecter de tous mes appareils").click()
+    expect(page.get_by_role("heading", name="Me connecter à mon espace électeur")).to_be_visible()
+    for path, heading, name in [
+        ("mot-de-passe-oublie", "J'ai oublié mon mot de passe électeur", "13-mot-de-passe-oublie"),
+        ("mentions-legales", "Mentions légales", "14-mentions-legales"),
+        ("donnees-personnelles", "Données personnelles", "15-donnees-personnelles"),
+        ("accessibilite", "Déclaration d'accessibilité", "16-accessibilite"),
+        ("nulle-part", "Page introuvable", "17-introuvable"),
+    ]:
+        page.goto(stack.url(path))
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        screenshot(page, name)
