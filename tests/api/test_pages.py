@@ -1,0 +1,94 @@
+"""The pages and assets the app serves: headers, versions, base path, labels."""
+
+import re
+from html.parser import HTMLParser
+from types import SimpleNamespace
+
+import pytest
+from chalice.test import Client
+
+from app import app
+from chalicelib.web import site
+
+
+@pytest.fixture
+def client(chalice_project):
+    with Client(app, **chalice_project) as client:
+        yield client
+
+
+def test_every_page_has_the_security_headers_and_no_unsafe_inline(client):
+    for path in ("/", "/connexion", "/espace", "/api/health", "/nulle-part"):
+        headers = client.http.get(path).headers
+        policy = headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+    assert client.http.get("/api/health").headers["Cache-Control"] == "no-store"
+
+
+def test_pages_are_french_utf8_and_relative_to_their_base(client):
+    response = client.http.get("/connexion")
+    body = response.body.decode()
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert '<html lang="fr"' in body and '<meta charset="utf-8">' in body
+    assert '<base href="/">' in body
+    assert f'href="static/{site.version()}/dsfr/dsfr.min.css"' in body
+    links = body.replace('<base href="/">', "")
+    assert not re.search(r'(href|src)="/(?!/)', links)  # no absolute path: the base decides
+    assert "<script>" not in body and "style=" not in body  # nothing inline
+
+
+def test_unknown_pages_are_a_404_page(client):
+    response = client.http.get("/nulle-part")
+    assert response.status_code == 404 and "Page introuvable" in response.body.decode()
+
+
+def test_the_base_path_follows_a_stage_prefix():
+    request = SimpleNamespace(path="/connexion", context={"path": "/api/connexion"})
+    assert site.base_path(request) == "/api"
+    assert site.base_path(SimpleNamespace(path="/", context={"path": "/api/"})) == "/api"
+    assert site.base_path(SimpleNamespace(path="/connexion", context={"path": "/connexion"})) == ""
+    assert '<base href="/api/">' in site.render("connexion", base="/api", election_dates="")
+
+
+def test_versioned_assets_are_cached_for_a_year(client):
+    version = site.version()
+    current = client.http.get(f"/static/{version}/app.js")
+    assert current.status_code == 200 and current.headers["Content-Type"].startswith("text/javascript")
+    assert current.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    old = client.http.get("/static/000000000000/app.js")
+    assert old.status_code == 200 and old.headers["Cache-Control"] == "no-cache"
+    font = client.http.get(f"/static/{version}/dsfr/fonts/Marianne-Regular.woff2", headers={"Accept": "*/*"})
+    assert font.status_code == 200 and font.headers["Content-Type"] == "font/woff2" and font.body[:4] == b"wOF2"
+    icon = client.http.get(f"/static/{version}/dsfr/icons/system/close-line.svg")
+    assert icon.status_code == 200 and icon.headers["Content-Type"] == "image/svg+xml"
+
+
+@pytest.mark.parametrize("path", ["/static/v/settings.py", "/static/v/dsfr/..%2F..%2Fsettings.py", "/static/v/dsfr/icons/..%2F..%2F..%2Fapp.py/x"])
+def test_nothing_outside_the_static_folder_is_served(client, path):
+    assert client.http.get(path).status_code == 404
+
+
+class FormAudit(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.labels, self.fields, self.h1 = set(), [], 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "label" and "for" in attrs:
+            self.labels.add(attrs["for"])
+        if tag in ("input", "select", "textarea") and attrs.get("type") != "hidden":
+            self.fields.append(attrs.get("id"))
+        if tag == "h1":
+            self.h1 += 1
+
+
+@pytest.mark.parametrize("slug", sorted(site.page_slugs()))
+def test_every_field_has_a_label_and_every_page_a_title(slug):
+    audit = FormAudit()
+    audit.feed(site.render(slug, base="", election_dates="x"))
+    assert all(field and field in audit.labels for field in audit.fields), audit.fields
+    assert audit.h1 >= 1
+    assert "<title>" in site.render(slug, base="", election_dates="x")
