@@ -100,8 +100,9 @@ class NotAuthenticated(PortalError):
     status = 401
 
 
-class TooManyAttempts(PortalError):
-    code = "too_many_attempts"
+class RetryLater(PortalError):
+    """429: the answer says how many seconds to wait, in the body and in Retry-After."""
+
     status = 429
 
     def __init__(self, retry_after: int):
@@ -112,6 +113,12 @@ class TooManyAttempts(PortalError):
 
     def headers(self) -> dict:
         return {"Retry-After": str(self.details["retry_after"])}
+
+
+class TooManyAttempts(RetryLater):
+    """Sign-in failures: this client, or this address overall, must wait."""
+
+    code = "too_many_attempts"
 
 
 class ServiceBusy(PortalError):
@@ -160,15 +167,7 @@ class InvalidMessage(PortalError):
         return {"field": "message", "minimum": self.details["minimum"], "maximum": self.details["maximum"]}
 
 
-class TooManyRequests(PortalError):
+class TooManyRequests(RetryLater):
+    """Too many list pages or reports in an hour."""
+
     code = "too_many_requests"
-    status = 429
-
-    def __init__(self, retry_after: int):
-        super().__init__(retry_after=retry_after)
-
-    def public_details(self) -> dict:
-        return {"retry_after": self.details["retry_after"]}
-
-    def headers(self) -> dict:
-        return {"Retry-After": str(self.details["retry_after"])}

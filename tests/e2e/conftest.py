@@ -10,8 +10,6 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -20,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from infra.local.outbox import describe
-from tests.support import ROOT, free_port
+from tests.support import ROOT, start_local_stack
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -70,25 +68,12 @@ class Stack:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    port, aws_port = free_port(), free_port()
     outbox = tmp_path_factory.mktemp("e2e-outbox")
     log = tmp_path_factory.mktemp("e2e-log") / "stack.log"
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT")}
     with open(log, "w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local", "--port", str(port), "--aws-port", str(aws_port),
-             "--voters", "300", "--outbox", str(outbox), "--no-autoreload"],
-            cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with urllib.request.urlopen(f"{base}/api/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
+        process, base = start_local_stack(outbox, voters=300, output=output)
+    if base is None:
+        os.killpg(process.pid, signal.SIGINT)
         raise AssertionError(f"the local stack did not start:\n{log.read_text()[-3000:]}")
     yield Stack(base, outbox)
     os.killpg(process.pid, signal.SIGINT)

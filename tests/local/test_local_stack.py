@@ -7,7 +7,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -27,7 +26,7 @@ from infra.local.outbox import Outbox, describe
 from infra.local.poller import SqsPoller
 from infra.local.provision import provision
 
-from tests.support import ROOT, free_port
+from tests.support import free_port, start_local_stack
 
 
 @pytest.fixture(scope="module")
@@ -150,23 +149,8 @@ def test_the_poller_runs_sqs_handlers_as_lambda_would(local_aws):
 @pytest.fixture(scope="module")
 def running_portal(tmp_path_factory):
     """`python -m infra.local` as `make run` starts it, on free ports, with its own outbox."""
-    port, aws_port = free_port(), free_port()
     outbox = tmp_path_factory.mktemp("outbox")
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local", "--port", str(port), "--aws-port", str(aws_port), "--voters", "40",
-         "--outbox", str(outbox), "--no-autoreload"],
-        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with urllib.request.urlopen(f"{base}/api/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.5)
+    process, base = start_local_stack(outbox, voters=40, output=subprocess.PIPE)
     stack = {"base": base, "outbox": outbox, "process": process}
     yield stack
     if process.poll() is None:
