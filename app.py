@@ -10,6 +10,7 @@ from chalicelib.api.espace import espace
 from chalicelib.api.health import health
 from chalicelib.api.pages import pages
 from chalicelib.web import site
+from chalicelib.workers.deliverability import deliverability_worker
 from chalicelib.workers.mail import mail_worker
 
 if not logging.getLogger().handlers:  # Lambda configures the root logger; elsewhere we do.
@@ -23,5 +24,6 @@ app.register_blueprint(health)
 app.register_blueprint(accounts)
 app.register_blueprint(espace)
 app.register_blueprint(mail_worker)
+app.register_blueprint(deliverability_worker)
 app.register_blueprint(pages)
 app.api.binary_types.extend(site.BINARY_TYPES)

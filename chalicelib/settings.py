@@ -28,6 +28,7 @@ TABLE_VARIABLES = {
     "mail_log": "MAIL_LOG_TABLE",
     "rate_limits": "RATE_LIMITS_TABLE",
     "claims": "CLAIMS_TABLE",
+    "deliverability": "DELIVERABILITY_TABLE",
 }
 
 

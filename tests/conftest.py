@@ -24,6 +24,7 @@ TEST_ENVIRONMENT = {
     "PORTAL_URL": "https://portail.test",
     "MAIL_SENDER": "Élections professionnelles <ne-pas-repondre@portail.test>",
     "MAIL_QUEUE_NAME": "test-mail",
+    "DELIVERY_EVENTS_QUEUE_NAME": "test-delivery-events",
     # Cheap argon2 for the many hashes tests make; the defaults are tested on their own.
     "ARGON2_MEMORY_KIB": "1024",
     "ARGON2_TIME_COST": "1",

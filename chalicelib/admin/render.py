@@ -105,6 +105,14 @@ def voter_file(found, out) -> None:
     print(f"  scrutins ({len(found.ballots)})", file=out)
     for ballot, phase in found.ballots:
         print(f"    {ballot.ballot_id:<18} {PHASE_LABELS[phase.value]:<22} {ballot.label}", file=out)
+    delivery = found.delivery
+    if delivery is None:
+        print("  délivrabilité      aucun retour de la messagerie", file=out)
+    else:
+        labels = {"delivery": "remis", "bounce": "rejeté (bounce)", "complaint": "signalé comme indésirable", "reject": "refusé par SES"}
+        detail = f" — {delivery.bounce_type}/{delivery.bounce_subtype}" if delivery.bounce_type else ""
+        print(f"  délivrabilité      dernier retour : {labels.get(delivery.last_event, delivery.last_event)}{detail}, le {_when(delivery.last_event_at)} "
+              f"({int(delivery.deliveries)} remis, {int(delivery.bounces)} rejets, {int(delivery.complaints)} plaintes)", file=out)
     print(f"  derniers courriels ({len(found.recent_mail)})", file=out)
     for entry in found.recent_mail:
         print(f"    {_when(entry.requested_at)}  {entry.kind:<16} {entry.status}", file=out)
@@ -122,6 +130,11 @@ def stats(result, out) -> None:
     print(
         f"Total : {_number(result.voters)} électeurs inscrits, {_number(result.accounts_created)} espaces créés, "
         f"{_number(result.accounts_activated)} activés ; {_number(result.removed_voters)} électeurs retirés des listes.",
+        file=out,
+    )
+    print(
+        f"Délivrabilité : {_number(result.addresses_bounced)} adresses en rejet définitif, "
+        f"{_number(result.addresses_complained)} ayant signalé un courriel comme indésirable.",
         file=out,
     )
 

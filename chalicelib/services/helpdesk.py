@@ -10,6 +10,7 @@ from chalicelib.domain.emails import normalise_email
 from chalicelib.domain.phases import Phase, phase_at
 from chalicelib.store.accounts import ACTIVE, Account
 from chalicelib.store.ballots import BallotItem, all_ballots, get_ballots
+from chalicelib.store.deliverability import DeliveryStatus, find_status
 from chalicelib.store.mail_log import MailLogEntry, recent_mail
 from chalicelib.store.voters import Voter
 
@@ -20,6 +21,7 @@ class VoterFile:
     account: Account | None
     ballots: list[tuple[BallotItem, Phase]]
     recent_mail: list[MailLogEntry]
+    delivery: DeliveryStatus | None
 
 
 class VoterNotFound(Exception):
@@ -55,6 +57,7 @@ def voter_file(email_or_voter_id: str, *, now: datetime) -> VoterFile:
         account=account,
         ballots=[(b, phase_at(b, now)) for b in ballots],
         recent_mail=recent_mail(address) if address else [],
+        delivery=find_status(address) if address else None,
     )
 
 
@@ -74,12 +77,14 @@ class Stats:
     removed_voters: int = 0
     accounts_created: int = 0
     accounts_activated: int = 0
+    addresses_bounced: int = 0  # last report: a permanent bounce
+    addresses_complained: int = 0
 
 
 def election_stats(*, now: datetime) -> Stats:
     """Per ballot: voters on the list, accounts created, accounts activated.
 
-    Two Scans (accounts, then voters) joined in memory: a CLI command, run on demand, never a
+    Scans (accounts, voters, delivery reports) joined in memory: a CLI command, run on demand, never a
     request. The portal keeps no global counter that every request would have to update.
     """
     status_by_voter = {
@@ -100,6 +105,11 @@ def election_stats(*, now: datetime) -> Stats:
                 counter["created"] += 1
             if status == ACTIVE:
                 counter["activated"] += 1
+    for status in DeliveryStatus.scan(attributes_to_get=["address", "last_event", "bounce_type", "complaints"]):
+        if status.last_event == "bounce" and status.bounce_type == "Permanent":
+            stats.addresses_bounced += 1
+        if status.complaints:
+            stats.addresses_complained += 1
     stats.accounts_created = len(status_by_voter)
     stats.accounts_activated = sum(1 for s in status_by_voter.values() if s == ACTIVE)
     for ballot in sorted(all_ballots(), key=lambda b: b.ballot_id):

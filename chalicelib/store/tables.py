@@ -13,6 +13,7 @@ from chalicelib import settings
 from chalicelib.store.accounts import Account
 from chalicelib.store.ballots import BallotItem
 from chalicelib.store.claims import Claim
+from chalicelib.store.deliverability import DeliveryStatus
 from chalicelib.store.electoral_list import ElectoralListEntry
 from chalicelib.store.mail_log import MailLogEntry
 from chalicelib.store.rate_limits import RateLimitCounter
@@ -30,6 +31,7 @@ ALL_MODELS: list[type[Model]] = [
     MailLogEntry,
     RateLimitCounter,
     Claim,
+    DeliveryStatus,
 ]
 
 

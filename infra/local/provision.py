@@ -1,7 +1,7 @@
 """Create on the local AWS what CloudFormation creates in a real account.
 
-The same names as the stage's configuration: the tables (with TTL), the mail queue and its
-dead-letter queue, and the verified SES sender identity.
+The same names as the stage's configuration: the tables (with TTL), the mail and delivery
+events queues with their dead-letter queues, and the verified SES sender identity.
 """
 
 from __future__ import annotations
@@ -44,5 +44,6 @@ def provision() -> dict:
     return {
         "tables": create_tables(),
         "queue_url": create_queues(configured.mail_queue_name),
+        "delivery_events_queue_url": create_queues(settings.required("DELIVERY_EVENTS_QUEUE_NAME")),
         "sender": verify_sender(configured.mail_sender),
     }

@@ -66,7 +66,7 @@ class Portal:
     def run_worker(self) -> int:
         """Deliver every queued message to the mail worker, as Lambda would; return how many."""
         poller = SqsPoller(app, wait_seconds=0)
-        source = poller.sources()[0]
+        source = next(s for s in poller.sources() if s.name == "send_requested_email")
         arn = poller.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         handled = 0
         while True:

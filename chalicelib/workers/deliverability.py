@@ -1,0 +1,37 @@
+"""Recording SES's delivery reports (bounces, complaints, deliveries) per address.
+
+SES publishes them to SNS through the stage's configuration set; SNS delivers them raw to
+an SQS queue that triggers this function. A failure re-raises, so the batch comes back and,
+after five receives, goes to the dead-letter queue that the deploy alarms on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from chalice import Blueprint
+
+from chalicelib import clock, settings
+from chalicelib.domain.delivery_events import parse_ses_event
+from chalicelib.store.deliverability import record_event
+
+log = logging.getLogger("espace_electeur.deliverability")
+
+deliverability_worker = Blueprint(__name__)
+
+
+def record_delivery_events(bodies, *, now) -> int:
+    """Record every event in these SQS bodies; return how many addresses were updated."""
+    count = 0
+    for body in bodies:
+        for event in parse_ses_event(json.loads(body), received_at=now):
+            record_event(event.address, event.event, event.at, event.bounce_type, event.bounce_subtype)
+            count += 1
+    return count
+
+
+@deliverability_worker.on_sqs_message(queue=settings.required("DELIVERY_EVENTS_QUEUE_NAME"), batch_size=10)
+def record_delivery_event(event):
+    count = record_delivery_events([record.body for record in event], now=clock.utc_now())
+    log.info('{"event": "delivery_events", "recorded": %d}', count)
