@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from email.message import EmailMessage
 
 from chalicelib.mail.clients import client
 
 
 def send_raw_email(message: EmailMessage, sender_address: str, recipient: str) -> str:
-    """Send and return SES's message id. SES errors propagate: the worker retries later."""
+    """Send and return SES's message id. SES errors propagate: the worker retries later.
+
+    The stage's configuration set (when there is one) reports bounces and complaints back
+    to us; locally there is none.
+    """
+    extra = {}
+    configuration_set = os.environ.get("MAIL_CONFIGURATION_SET")
+    if configuration_set:
+        extra["ConfigurationSetName"] = configuration_set
     response = client("ses").send_raw_email(
         Source=sender_address,
         Destinations=[recipient],
         RawMessage={"Data": message.as_bytes()},
+        **extra,
     )
     return response["MessageId"]

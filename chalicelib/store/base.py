@@ -13,8 +13,9 @@ from chalicelib import settings
 
 
 class _FromEnvironment:
-    def __init__(self, read):
+    def __init__(self, read, variable: str | None = None):
         self._read = read
+        self._variable = variable  # which environment variable names the table (infra reads it)
 
     def __get__(self, instance, owner):
         return self._read()
@@ -24,7 +25,7 @@ def table_meta(variable: str) -> type:
     """A PynamoDB `Meta` class whose table name is read from `variable`."""
 
     class Meta:
-        table_name = _FromEnvironment(lambda: settings.required(variable))
+        table_name = _FromEnvironment(lambda: settings.required(variable), variable)
         region = _FromEnvironment(settings.region)
         host = None  # botocore resolves AWS_ENDPOINT_URL itself when set (local stack).
         billing_mode = "PAY_PER_REQUEST"

@@ -1,0 +1,325 @@
+"""The CloudFormation stack of what `chalice deploy` does not create, generated from the code.
+
+Tables come from the PynamoDB models themselves (keys, attribute types, indexes and their
+projections, TTL attribute), so the template cannot drift from the models: `make template`
+rewrites `infra/aws/stack.json`, and a test fails when the committed file is stale.
+
+One stack per stage (`aws cloudformation deploy --parameter-overrides Stage=prod …`):
+DynamoDB tables (on demand, point-in-time recovery, encryption, TTL, deletion protection in
+prod), SQS queues with their dead-letter queues, SES (domain identity with DKIM, a custom
+MAIL FROM domain, a configuration set whose bounces and complaints go through SNS to a
+queue), CloudWatch alarms, and the functions' log groups with their retention.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+from chalicelib.store.tables import ALL_MODELS, ttl_attribute_name
+
+APP = "espace-electeur"
+TEMPLATE_PATH = Path(__file__).with_name("stack.json")
+# Chalice names its functions <app>-<stage> (the API) and <app>-<stage>-<handler> (events).
+FUNCTIONS = {"Api": "", "MailWorker": "-send_requested_email", "DeliveryEventsWorker": "-record_delivery_event"}
+QUEUES = {"Mail": ("MAIL_QUEUE_NAME", "mail"), "DeliveryEvents": ("DELIVERY_EVENTS_QUEUE_NAME", "delivery-events")}
+# SQS visibility must exceed the consuming function's timeout several times (AWS: six).
+FUNCTION_TIMEOUT_SECONDS = 30
+MAX_RECEIVES = 5
+
+
+def _pascal(text: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[-_]", text))
+
+
+def table_suffix(model) -> str:
+    """'VOTERS_TABLE' -> 'voters' (the suffix of the table's name in every stage)."""
+    variable = model.Meta.__dict__["table_name"]._variable
+    return variable.removesuffix("_TABLE").lower().replace("_", "-")
+
+
+def table_variable(model) -> str:
+    return model.Meta.__dict__["table_name"]._variable
+
+
+def _sub(text: str) -> dict:
+    return {"Fn::Sub": text}
+
+
+def table_resource(model) -> dict:
+    schema = model._get_schema()
+    definitions = {d["AttributeName"]: d["AttributeType"] for d in schema["attribute_definitions"]}
+    properties = {
+        "TableName": _sub(f"{APP}-${{Stage}}-{table_suffix(model)}"),
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": n, "AttributeType": t} for n, t in sorted(definitions.items())],
+        "KeySchema": [{"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]} for k in schema["key_schema"]],
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        "SSESpecification": {"SSEEnabled": True},
+        "DeletionProtectionEnabled": {"Fn::If": ["IsProd", True, False]},
+        "Tags": [{"Key": "application", "Value": APP}, {"Key": "stage", "Value": {"Ref": "Stage"}}],
+    }
+    if schema["global_secondary_indexes"]:
+        properties["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": index["index_name"],
+                "KeySchema": [{"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]} for k in index["key_schema"]],
+                "Projection": dict(index["projection"]),
+            }
+            for index in schema["global_secondary_indexes"]
+        ]
+    ttl = ttl_attribute_name(model)
+    if ttl:
+        properties["TimeToLiveSpecification"] = {"AttributeName": ttl, "Enabled": True}
+    return {
+        "Type": "AWS::DynamoDB::Table",
+        # Voters, accounts and votes outlive a mistaken stack deletion or replacement.
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": properties,
+    }
+
+
+def _alarm(description: str, namespace: str, metric: str, dimensions: list, statistic: str, threshold: float,
+           period: int = 60, periods: int = 1, comparison: str = "GreaterThanThreshold") -> dict:
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmDescription": description,
+            "Namespace": namespace,
+            "MetricName": metric,
+            "Dimensions": dimensions,
+            "Statistic": statistic,
+            "Period": period,
+            "EvaluationPeriods": periods,
+            "Threshold": threshold,
+            "ComparisonOperator": comparison,
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": [{"Ref": "AlarmTopic"}],
+            "OKActions": [{"Ref": "AlarmTopic"}],
+        },
+    }
+
+
+def _throttle_alarm(suffix: str, logical: str) -> dict:
+    """Read and write throttle events of a table (and its indexes), summed."""
+    def metric(identifier: str, name: str) -> dict:
+        return {
+            "Id": identifier,
+            "ReturnData": False,
+            "MetricStat": {
+                "Metric": {"Namespace": "AWS/DynamoDB", "MetricName": name,
+                           "Dimensions": [{"Name": "TableName", "Value": {"Ref": logical}}]},
+                "Period": 60,
+                "Stat": "Sum",
+            },
+        }
+
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmDescription": f"DynamoDB throttles requests on {suffix}: see docs/runbook.md#dynamodb-throttling",
+            "Metrics": [
+                metric("reads", "ReadThrottleEvents"),
+                metric("writes", "WriteThrottleEvents"),
+                {"Id": "throttles", "Expression": "reads + writes", "Label": "throttle events", "ReturnData": True},
+            ],
+            "EvaluationPeriods": 1,
+            "Threshold": 0,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": [{"Ref": "AlarmTopic"}],
+            "OKActions": [{"Ref": "AlarmTopic"}],
+        },
+    }
+
+
+def build_template() -> dict:
+    resources: dict = {}
+    outputs: dict = {}
+
+    for model in ALL_MODELS:
+        logical = f"{_pascal(table_suffix(model))}Table"
+        resources[logical] = table_resource(model)
+        outputs[logical] = {"Description": f"environment {table_variable(model)}", "Value": {"Ref": logical}}
+        outputs[f"{logical}Arn"] = {"Description": f"ARN of {table_variable(model)}", "Value": {"Fn::GetAtt": [logical, "Arn"]}}
+        resources[f"{logical}ThrottleAlarm"] = _throttle_alarm(table_suffix(model), logical)
+
+    for name, (variable, suffix) in QUEUES.items():
+        resources[f"{name}DeadLetterQueue"] = {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": _sub(f"{APP}-${{Stage}}-{suffix}-dlq"),
+                "MessageRetentionPeriod": 1209600,
+                "SqsManagedSseEnabled": True,
+            },
+        }
+        resources[f"{name}Queue"] = {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": _sub(f"{APP}-${{Stage}}-{suffix}"),
+                "VisibilityTimeout": 6 * FUNCTION_TIMEOUT_SECONDS,
+                "MessageRetentionPeriod": 345600,
+                "SqsManagedSseEnabled": True,
+                "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": [f"{name}DeadLetterQueue", "Arn"]},
+                                  "maxReceiveCount": MAX_RECEIVES},
+            },
+        }
+        resources[f"{name}DeadLetterAlarm"] = _alarm(
+            f"Messages are in the {suffix} dead-letter queue: see docs/runbook.md#dead-letter-queues",
+            "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+            [{"Name": "QueueName", "Value": {"Fn::GetAtt": [f"{name}DeadLetterQueue", "QueueName"]}}], "Maximum", 0,
+        )
+        outputs[f"{name}QueueName"] = {"Description": f"environment {variable}", "Value": {"Fn::GetAtt": [f"{name}Queue", "QueueName"]}}
+        outputs[f"{name}QueueArn"] = {"Description": f"ARN of {variable}", "Value": {"Fn::GetAtt": [f"{name}Queue", "Arn"]}}
+
+    # SES: the domain identity (DKIM, MAIL FROM) and a configuration set reporting bounces,
+    # complaints and deliveries through SNS to the delivery events queue.
+    resources["MailIdentity"] = {
+        "Type": "AWS::SES::EmailIdentity",
+        "Properties": {
+            "EmailIdentity": {"Ref": "MailDomain"},
+            "DkimSigningAttributes": {"NextSigningKeyLength": "RSA_2048_BIT"},
+            "DkimAttributes": {"SigningEnabled": True},
+            "MailFromAttributes": {"MailFromDomain": _sub("${MailFromSubdomain}.${MailDomain}"),
+                                   "BehaviorOnMxFailure": "USE_DEFAULT_VALUE"},
+            "ConfigurationSetAttributes": {"ConfigurationSetName": {"Ref": "MailConfigurationSet"}},
+            "FeedbackAttributes": {"EmailForwardingEnabled": False},
+        },
+    }
+    resources["MailConfigurationSet"] = {
+        "Type": "AWS::SES::ConfigurationSet",
+        "Properties": {
+            "Name": _sub(f"{APP}-${{Stage}}"),
+            "ReputationOptions": {"ReputationMetricsEnabled": True},
+            "SendingOptions": {"SendingEnabled": True},
+            "DeliveryOptions": {"TlsPolicy": "REQUIRE"},
+        },
+    }
+    resources["DeliveryEventsTopic"] = {
+        "Type": "AWS::SNS::Topic",
+        "Properties": {"TopicName": _sub(f"{APP}-${{Stage}}-delivery-events"), "KmsMasterKeyId": "alias/aws/sns"},
+    }
+    resources["MailEventDestination"] = {
+        "Type": "AWS::SES::ConfigurationSetEventDestination",
+        "Properties": {
+            "ConfigurationSetName": {"Ref": "MailConfigurationSet"},
+            "EventDestination": {
+                "Name": "delivery-events",
+                "Enabled": True,
+                "MatchingEventTypes": ["bounce", "complaint", "delivery", "reject"],
+                "SnsDestination": {"TopicARN": {"Ref": "DeliveryEventsTopic"}},
+            },
+        },
+    }
+    resources["DeliveryEventsSubscription"] = {
+        "Type": "AWS::SNS::Subscription",
+        "Properties": {
+            "Protocol": "sqs",
+            "TopicArn": {"Ref": "DeliveryEventsTopic"},
+            "Endpoint": {"Fn::GetAtt": ["DeliveryEventsQueue", "Arn"]},
+            "RawMessageDelivery": True,
+        },
+    }
+    resources["DeliveryEventsQueuePolicy"] = {
+        "Type": "AWS::SQS::QueuePolicy",
+        "Properties": {
+            "Queues": [{"Ref": "DeliveryEventsQueue"}],
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"Service": "sns.amazonaws.com"},
+                    "Action": "sqs:SendMessage",
+                    "Resource": {"Fn::GetAtt": ["DeliveryEventsQueue", "Arn"]},
+                    "Condition": {"ArnEquals": {"aws:SourceArn": {"Ref": "DeliveryEventsTopic"}}},
+                }],
+            },
+        },
+    }
+    outputs["MailConfigurationSetName"] = {"Description": "environment MAIL_CONFIGURATION_SET", "Value": {"Ref": "MailConfigurationSet"}}
+    outputs["MailIdentityArn"] = {"Description": "ARN of the SES identity",
+                                  "Value": _sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${MailDomain}")}
+    outputs["MailConfigurationSetArn"] = {"Description": "ARN of the SES configuration set",
+                                          "Value": _sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSet}")}
+
+    resources["AlarmTopic"] = {
+        "Type": "AWS::SNS::Topic",
+        "Properties": {"TopicName": _sub(f"{APP}-${{Stage}}-alarms"), "KmsMasterKeyId": "alias/aws/sns"},
+    }
+    resources["AlarmSubscription"] = {
+        "Type": "AWS::SNS::Subscription",
+        "Condition": "HasAlarmEmail",
+        "Properties": {"Protocol": "email", "TopicArn": {"Ref": "AlarmTopic"}, "Endpoint": {"Ref": "AlarmEmail"}},
+    }
+    resources["ApiServerErrorAlarm"] = _alarm(
+        "More than 1 % of API requests end in 5xx: see docs/runbook.md#api-5xx",
+        "AWS/ApiGateway", "5XXError", [{"Name": "ApiName", "Value": APP}], "Average", 0.01, periods=3,
+    )
+    for name, suffix in FUNCTIONS.items():
+        function = _sub(f"{APP}-${{Stage}}{suffix}")
+        resources[f"{name}LogGroup"] = {
+            "Type": "AWS::Logs::LogGroup",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {"LogGroupName": _sub(f"/aws/lambda/{APP}-${{Stage}}{suffix}"),
+                           "RetentionInDays": {"Ref": "LogRetentionDays"}},
+        }
+        resources[f"{name}ErrorAlarm"] = _alarm(
+            f"The {name} function fails: see docs/runbook.md#lambda-errors",
+            "AWS/Lambda", "Errors", [{"Name": "FunctionName", "Value": function}], "Sum", 5,
+        )
+        resources[f"{name}ThrottleAlarm"] = _alarm(
+            f"The {name} function is throttled: see docs/runbook.md#lambda-throttles",
+            "AWS/Lambda", "Throttles", [{"Name": "FunctionName", "Value": function}], "Sum", 0,
+        )
+        outputs[f"{name}LogGroupArn"] = {"Description": "ARN of the function's log group",
+                                         "Value": {"Fn::GetAtt": [f"{name}LogGroup", "Arn"]}}
+    resources["BounceRateAlarm"] = _alarm(
+        "SES bounce rate above 5 % (SES reviews the account at 10 %): see docs/runbook.md#bounces",
+        "AWS/SES", "Reputation.BounceRate", [], "Maximum", 0.05, period=300,
+    )
+    resources["ComplaintRateAlarm"] = _alarm(
+        "SES complaint rate above 0.1 % (SES reviews the account at 0.5 %): see docs/runbook.md#bounces",
+        "AWS/SES", "Reputation.ComplaintRate", [], "Maximum", 0.001, period=300,
+    )
+
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "Espace électeur: tables, queues, SES, alarms and logs of one stage (generated by infra/aws/stack.py)",
+        "Parameters": {
+            "Stage": {"Type": "String", "AllowedValues": ["dev", "prod"], "Description": "the Chalice stage"},
+            "MailDomain": {"Type": "String", "Description": "domain the emails come from, e.g. elections-pro.example.gouv.fr"},
+            "MailFromSubdomain": {"Type": "String", "Default": "bounce", "Description": "custom MAIL FROM subdomain"},
+            "AlarmEmail": {"Type": "String", "Default": "", "Description": "who receives the alarms (empty: none)"},
+            "LogRetentionDays": {"Type": "Number", "Default": 400, "AllowedValues": [30, 90, 180, 365, 400, 545, 731],
+                                 "Description": "how long function logs are kept"},
+        },
+        "Conditions": {
+            "IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]},
+            "HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]},
+        },
+        "Resources": resources,
+        "Outputs": outputs,
+    }
+
+
+def output_variables() -> dict[str, str]:
+    """Stack output -> the environment variable of `.chalice/config.json` it fills."""
+    template = build_template()
+    return {
+        key: output["Description"].removeprefix("environment ")
+        for key, output in template["Outputs"].items()
+        if output["Description"].startswith("environment ")
+    }
+
+
+def render() -> str:
+    return json.dumps(build_template(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+if __name__ == "__main__":
+    TEMPLATE_PATH.write_text(render(), encoding="utf-8")
+    print(f"wrote {TEMPLATE_PATH}", file=sys.stderr)

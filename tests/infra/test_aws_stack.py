@@ -1,0 +1,208 @@
+"""The AWS stack: generated from the models, linted, deployable, and least privilege."""
+
+import json
+import re
+import shutil
+import subprocess
+from contextlib import contextmanager
+
+import boto3
+import botocore.client
+import pytest
+
+from chalicelib.store.tables import ALL_MODELS, ttl_attribute_name
+from infra.aws import policies
+from infra.aws.deploy import record_outputs, stack_outputs
+from infra.aws.stack import TEMPLATE_PATH, output_variables, render, table_suffix
+from tests.api.conftest import GOOD_PASSWORD, LISTED
+from tests.support import ROOT
+
+
+def committed_template() -> dict:
+    return json.loads(TEMPLATE_PATH.read_text(encoding="utf-8"))
+
+
+def test_the_committed_template_is_the_generated_one():
+    assert TEMPLATE_PATH.read_text(encoding="utf-8") == render(), "run: make template"
+
+
+@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda m: m.__name__)
+def test_each_table_in_the_template_agrees_with_its_model(model):
+    tables = {r["Properties"]["TableName"]["Fn::Sub"]: r for r in committed_template()["Resources"].values()
+              if r["Type"] == "AWS::DynamoDB::Table"}
+    table = tables[f"espace-electeur-${{Stage}}-{table_suffix(model)}"]["Properties"]
+    schema = model._get_schema()
+    assert table["KeySchema"] == [{"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]} for k in schema["key_schema"]]
+    assert {(d["AttributeName"], d["AttributeType"]) for d in table["AttributeDefinitions"]} == {
+        (d["AttributeName"], d["AttributeType"]) for d in schema["attribute_definitions"]}
+    expected_indexes = {i["index_name"]: (i["key_schema"], i["projection"]) for i in schema["global_secondary_indexes"]}
+    actual_indexes = {i["IndexName"]: (i["KeySchema"], i["Projection"]) for i in table.get("GlobalSecondaryIndexes", [])}
+    assert actual_indexes == expected_indexes
+    ttl = ttl_attribute_name(model)
+    assert table.get("TimeToLiveSpecification") == ({"AttributeName": ttl, "Enabled": True} if ttl else None)
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["SSESpecification"] == {"SSEEnabled": True}
+    assert table["DeletionProtectionEnabled"] == {"Fn::If": ["IsProd", True, False]}
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_every_stage_variable_the_code_reads_comes_from_the_stack():
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    filled = set(output_variables().values())
+    for model in ALL_MODELS:
+        assert model.Meta.__dict__["table_name"]._variable in filled
+    for stage in ("dev", "prod"):
+        assert filled <= set(config["stages"][stage]["environment_variables"])
+
+
+def test_cfn_lint_passes_without_ignored_rules():
+    result = subprocess.run([str(ROOT / ".venv" / "bin" / "cfn-lint") if (ROOT / ".venv/bin/cfn-lint").exists() else "cfn-lint",
+                             str(TEMPLATE_PATH)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture
+def deployed_stack(aws):
+    """The template deployed on moto's CloudFormation (which creates its tables and queues)."""
+    cloudformation = boto3.client("cloudformation", region_name="eu-west-3")
+    cloudformation.create_stack(
+        StackName="espace-electeur-prod", TemplateBody=render(),
+        Parameters=[{"ParameterKey": "Stage", "ParameterValue": "prod"},
+                    {"ParameterKey": "MailDomain", "ParameterValue": "elections-pro.example.gouv.fr"}],
+    )
+    outputs = stack_outputs("espace-electeur-prod", "eu-west-3")
+    # moto's CloudFormation does not create SES configuration sets; AWS names it like this.
+    outputs.setdefault("MailConfigurationSetName", "espace-electeur-prod")
+    outputs.setdefault("MailConfigurationSetArn", "arn:aws:ses:eu-west-3:123456789012:configuration-set/espace-electeur-prod")
+    return outputs
+
+
+def test_record_outputs_writes_the_stage_and_its_policies(deployed_stack, tmp_path):
+    config = tmp_path / ".chalice" / "config.json"
+    config.parent.mkdir()
+    shutil.copy(ROOT / ".chalice" / "config.json", config)
+    stage = record_outputs("prod", deployed_stack, config)
+    environment = stage["environment_variables"]
+    assert environment["VOTERS_TABLE"] == "espace-electeur-prod-voters"
+    assert environment["MAIL_QUEUE_NAME"] == "espace-electeur-prod-mail"
+    assert environment["PORTAL_URL"].startswith("https://")  # what was there stays
+    assert boto3.client("dynamodb", region_name="eu-west-3").describe_table(TableName=environment["CLAIMS_TABLE"])
+    assert stage["autogen_policy"] is False
+    for function in policies.DYNAMODB:
+        policy_file = stage["lambda_functions"][function]["iam_policy_file"]
+        document = json.loads((config.parent / policy_file).read_text())
+        assert document["Statement"]
+    written = json.loads(config.read_text())
+    assert written["stages"]["prod"]["environment_variables"]["CLAIMS_TABLE"] == "espace-electeur-prod-claims"
+
+
+def test_policies_have_no_wildcard_without_a_written_reason(deployed_stack):
+    for function in policies.DYNAMODB:
+        for statement in policies.function_policy(function, deployed_stack)["Statement"]:
+            assert statement["Effect"] == "Allow"
+            for action in statement["Action"]:
+                assert "*" not in action, (function, action)
+            for resource in statement["Resource"]:
+                if "*" in resource:
+                    assert any(re.match(pattern, resource) for pattern in policies.WILDCARDS), (function, resource)
+    mail = policies.function_policy("send_requested_email", deployed_stack)
+    assert [s for s in mail["Statement"] if s["Sid"] == "SendEmail"][0]["Action"] == ["ses:SendRawEmail"]
+    api = policies.function_policy("api_handler", deployed_stack)
+    assert not any("ses:" in a for s in api["Statement"] for a in s["Action"])
+    assert not any(a in ("dynamodb:Scan", "dynamodb:DeleteTable") for s in api["Statement"] for a in s["Action"])
+
+
+@contextmanager
+def recorded_calls(into: list):
+    original = botocore.client.BaseClient._make_api_call
+
+    def record(self, operation, params):
+        into.append((self.meta.service_model.service_name, operation, params))
+        return original(self, operation, params)
+
+    botocore.client.BaseClient._make_api_call = record
+    try:
+        yield
+    finally:
+        botocore.client.BaseClient._make_api_call = original
+
+
+def _grants(function: str) -> set:
+    """(service, action, resource name) triples a function's policy allows."""
+    allowed = set()
+    for suffix, grants in policies.DYNAMODB[function].items():
+        table = f"test-{suffix}"
+        for grant in grants:
+            if grant.startswith("index:"):
+                allowed.add(("dynamodb", "Query", f"{table}/index/{grant.removeprefix('index:')}"))
+            else:
+                allowed.add(("dynamodb", grant, table))
+    for action in policies.SQS[function][1]:
+        allowed.add(("sqs", action.removeprefix("sqs:"), "queue"))
+    if function == "send_requested_email":
+        allowed.add(("ses", "SendRawEmail", "identity"))
+    return allowed
+
+
+def _needed(calls) -> set:
+    needed = set()
+    for service, operation, params in calls:
+        if service == "dynamodb":
+            if operation == "TransactWriteItems":
+                for item in params["TransactItems"]:
+                    (kind, body), = item.items()
+                    needed.add(("dynamodb", {"Update": "UpdateItem", "Put": "PutItem", "Delete": "DeleteItem",
+                                             "ConditionCheck": "ConditionCheckItem"}[kind], body["TableName"]))
+            elif operation in ("BatchGetItem", "BatchWriteItem"):
+                needed.update(("dynamodb", operation, table) for table in params["RequestItems"])
+            elif "IndexName" in params:
+                needed.add(("dynamodb", operation, f"{params['TableName']}/index/{params['IndexName']}"))
+            else:
+                needed.add(("dynamodb", operation, params["TableName"]))
+        elif service == "sqs":
+            # The batch operations are authorised by their single-message actions.
+            needed.add(("sqs", operation.removesuffix("Batch"), "queue"))
+        elif service == "ses":
+            needed.add(("ses", operation, "identity"))
+    return needed
+
+
+def test_a_whole_journey_stays_within_each_functions_policy(portal, monkeypatch):
+    api_calls, worker_calls = [], []
+    real_run_worker = type(portal).run_worker
+
+    def run_worker_recorded(self):
+        with recorded_calls(worker_calls):
+            return real_run_worker(self)
+
+    monkeypatch.setattr(type(portal), "run_worker", run_worker_recorded)
+    with recorded_calls(api_calls):
+        portal.post("/api/registrations", {"email": LISTED})
+    portal.run_worker()
+    token = portal.new_mail()[-1].token
+    with recorded_calls(api_calls):
+        portal.post("/api/token-checks", {"token": token})
+        portal.post("/api/passwords", {"token": token, "password": GOOD_PASSWORD, "password_confirmation": GOOD_PASSWORD})
+        portal.sign_in(password="Mauvais2026")
+        portal.sign_in()
+        portal.authed("get", "/api/me")
+        portal.authed("get", "/api/me/ballots")
+        portal.authed("get", "/api/ballots/CSA-MEN/electoral-list?q=nom")
+        portal.authed("post", "/api/ballots/CSA-MEN/claims", {"message": "Une erreur sur la liste ici."})
+        portal.authed("get", "/api/me/claims")
+        portal.post("/api/public-claims", {"last_name": "A", "first_name": "B", "email": "b@ac-poitiers.fr",
+                                           "workplace": "C", "message": "Je ne suis pas sur la liste."})
+        portal.authed("put", "/api/me/password", {"current_password": GOOD_PASSWORD, "password": "Nouveau2026",
+                                                  "password_confirmation": "Nouveau2026"})
+        portal.authed("delete", "/api/sessions")
+        portal.post("/api/password-resets", {"email": LISTED})
+    portal.clock.advance(seconds=1)
+    portal.run_worker()
+    reset = portal.new_mail()[-1].token
+    with recorded_calls(api_calls):
+        portal.post("/api/passwords", {"token": reset, "password": "Encore2026x", "password_confirmation": "Encore2026x"})
+    portal.run_worker()  # the "password changed" notice and the claim receipt
+    assert _needed(api_calls) - _grants("api_handler") == set()
+    assert _needed(worker_calls) - _grants("send_requested_email") == set()
+    assert ("ses", "SendRawEmail", "identity") in _needed(worker_calls)
+    assert not any(op == "DescribeTable" or op == "Scan" for _, op, _ in api_calls + worker_calls)
