@@ -36,7 +36,8 @@ test: $(INSTALLED) static
 # The CloudFormation stack is generated from the PynamoDB models; commit the result.
 template: $(INSTALLED)
 	$(BIN)/python -m infra.aws.stack
-	$(BIN)/cfn-lint infra/aws/stack.json
+	$(BIN)/python -m infra.aws.edge
+	$(BIN)/cfn-lint infra/aws/stack.json infra/aws/edge.json
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache build node_modules $(STATIC_DSFR)

@@ -69,6 +69,17 @@ MESSAGES: dict[str, str] = {
         "Vous avez fait beaucoup de demandes en peu de temps. Patientez {retry_after} secondes "
         "avant de réessayer."
     ),
+    # Answered by API Gateway itself (see infra/aws/deploy.py), before our code runs.
+    "not_found": "Cette adresse n'existe pas sur le portail. Revenez à l'accueil.",
+    "throttled": (
+        "Le portail reçoit en ce moment beaucoup de demandes. Réessayez dans quelques "
+        "secondes : rien n'a été perdu."
+    ),
+    "bad_request": "La requête n'a pas pu être traitée. Rechargez la page et réessayez.",
+    "service_unavailable": (
+        "Le portail rencontre une difficulté passagère. Vos données n'ont pas été modifiées : "
+        "réessayez dans une minute."
+    ),
     "internal_error": (
         "Une erreur inattendue s'est produite de notre côté. Vos données n'ont pas été "
         "modifiées. Réessayez dans quelques instants ; si le problème persiste, contactez "

@@ -10,6 +10,7 @@ the portal works under any path prefix (an API Gateway stage, or none behind a c
 from __future__ import annotations
 
 import hashlib
+import os
 import html
 from functools import lru_cache
 from pathlib import Path
@@ -79,7 +80,14 @@ def asset(relative: str) -> tuple[bytes, str] | None:
 
 
 def base_path(request) -> str:
-    """The prefix before our own paths, e.g. '/api' for an API Gateway stage, or ''."""
+    """The prefix before our own paths, e.g. '/api' for an API Gateway stage, or ''.
+
+    Behind a CDN that adds the stage itself (the public address has no prefix), the stage
+    sets PUBLIC_BASE_PATH, which then wins (even empty).
+    """
+    configured = os.environ.get("PUBLIC_BASE_PATH")
+    if configured is not None:
+        return configured.rstrip("/")
     full = (request.context or {}).get("path") or request.path
     own = request.path
     if own == "/":

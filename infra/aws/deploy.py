@@ -1,12 +1,16 @@
-"""After `aws cloudformation deploy`, before `chalice deploy`: put the stack's outputs where
-Chalice reads them.
+"""The deploy steps around `chalice deploy` (see the README's Deploy section).
 
     python -m infra.aws.deploy record-outputs --stage prod [--stack espace-electeur-prod]
+    python -m infra.aws.deploy configure-api --stage prod
 
+record-outputs, after `aws cloudformation deploy` and before `chalice deploy`:
 reads the stack's outputs (table and queue names, ARNs), writes them into the stage's
 `environment_variables` in `.chalice/config.json`, writes each function's least-privilege
 policy into `.chalice/policy-<stage>-<function>.json`, and points the stage's functions at
 those policies with `autogen_policy` off. Run it again after any change to the stack.
+
+configure-api, after `chalice deploy`: API Gateway's own answers (unknown route, throttling,
+gateway failures) become French JSON in our error shape, and the stage gets its throttling.
 """
 
 from __future__ import annotations
@@ -52,6 +56,56 @@ def record_outputs(stage: str, outputs: dict[str, str], config_path: Path = CONF
     return stage_config
 
 
+# API Gateway's own answers (unknown route, throttling, its own failures) in our JSON shape.
+GATEWAY_RESPONSES = {
+    "MISSING_AUTHENTICATION_TOKEN": ("404", "not_found"),  # what API Gateway says for an unknown route
+    "RESOURCE_NOT_FOUND": ("404", "not_found"),
+    "THROTTLED": ("429", "throttled"),
+    "DEFAULT_4XX": (None, "bad_request"),
+    "DEFAULT_5XX": (None, "service_unavailable"),
+}
+# Designed for ten times the estimated peak: 3,000 sign-ins/s, each a few requests.
+STAGE_RATE_LIMIT = 5000
+STAGE_BURST_LIMIT = 10000
+
+
+def configure_api(rest_api_id: str, region: str, stage_name: str = "api",
+                  rate: int = STAGE_RATE_LIMIT, burst: int = STAGE_BURST_LIMIT) -> None:
+    """Gateway responses in French JSON, stage throttling, and a deployment to apply them."""
+    from chalicelib.domain import messages
+
+    client = boto3.client("apigateway", region_name=region)
+    for response_type, (status, code) in GATEWAY_RESPONSES.items():
+        body = json.dumps({"error": {"code": code, "message": messages.for_code(code)}}, ensure_ascii=False)
+        arguments = {
+            "restApiId": rest_api_id,
+            "responseType": response_type,
+            "responseTemplates": {"application/json": body},
+            "responseParameters": {
+                "gatewayresponse.header.Cache-Control": "'no-store'",
+                "gatewayresponse.header.X-Content-Type-Options": "'nosniff'",
+            },
+        }
+        if status:
+            arguments["statusCode"] = status
+        client.put_gateway_response(**arguments)
+    # Gateway responses take effect with a deployment; throttling is a setting of the stage.
+    client.create_deployment(restApiId=rest_api_id, stageName=stage_name, description="gateway responses")
+    client.update_stage(
+        restApiId=rest_api_id,
+        stageName=stage_name,
+        patchOperations=[
+            {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": str(rate)},
+            {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": str(burst)},
+        ],
+    )
+
+
+def deployed_rest_api_id(stage: str) -> str:
+    deployed = json.loads((ROOT / ".chalice" / "deployed" / f"{stage}.json").read_text())
+    return next(r["rest_api_id"] for r in deployed["resources"] if r.get("resource_type") == "rest_api")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.aws.deploy")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -59,7 +113,15 @@ def main(argv=None) -> int:
     record.add_argument("--stage", required=True)
     record.add_argument("--stack", help=f"stack name (default {APP}-STAGE)")
     record.add_argument("--region", default="eu-west-3")
+    api = commands.add_parser("configure-api", help="after chalice deploy: gateway responses and throttling")
+    api.add_argument("--stage", required=True)
+    api.add_argument("--region", default="eu-west-3")
     args = parser.parse_args(argv)
+    if args.command == "configure-api":
+        rest_api_id = deployed_rest_api_id(args.stage)
+        configure_api(rest_api_id, args.region)
+        print(f"API {rest_api_id}: gateway responses and stage throttling applied.", file=sys.stderr)
+        return 0
     outputs = stack_outputs(args.stack or f"{APP}-{args.stage}", args.region)
     record_outputs(args.stage, outputs)
     print(f"Stage {args.stage}: {len(output_variables())} settings and {len(policies.DYNAMODB)} policies recorded in .chalice/.",

@@ -44,12 +44,15 @@ def test_unknown_pages_are_a_404_page(client):
     assert response.status_code == 404 and "Page introuvable" in response.body.decode()
 
 
-def test_the_base_path_follows_a_stage_prefix():
+def test_the_base_path_follows_a_stage_prefix(monkeypatch):
+    monkeypatch.delenv("PUBLIC_BASE_PATH", raising=False)
     request = SimpleNamespace(path="/connexion", context={"path": "/api/connexion"})
     assert site.base_path(request) == "/api"
     assert site.base_path(SimpleNamespace(path="/", context={"path": "/api/"})) == "/api"
     assert site.base_path(SimpleNamespace(path="/connexion", context={"path": "/connexion"})) == ""
     assert '<base href="/api/">' in site.render("connexion", base="/api", election_dates="")
+    monkeypatch.setenv("PUBLIC_BASE_PATH", "")  # behind the CDN, which adds the stage itself
+    assert site.base_path(request) == ""
 
 
 def test_versioned_assets_are_cached_for_a_year(client):

@@ -206,3 +206,36 @@ def test_a_whole_journey_stays_within_each_functions_policy(portal, monkeypatch)
     assert _needed(worker_calls) - _grants("send_requested_email") == set()
     assert ("ses", "SendRawEmail", "identity") in _needed(worker_calls)
     assert not any(op == "DescribeTable" or op == "Scan" for _, op, _ in api_calls + worker_calls)
+
+
+def test_configure_api_sets_french_gateway_responses_and_throttling(aws):
+    from infra.aws.deploy import configure_api
+
+    client = boto3.client("apigateway", region_name="eu-west-3")
+    api = client.create_rest_api(name="espace-electeur")
+    root = client.get_resources(restApiId=api["id"])["items"][0]["id"]
+    client.put_method(restApiId=api["id"], resourceId=root, httpMethod="GET", authorizationType="NONE")
+    client.put_integration(restApiId=api["id"], resourceId=root, httpMethod="GET", type="MOCK")
+    client.create_deployment(restApiId=api["id"], stageName="api")
+    configure_api(api["id"], "eu-west-3")
+    missing = client.get_gateway_response(restApiId=api["id"], responseType="MISSING_AUTHENTICATION_TOKEN")
+    assert missing["statusCode"] == "404"
+    body = json.loads(missing["responseTemplates"]["application/json"])
+    assert body["error"]["code"] == "not_found" and "n'existe pas" in body["error"]["message"]
+    throttled = client.get_gateway_response(restApiId=api["id"], responseType="THROTTLED")
+    assert throttled["statusCode"] == "429"
+    settings = client.get_stage(restApiId=api["id"], stageName="api")["methodSettings"]["*/*"]
+    assert settings["throttlingRateLimit"] == 5000 and settings["throttlingBurstLimit"] == 10000
+
+
+def test_the_edge_template_caches_only_the_versioned_assets():
+    from infra.aws.edge import TEMPLATE_PATH as EDGE, render as render_edge
+
+    assert EDGE.read_text(encoding="utf-8") == render_edge(), "run: make template"
+    config = json.loads(EDGE.read_text())["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
+    assert config["DefaultCacheBehavior"]["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # disabled
+    assert [b["PathPattern"] for b in config["CacheBehaviors"]] == ["static/*"]
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    result = subprocess.run(["cfn-lint", str(EDGE)], capture_output=True, text=True,
+                            env={**__import__("os").environ, "PATH": f"{ROOT / '.venv' / 'bin'}:{__import__('os').environ['PATH']}"})
+    assert result.returncode == 0, result.stdout + result.stderr
