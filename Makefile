@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 DSFR := node_modules/@gouvfr/dsfr/dist
 STATIC_DSFR := chalicelib/static/dsfr
 
-.PHONY: run test static template clean
+.PHONY: run test static template package clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -39,5 +39,26 @@ template: $(INSTALLED)
 	$(BIN)/python -m infra.aws.edge
 	$(BIN)/cfn-lint infra/aws/stack.json infra/aws/edge.json
 
+# Deploying needs the Python of the Lambda runtime (python3.13): Chalice takes the runtime
+# and the binary wheels (cffi, argon2) from the interpreter it runs in.
+DEPLOY_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) python3.13)
+DEPLOY_VENV := .venv-deploy
+DEPLOY_BIN := $(DEPLOY_VENV)/bin
+
+$(DEPLOY_VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(DEPLOY_PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "deploying needs Python 3.13 (DEPLOY_PYTHON=...)")'
+	@test -x $(DEPLOY_BIN)/python || $(DEPLOY_PYTHON) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt chalice==1.34.0 boto3==1.44.8 cfn-lint==1.51.0
+	@touch $@
+
+# One CloudFormation template with everything (for teams that prefer a single stack):
+# Chalice's functions and API merged with infra/aws/stack.json, into build/STAGE/.
+STAGE ?= prod
+package: $(DEPLOY_VENV)/.installed static
+	rm -rf build/$(STAGE) && mkdir -p build
+	$(DEPLOY_BIN)/python -m infra.aws.deploy merge-template --stage $(STAGE) --output build/merge-$(STAGE).json
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-west-3} $(DEPLOY_BIN)/chalice package --stage $(STAGE) --merge-template build/merge-$(STAGE).json build/$(STAGE)
+	$(DEPLOY_BIN)/cfn-lint build/$(STAGE)/sam.json
+
 clean:
-	rm -rf $(VENV) .local .pytest_cache build node_modules $(STATIC_DSFR)
+	rm -rf $(VENV) $(DEPLOY_VENV) .local .pytest_cache build node_modules $(STATIC_DSFR)

@@ -69,14 +69,29 @@ STAGE_RATE_LIMIT = 5000
 STAGE_BURST_LIMIT = 10000
 
 
+def gateway_response_bodies() -> dict[str, tuple[str | None, str]]:
+    from chalicelib.domain import messages
+
+    return {
+        response_type: (status, json.dumps({"error": {"code": code, "message": messages.for_code(code)}}, ensure_ascii=False))
+        for response_type, (status, code) in GATEWAY_RESPONSES.items()
+    }
+
+
+def write_merge_template(stage: str, path: Path) -> None:
+    from infra.aws.stack import build_merge_template
+
+    merge_policies(stage)
+    template = build_merge_template(gateway_response_bodies(), STAGE_RATE_LIMIT, STAGE_BURST_LIMIT)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(template, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def configure_api(rest_api_id: str, region: str, stage_name: str = "api",
                   rate: int = STAGE_RATE_LIMIT, burst: int = STAGE_BURST_LIMIT) -> None:
     """Gateway responses in French JSON, stage throttling, and a deployment to apply them."""
-    from chalicelib.domain import messages
-
     client = boto3.client("apigateway", region_name=region)
-    for response_type, (status, code) in GATEWAY_RESPONSES.items():
-        body = json.dumps({"error": {"code": code, "message": messages.for_code(code)}}, ensure_ascii=False)
+    for response_type, (status, body) in gateway_response_bodies().items():
         arguments = {
             "restApiId": rest_api_id,
             "responseType": response_type,
@@ -106,6 +121,31 @@ def deployed_rest_api_id(stage: str) -> str:
     return next(r["rest_api_id"] for r in deployed["resources"] if r.get("resource_type") == "rest_api")
 
 
+def merge_policies(stage: str, config_dir: Path = CONFIG.parent) -> None:
+    """For `make package` (one stack): the same policies, naming the resources of the merged
+    template itself (`Fn::Sub`), since no account or ARN exists yet."""
+    from infra.aws.stack import FUNCTIONS, build_template
+
+    references = {}
+    for key, output in build_template()["Outputs"].items():
+        value = output["Value"]
+        if "Fn::GetAtt" in value:
+            references[key] = "${%s.%s}" % tuple(value["Fn::GetAtt"])
+        elif "Ref" in value:
+            references[key] = "${%s}" % value["Ref"]
+        elif "Fn::Sub" in value:
+            references[key] = value["Fn::Sub"]
+    for name, suffix in FUNCTIONS.items():  # without the ':*' the policy adds
+        references[f"{name}LogGroupArn"] = (
+            "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/" + f"{APP}-${{Stage}}{suffix}"
+        )
+    for function in policies.DYNAMODB:
+        document = policies.function_policy(function, references)
+        for statement in document["Statement"]:
+            statement["Resource"] = [{"Fn::Sub": r} if "${" in r else r for r in statement["Resource"]]
+        (config_dir / f"policy-{stage}-{function}.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.aws.deploy")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -113,10 +153,16 @@ def main(argv=None) -> int:
     record.add_argument("--stage", required=True)
     record.add_argument("--stack", help=f"stack name (default {APP}-STAGE)")
     record.add_argument("--region", default="eu-west-3")
+    merge = commands.add_parser("merge-template", help="the template and policies for make package")
+    merge.add_argument("--stage", required=True)
+    merge.add_argument("--output", required=True)
     api = commands.add_parser("configure-api", help="after chalice deploy: gateway responses and throttling")
     api.add_argument("--stage", required=True)
     api.add_argument("--region", default="eu-west-3")
     args = parser.parse_args(argv)
+    if args.command == "merge-template":
+        write_merge_template(args.stage, Path(args.output))
+        return 0
     if args.command == "configure-api":
         rest_api_id = deployed_rest_api_id(args.stage)
         configure_api(rest_api_id, args.region)

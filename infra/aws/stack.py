@@ -306,6 +306,43 @@ def build_template() -> dict:
     }
 
 
+# Lambda has refused to create python3.11 functions since July 2026; our code and its
+# wheels (pure Python, and argon2's abi3 build) run unchanged on 3.13.
+LAMBDA_RUNTIME = "python3.13"
+CHALICE_FUNCTIONS = {"APIHandler": "Api", "SendRequestedEmail": "MailWorker", "RecordDeliveryEvent": "DeliveryEventsWorker"}
+
+
+def build_merge_template(gateway_responses: dict, rate_limit: int, burst_limit: int) -> dict:
+    """What `chalice package --merge-template` adds to (and changes in) Chalice's template:
+    this stack, the functions' names, runtime and architecture pinned, and the API's own
+    answers and throttling."""
+    template = build_template()
+    for logical, name in CHALICE_FUNCTIONS.items():
+        template["Resources"][logical] = {
+            "Properties": {
+                "FunctionName": _sub(f"{APP}-${{Stage}}{FUNCTIONS[name]}"),
+                "Runtime": LAMBDA_RUNTIME,
+                "Architectures": ["x86_64"],  # the wheels Chalice packages are built for it
+            },
+            "DependsOn": [f"{name}LogGroup"],
+        }
+    template["Resources"]["RestAPI"] = {
+        "Properties": {
+            "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*",
+                                "ThrottlingRateLimit": rate_limit, "ThrottlingBurstLimit": burst_limit}],
+            "GatewayResponses": {
+                response_type: {
+                    **({"StatusCode": status} if status else {}),
+                    "ResponseTemplates": {"application/json": body},
+                    "ResponseParameters": {"Headers": {"Cache-Control": "'no-store'", "X-Content-Type-Options": "'nosniff'"}},
+                }
+                for response_type, (status, body) in gateway_responses.items()
+            },
+        }
+    }
+    return template
+
+
 def output_variables() -> dict[str, str]:
     """Stack output -> the environment variable of `.chalice/config.json` it fills."""
     template = build_template()
