@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 DSFR := node_modules/@gouvfr/dsfr/dist
 STATIC_DSFR := chalicelib/static/dsfr
 
-.PHONY: run test static template package clean
+.PHONY: run test static template package deploy clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -59,6 +59,12 @@ package: $(DEPLOY_VENV)/.installed static
 	$(DEPLOY_BIN)/python -m infra.aws.deploy merge-template --stage $(STAGE) --output build/merge-$(STAGE).json
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-west-3} $(DEPLOY_BIN)/chalice package --stage $(STAGE) --merge-template build/merge-$(STAGE).json build/$(STAGE)
 	$(DEPLOY_BIN)/cfn-lint build/$(STAGE)/sam.json
+
+# Two stacks: infra/aws/stack.json deployed first (see README), then this, then the edge.
+deploy: $(DEPLOY_VENV)/.installed static
+	$(DEPLOY_BIN)/python -m infra.aws.deploy record-outputs --stage $(STAGE)
+	$(DEPLOY_BIN)/chalice deploy --stage $(STAGE)
+	$(DEPLOY_BIN)/python -m infra.aws.deploy configure-api --stage $(STAGE)
 
 clean:
 	rm -rf $(VENV) $(DEPLOY_VENV) .local .pytest_cache build node_modules $(STATIC_DSFR)
