@@ -239,3 +239,21 @@ def test_the_edge_template_caches_only_the_versioned_assets():
     result = subprocess.run(["cfn-lint", str(EDGE)], capture_output=True, text=True,
                             env={**__import__("os").environ, "PATH": f"{ROOT / '.venv' / 'bin'}:{__import__('os').environ['PATH']}"})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_merge_template_pins_the_functions_and_configures_the_api():
+    from infra.aws.deploy import STAGE_BURST_LIMIT, STAGE_RATE_LIMIT, gateway_response_bodies
+    from infra.aws.stack import build_merge_template
+
+    template = build_merge_template(gateway_response_bodies(), STAGE_RATE_LIMIT, STAGE_BURST_LIMIT)
+    api = template["Resources"]["APIHandler"]["Properties"]
+    assert api["Runtime"] == "python3.13" and api["Architectures"] == ["x86_64"]
+    assert api["FunctionName"] == {"Fn::Sub": "espace-electeur-${Stage}"}
+    worker = template["Resources"]["SendRequestedEmail"]["Properties"]
+    assert worker["FunctionName"] == {"Fn::Sub": "espace-electeur-${Stage}-send_requested_email"}
+    rest = template["Resources"]["RestAPI"]["Properties"]
+    assert rest["MethodSettings"][0]["ThrottlingRateLimit"] == 5000
+    missing = rest["GatewayResponses"]["MISSING_AUTHENTICATION_TOKEN"]
+    assert missing["StatusCode"] == "404"
+    assert json.loads(missing["ResponseTemplates"]["application/json"])["error"]["code"] == "not_found"
+    assert "StatusCode" not in rest["GatewayResponses"]["DEFAULT_5XX"]  # keeps API Gateway's own 5xx status
