@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import html
 from functools import lru_cache
 from pathlib import Path
@@ -51,16 +52,22 @@ def page_slugs() -> frozenset[str]:
     return frozenset(p.stem for p in PAGES.glob("*.html"))
 
 
+INCLUDE = re.compile(r"<!-- include: ([a-z0-9-]+) -->")
+
+
 @lru_cache(maxsize=None)
 def _fragment(slug: str) -> tuple[str, str]:
+    """A page's title and body; `<!-- include: name -->` inserts `partials/name.html`."""
     text = (PAGES / f"{slug}.html").read_text(encoding="utf-8")
     first, _, body = text.partition("\n")
     title = first.removeprefix("<!-- title:").removesuffix("-->").strip()
+    body = INCLUDE.sub(lambda m: (STATIC / "partials" / f"{m.group(1)}.html").read_text(encoding="utf-8"), body)
     return title, body
 
 
 def render(slug: str, *, base: str, election_dates: str) -> str:
     title, body = _fragment(slug)
+    body = body.replace("{{page}}", slug)
     return (
         _layout()
         .replace("{{base}}", html.escape(base.rstrip("/") + "/", quote=True))
