@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 DSFR := node_modules/@gouvfr/dsfr/dist
 STATIC_DSFR := chalicelib/static/dsfr
 
-.PHONY: run test static template package deploy clean
+.PHONY: run test static template package deploy bench clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -32,6 +32,11 @@ run: $(INSTALLED) static
 
 test: $(INSTALLED) static
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# What every operation costs (counted exactly; timed on moto), then the capacity model.
+bench: $(INSTALLED) static
+	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.capacity
 
 # The CloudFormation stack is generated from the PynamoDB models; commit the result.
 template: $(INSTALLED)
