@@ -1,4 +1,4 @@
-"""Counting what an operation asks of AWS, from botocore's own calls (not from moto).
+"""Counting what an operation asks of AWS, with botocore event hooks (not from moto).
 
 Item sizes follow DynamoDB's published rules (attribute name + value, numbers about one byte
 per two digits), so read and write units are computed the way DynamoDB bills them; moto's
@@ -12,7 +12,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import botocore.client
+import botocore.handlers
 
 # Tables whose items are also written to an index, and how much of them (ALL or KEYS_ONLY).
 INDEXED = {"voters": "ALL", "sessions": "KEYS_ONLY", "claims": "ALL"}
@@ -112,18 +112,42 @@ def _record(counts: Counts, service: str, operation: str, params: dict, response
             counts.add_write(body["TableName"], body.get("Item") or body["Key"], transactional=True)
 
 
+_active: list[Counts] = []
+
+
+def _remember_params(params, context, **kwargs):
+    context["bench_params"] = dict(params)
+
+
+def _count_call(http_response, parsed, model, context, **kwargs):
+    if _active and http_response.status_code < 300:
+        _record(_active[-1], model.service_model.service_name, model.name, context.get("bench_params", {}), parsed)
+
+
+# botocore event hooks, in the handlers every new botocore session installs: the parameters
+# are kept when the call is made, and the call is counted when AWS (or moto) has answered.
+botocore.handlers.BUILTIN_HANDLERS.append(("provide-client-params", _remember_params))
+botocore.handlers.BUILTIN_HANDLERS.append(("after-call", _count_call))
+
+
+def fresh_sessions() -> None:
+    """Sessions made before this module was imported lack the hooks: make new ones."""
+    import boto3
+
+    from chalicelib.mail.clients import forget_clients
+    from chalicelib.store.base import reset_connections
+    from chalicelib.store.tables import ALL_MODELS
+
+    boto3.DEFAULT_SESSION = None
+    forget_clients()
+    reset_connections(ALL_MODELS)
+
+
 @contextmanager
 def counting():
     counts = Counts()
-    original = botocore.client.BaseClient._make_api_call
-
-    def counted(self, operation, params):
-        response = original(self, operation, params)
-        _record(counts, self.meta.service_model.service_name, operation, params, response)
-        return response
-
-    botocore.client.BaseClient._make_api_call = counted
+    _active.append(counts)
     try:
         yield counts
     finally:
-        botocore.client.BaseClient._make_api_call = original
+        _active.remove(counts)

@@ -133,6 +133,9 @@ def operations() -> list[dict]:
     from chalicelib.store.voters import Voter
     from infra.local.provision import create_queues, verify_sender
 
+    from bench.counting import fresh_sessions
+
+    fresh_sessions()
     lock = threading.Lock()
     original = BotocoreStubber.__call__
     BotocoreStubber.__call__ = lambda self, *a, **k: _locked(lock, original, self, *a, **k)
@@ -142,6 +145,7 @@ def operations() -> list[dict]:
     with tempfile.TemporaryDirectory() as work, mock_aws():
         forget_clients()
         forget_queue_urls()
+        fresh_sessions()
         create_tables()
         create_queues(os.environ["MAIL_QUEUE_NAME"])
         verify_sender(os.environ["MAIL_SENDER"])

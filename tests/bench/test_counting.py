@@ -5,7 +5,7 @@ import json
 import boto3
 
 from bench.capacity import build
-from bench.counting import counting, item_size
+from bench.counting import counting, fresh_sessions, item_size
 
 
 def test_item_sizes_follow_dynamodbs_rules():
@@ -15,6 +15,7 @@ def test_item_sizes_follow_dynamodbs_rules():
 
 
 def test_requests_and_units_are_counted_from_botocore_calls(aws):
+    fresh_sessions()
     dynamodb = boto3.client("dynamodb", region_name="eu-west-3")
     with counting() as counts:
         dynamodb.put_item(TableName="test-ballots", Item={"ballot_id": {"S": "A"}, "label": {"S": "x" * 2000}})
