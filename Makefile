@@ -35,8 +35,7 @@ test: $(INSTALLED) static
 
 # What every operation costs (counted exactly; timed on moto), then the capacity model.
 bench: $(INSTALLED) static
-	$(BIN)/python -m bench.run
-	$(BIN)/python -m bench.capacity
+	$(BIN)/python -m bench.run; status=$$?; $(BIN)/python -m bench.capacity && exit $$status
 
 # The CloudFormation stack is generated from the PynamoDB models; commit the result.
 template: $(INSTALLED)

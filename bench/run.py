@@ -9,6 +9,7 @@ heavy our code is, not how fast DynamoDB is. Results go to bench/results.json.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -86,14 +87,19 @@ def cold_start() -> dict:
     for variable in ("ARGON2_MEMORY_KIB", "ARGON2_TIME_COST"):
         environment.pop(variable, None)
 
-    def timed(statement: str) -> float:
+    def once(statement: str) -> float:
         code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
-        samples = [float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True,
-                                        text=True, check=True).stdout) for _ in range(10)]
-        return statistics.median(samples)
+        return float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True,
+                                    text=True, check=True).stdout)
 
-    bare = timed("import boto3, pynamodb.models")
-    app = timed("import app")
+    # Interleaved, so that a busy moment of the machine weighs on both sides alike. Like
+    # Lambda (whose code directory is read-only), nothing here reuses compiled bytecode of
+    # our own modules when PYTHONDONTWRITEBYTECODE is set, as it is on this machine.
+    bare_samples, app_samples = [], []
+    for _ in range(15):
+        bare_samples.append(once("import boto3, pynamodb.models"))
+        app_samples.append(once("import app"))
+    bare, app = statistics.median(bare_samples), statistics.median(app_samples)
     return {"import_app_ms": 1000 * app, "import_bare_ms": 1000 * bare, "ratio": app / bare}
 
 
@@ -120,6 +126,8 @@ def operations() -> list[dict]:
     from moto.core.botocore_stubber import BotocoreStubber
 
     from app import app
+
+    logging.getLogger("espace_electeur").setLevel(logging.WARNING)  # one line per request would drown the table
     from bench.counting import counting
     from chalicelib import clock
     from chalicelib.admin.demo import write_demo_files

@@ -25,7 +25,6 @@ from email.utils import parseaddr
 from pynamodb.exceptions import PutError
 
 from chalicelib import settings
-from chalicelib.domain.email_templates import build_message, letter
 from chalicelib.domain.emails import is_well_formed, normalise_email
 from chalicelib.domain.errors import InvalidEmail
 from chalicelib.domain.links import LIFETIMES, LinkPurpose, hash_secret, mask_email, new_secret
@@ -157,6 +156,9 @@ def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
             hash_secret(secret), voter_id=recipient.voter_id, purpose=LINK_PURPOSES[kind].value, created_at=now,
             expires_at=expires_at, request_id=request_id, masked_email=mask_email(address),
         )
+
+    # Only the mail worker builds emails: the API's cold start does not pay for it.
+    from chalicelib.domain.email_templates import build_message, letter
 
     configured = settings.Settings.from_environment()
     content = letter(kind, portal_url=configured.portal_url, first_name=recipient.first_name, now=now,

@@ -13,8 +13,6 @@ import logging
 from chalice import Blueprint
 
 from chalicelib import clock, settings
-from chalicelib.domain.delivery_events import parse_ses_event
-from chalicelib.store.deliverability import record_event
 
 log = logging.getLogger("espace_electeur.deliverability")
 
@@ -23,6 +21,10 @@ deliverability_worker = Blueprint(__name__)
 
 def record_delivery_events(bodies, *, now) -> int:
     """Record every event in these SQS bodies; return how many addresses were updated."""
+    # Imported here: the API's functions load this module too, and need none of it.
+    from chalicelib.domain.delivery_events import parse_ses_event
+    from chalicelib.store.deliverability import record_event
+
     count = 0
     for body in bodies:
         for event in parse_ses_event(json.loads(body), received_at=now):
