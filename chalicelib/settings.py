@@ -18,20 +18,6 @@ from chalicelib.domain.password_hashing import HashingParameters, PasswordHasher
 from chalicelib.domain.passwords import PasswordPolicy
 from chalicelib.domain.sessions import SessionPolicy
 
-TABLE_VARIABLES = {
-    "voters": "VOTERS_TABLE",
-    "electoral_list": "ELECTORAL_LIST_TABLE",
-    "ballots": "BALLOTS_TABLE",
-    "accounts": "ACCOUNTS_TABLE",
-    "tokens": "TOKENS_TABLE",
-    "sessions": "SESSIONS_TABLE",
-    "mail_log": "MAIL_LOG_TABLE",
-    "rate_limits": "RATE_LIMITS_TABLE",
-    "claims": "CLAIMS_TABLE",
-    "deliverability": "DELIVERABILITY_TABLE",
-}
-
-
 class MissingSetting(RuntimeError):
     """A required environment variable is not set: a deployment mistake, never a user error."""
 
@@ -55,7 +41,6 @@ def region() -> str:
 @dataclass(frozen=True)
 class Settings:
     stage: str
-    region: str
     portal_url: str
     mail_sender: str
     mail_queue_name: str
@@ -64,7 +49,6 @@ class Settings:
     def from_environment(cls) -> "Settings":
         return cls(
             stage=required("STAGE"),
-            region=region(),
             portal_url=required("PORTAL_URL").rstrip("/"),
             mail_sender=required("MAIL_SENDER"),
             mail_queue_name=required("MAIL_QUEUE_NAME"),

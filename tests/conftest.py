@@ -14,6 +14,10 @@ from pathlib import Path
 
 import pytest
 
+# Models read their table names when they first talk to DynamoDB, so importing them is safe.
+from chalicelib.store.base import table_suffix, table_variable
+from chalicelib.store.tables import ALL_MODELS
+
 TEST_ENVIRONMENT = {
     "STAGE": "test",
     "AWS_DEFAULT_REGION": "eu-west-3",
@@ -29,12 +33,7 @@ TEST_ENVIRONMENT = {
     "ARGON2_MEMORY_KIB": "1024",
     "ARGON2_TIME_COST": "1",
 }
-TEST_ENVIRONMENT.update(
-    {
-        variable: f"test-{name.replace('_', '-')}"
-        for name, variable in __import__("chalicelib.settings", fromlist=["TABLE_VARIABLES"]).TABLE_VARIABLES.items()
-    }
-)
+TEST_ENVIRONMENT.update({table_variable(model): f"test-{table_suffix(model)}" for model in ALL_MODELS})
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 os.environ.update(TEST_ENVIRONMENT)

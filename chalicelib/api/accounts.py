@@ -13,6 +13,7 @@ from chalicelib import clock, settings
 from chalicelib.api.auth import client_of, cookie_header, signed_in
 from chalicelib.api.requests import json_object, text_field
 from chalicelib.api.responses import ApiBlueprint, json_response
+from chalicelib.domain import messages
 from chalicelib.domain.mail_policy import Request
 from chalicelib.domain.phases import PARIS
 from chalicelib.services import links, mail_requests, sessions
@@ -21,11 +22,6 @@ from chalicelib.store.voters import Voter
 accounts = ApiBlueprint(__name__)
 
 MAX_PASSWORD_FIELD = 1024
-ACCEPTED = (
-    "Si cette adresse figure sur une liste électorale, vous allez recevoir un courriel dans "
-    "quelques minutes. Pensez à regarder dans vos courriers indésirables. Rien reçu au bout "
-    "d'une heure ? Vérifiez l'adresse saisie, puis refaites la demande."
-)
 # Browsers on other origins may not call the state-changing endpoints with credentials.
 PORTAL_ONLY = CORSConfig(allow_origin=settings.required("PORTAL_URL").rstrip("/"), allow_credentials=True,
                          allow_headers=["Content-Type"])
@@ -48,7 +44,7 @@ def _profile(voter: Voter, account) -> dict:
 def _email_request(kind: Request) -> Response:
     body = json_object(accounts.current_request)
     mail_requests.request_email(kind, text_field(body, "email", max_length=320), now=clock.utc_now())
-    return json_response({"message": ACCEPTED}, 202)
+    return json_response({"message": messages.for_code("request_accepted")}, 202)
 
 
 @accounts.route("/api/registrations", methods=["POST"], cors=PORTAL_ONLY)

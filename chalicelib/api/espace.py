@@ -6,6 +6,7 @@ from chalicelib import clock
 from chalicelib.api.auth import client_of, signed_in
 from chalicelib.api.requests import json_object, text_field
 from chalicelib.api.responses import ApiBlueprint, json_response
+from chalicelib.domain import messages
 from chalicelib.domain.errors import InvalidRequest
 from chalicelib.domain.phases import PARIS
 from chalicelib.domain.ballots import DATE_FIELDS
@@ -87,10 +88,6 @@ def my_claims():
 
 
 PUBLIC_FIELDS = ("last_name", "first_name", "email", "workplace", "message")
-PUBLIC_ACCEPTED = (
-    "Votre signalement est enregistré. Un accusé de réception va être envoyé à l'adresse "
-    "indiquée ; le service des élections vous répondra à cette même adresse."
-)
 
 
 @espace.route("/api/public-claims", methods=["POST"])
@@ -101,4 +98,4 @@ def public_claim():
     if not fields["email"].strip():
         raise InvalidRequest("email")
     claims.file_public_claim(fields, client=client_of(request), now=clock.utc_now())
-    return json_response({"message": PUBLIC_ACCEPTED}, 202)
+    return json_response({"message": messages.for_code("public_claim_accepted")}, 202)

@@ -1,4 +1,4 @@
-"""Every French sentence the API returns, by stable error code.
+"""Every French sentence the API returns, by stable code (errors, and the two acknowledgements).
 
 Proof-readers: this file, the email templates and the static pages hold all the text that
 voters read. Placeholders in braces are filled from the error's details.
@@ -7,6 +7,16 @@ voters read. Placeholders in braces are filled from the error's details.
 from __future__ import annotations
 
 MESSAGES: dict[str, str] = {
+    # Answers that are not errors.
+    "request_accepted": (
+        "Si cette adresse figure sur une liste électorale, vous allez recevoir un courriel dans "
+        "quelques minutes. Pensez à regarder dans vos courriers indésirables. Rien reçu au bout "
+        "d'une heure ? Vérifiez l'adresse saisie, puis refaites la demande."
+    ),
+    "public_claim_accepted": (
+        "Votre signalement est enregistré. Un accusé de réception va être envoyé à l'adresse "
+        "indiquée ; le service des élections vous répondra à cette même adresse."
+    ),
     "invalid_json": (
         "La requête n'a pas pu être lue. Rechargez la page et réessayez ; si le problème "
         "persiste, contactez l'assistance."

@@ -38,3 +38,13 @@ def reset_connections(models: list[type[Model]]) -> None:
     """Forget cached connections, so the next call reads the environment again (tests)."""
     for model in models:
         model._connection = None
+
+
+def table_variable(model: type[Model]) -> str:
+    """The environment variable that names this model's table, e.g. VOTERS_TABLE."""
+    return model.Meta.__dict__["table_name"]._variable
+
+
+def table_suffix(model: type[Model]) -> str:
+    """The end of the table's name in every stage: VOTERS_TABLE -> 'voters'."""
+    return table_variable(model).removesuffix("_TABLE").lower().replace("_", "-")

@@ -18,6 +18,7 @@ import re
 import sys
 from pathlib import Path
 
+from chalicelib.store.base import table_suffix, table_variable
 from chalicelib.store.tables import ALL_MODELS, ttl_attribute_name
 
 APP = "espace-electeur"
@@ -32,16 +33,6 @@ MAX_RECEIVES = 5
 
 def _pascal(text: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[-_]", text))
-
-
-def table_suffix(model) -> str:
-    """'VOTERS_TABLE' -> 'voters' (the suffix of the table's name in every stage)."""
-    variable = model.Meta.__dict__["table_name"]._variable
-    return variable.removesuffix("_TABLE").lower().replace("_", "-")
-
-
-def table_variable(model) -> str:
-    return model.Meta.__dict__["table_name"]._variable
 
 
 def _sub(text: str) -> dict:

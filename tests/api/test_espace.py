@@ -2,14 +2,13 @@
 
 import base64
 import io
-from datetime import timedelta
 
 import pytest
 
 from chalicelib.admin import cli
 from chalicelib.services.ballot_import import import_ballots
 from chalicelib.services.voter_import import import_voters
-from tests.api.conftest import GOOD_PASSWORD, LISTED
+from tests.api.conftest import LISTED
 from tests.conftest import NOW
 from tests.services.helpers import ballot, voter, write_ballots, write_voters
 

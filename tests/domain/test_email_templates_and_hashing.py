@@ -2,7 +2,6 @@ import email
 import email.policy
 from datetime import datetime, timedelta, timezone
 
-import pytest
 
 from chalicelib.domain.email_templates import build_message, letter
 from chalicelib.domain.mail_policy import Email

@@ -13,7 +13,8 @@ import pytest
 from chalicelib.store.tables import ALL_MODELS, ttl_attribute_name
 from infra.aws import policies
 from infra.aws.deploy import record_outputs, stack_outputs
-from infra.aws.stack import TEMPLATE_PATH, output_variables, render, table_suffix
+from chalicelib.store.base import table_suffix, table_variable
+from infra.aws.stack import TEMPLATE_PATH, output_variables, render
 from tests.api.conftest import GOOD_PASSWORD, LISTED
 from tests.support import ROOT
 
@@ -50,7 +51,7 @@ def test_every_stage_variable_the_code_reads_comes_from_the_stack():
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
     filled = set(output_variables().values())
     for model in ALL_MODELS:
-        assert model.Meta.__dict__["table_name"]._variable in filled
+        assert table_variable(model) in filled
     for stage in ("dev", "prod"):
         assert filled <= set(config["stages"][stage]["environment_variables"])
 
