@@ -52,21 +52,27 @@ DEPLOY_BIN := $(DEPLOY_VENV)/bin
 $(DEPLOY_VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(DEPLOY_PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "deploying needs Python 3.13 (DEPLOY_PYTHON=...)")'
 	@test -x $(DEPLOY_BIN)/python || $(DEPLOY_PYTHON) -m venv $(DEPLOY_VENV)
-	$(DEPLOY_BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt chalice==1.34.0 boto3==1.44.8 cfn-lint==1.51.0
+	$(DEPLOY_BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt chalice==1.34.0 cfn-lint==1.51.0
 	@touch $@
 
 # One CloudFormation template with everything (for teams that prefer a single stack):
 # Chalice's functions and API merged with infra/aws/stack.json, into build/STAGE/.
 STAGE ?= prod
+
 package: $(DEPLOY_VENV)/.installed static
 	rm -rf build/$(STAGE) && mkdir -p build
 	$(DEPLOY_BIN)/python -m infra.aws.deploy merge-template --stage $(STAGE) --output build/merge-$(STAGE).json
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-west-3} $(DEPLOY_BIN)/chalice package --stage $(STAGE) --merge-template build/merge-$(STAGE).json build/$(STAGE)
+	$(DEPLOY_BIN)/python -m infra.aws.bytecode build/$(STAGE)/deployment.zip --chalice-cache
 	$(DEPLOY_BIN)/cfn-lint build/$(STAGE)/sam.json
 
 # Two stacks: infra/aws/stack.json deployed first (see README), then this, then the edge.
+# chalice deploy reuses the package that `chalice package` built, once compiled (bytecode.py).
 deploy: $(DEPLOY_VENV)/.installed static
 	$(DEPLOY_BIN)/python -m infra.aws.deploy record-outputs --stage $(STAGE)
+	rm -rf build/deploy-$(STAGE)
+	$(DEPLOY_BIN)/chalice package --stage $(STAGE) build/deploy-$(STAGE)
+	$(DEPLOY_BIN)/python -m infra.aws.bytecode build/deploy-$(STAGE)/deployment.zip --chalice-cache
 	$(DEPLOY_BIN)/chalice deploy --stage $(STAGE)
 	$(DEPLOY_BIN)/python -m infra.aws.deploy configure-api --stage $(STAGE)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -83,24 +84,40 @@ def measure(name, operation, prepare=None):
 
 
 def cold_start() -> dict:
-    environment = {**os.environ, **TEST_ENVIRONMENT}
-    for variable in ("ARGON2_MEMORY_KIB", "ARGON2_TIME_COST"):
+    """Importing `app` in a fresh interpreter, as the deployment package ships it.
+
+    `make package` and `make deploy` add compiled bytecode to the package (infra/aws/bytecode.py),
+    because Lambda's code directory is read-only: without it every cold start would compile
+    every module again. So the app is measured from a copy of app.py and chalicelib/ compiled
+    the same way (checked-hash), beside the bare imports (whose installed bytecode is used) in
+    the same run; the figure from source alone is kept for comparison.
+    """
+    environment = {**os.environ, **TEST_ENVIRONMENT, "PYTHONDONTWRITEBYTECODE": "1"}
+    for variable in ("ARGON2_MEMORY_KIB", "ARGON2_TIME_COST", "PYTHONPYCACHEPREFIX"):
         environment.pop(variable, None)
 
-    def once(statement: str) -> float:
+    def once(statement: str, where: Path) -> float:
         code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
-        return float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True,
+        return float(subprocess.run([sys.executable, "-c", code], cwd=where, env=environment, capture_output=True,
                                     text=True, check=True).stdout)
 
-    # Interleaved, so that a busy moment of the machine weighs on both sides alike. Like
-    # Lambda (whose code directory is read-only), nothing here reuses compiled bytecode of
-    # our own modules when PYTHONDONTWRITEBYTECODE is set, as it is on this machine.
-    bare_samples, app_samples = [], []
-    for _ in range(15):
-        bare_samples.append(once("import boto3, pynamodb.models"))
-        app_samples.append(once("import app"))
-    bare, app = statistics.median(bare_samples), statistics.median(app_samples)
-    return {"import_app_ms": 1000 * app, "import_bare_ms": 1000 * bare, "ratio": app / bare}
+    with tempfile.TemporaryDirectory() as directory:
+        shipped, source = Path(directory, "shipped"), Path(directory, "source")
+        for copy in (shipped, source):
+            shutil.copytree(ROOT / "chalicelib", copy / "chalicelib", ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copy(ROOT / "app.py", copy / "app.py")
+        subprocess.run([sys.executable, "-m", "compileall", "-q", "--invalidation-mode", "checked-hash",
+                        str(shipped / "chalicelib")], check=True)
+        # Interleaved, so that a busy moment of the machine weighs on every side alike.
+        samples = {"bare": [], "shipped": [], "source": []}
+        for _ in range(15):
+            samples["bare"].append(once("import boto3, pynamodb.models", shipped))
+            samples["shipped"].append(once("import app", shipped))
+            samples["source"].append(once("import app", source))
+    bare, app, from_source = (statistics.median(samples[k]) for k in ("bare", "shipped", "source"))
+    return {"import_app_ms": 1000 * app, "import_bare_ms": 1000 * bare, "ratio": app / bare,
+            "import_app_from_source_ms": 1000 * from_source, "ratio_from_source": from_source / bare,
+            "python": ".".join(map(str, sys.version_info[:3]))}
 
 
 def argon2_timing() -> dict:
@@ -259,7 +276,7 @@ def main() -> int:
             checks.append((f"{row['operation']}: no Scan", scans == 0))
             checks.append((f"{row['operation']}: {row['round_trips']} round trips, floor {floor}", row["round_trips"] <= floor))
     ratio = results["cold_start"]["ratio"]
-    checks.append((f"import app is {ratio:.2f} x the bare imports (target 1.3)", ratio <= 1.3))
+    checks.append((f"import app (as shipped) is {ratio:.2f} x the bare imports (target 1.3)", ratio <= 1.3))
     results["checks"] = [{"check": name, "passed": passed} for name, passed in checks]
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -269,7 +286,8 @@ def main() -> int:
         print(f"{row['operation']:<26}{row['round_trips']:>5}{row.get('floor', '—'):>6}{row['read_units']:>8.1f}{row['write_units']:>8.1f}"
               f"{sum(row['sqs'].values()):>5}{sum(row['ses'].values()):>5}{cpu:>9}{row['latency_ms_median']:>9.1f}{row['latency_ms_p95']:>9.1f}")
     cold, argon = results["cold_start"], results["argon2"]
-    print(f"\ncold start: import app {cold['import_app_ms']:.0f} ms, bare boto3 + pynamodb {cold['import_bare_ms']:.0f} ms")
+    print(f"\ncold start: import app {cold['import_app_ms']:.0f} ms as shipped (compiled), "
+          f"{cold['import_app_from_source_ms']:.0f} ms from source; bare boto3 + pynamodb {cold['import_bare_ms']:.0f} ms")
     print(f"argon2id m={argon['memory_kib']} KiB t={argon['time_cost']} p={argon['parallelism']}: "
           f"hash {argon['hash_ms_median']:.1f} ms, verify {argon['verify_ms_median']:.1f} ms")
     print("(times: in-process on moto, on this machine; counts: what AWS would see)\n")

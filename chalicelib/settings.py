@@ -10,9 +10,9 @@ local.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from chalicelib.domain.password_hashing import HashingParameters, PasswordHasher
 from chalicelib.domain.passwords import PasswordPolicy
@@ -38,8 +38,7 @@ def region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-3"
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     stage: str
     portal_url: str
     mail_sender: str

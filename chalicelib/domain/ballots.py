@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 LEVELS = ("national", "academique", "departemental")
 
@@ -23,16 +23,14 @@ BALLOT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 
 
-@dataclass(frozen=True)
-class CandidateList:
+class CandidateList(NamedTuple):
     list_id: str
     name: str
     acronym: str
     statement_url: str
 
 
-@dataclass(frozen=True)
-class Ballot:
+class Ballot(NamedTuple):
     ballot_id: str
     label: str
     kind: str
@@ -47,7 +45,8 @@ class Ballot:
 
     def fingerprint(self) -> str:
         """A digest of the content: equal digests mean a re-import has nothing to change."""
-        content = asdict(self)
+        content = self._asdict()
+        content["candidate_lists"] = [candidate._asdict() for candidate in self.candidate_lists]
         for field in DATE_FIELDS:
             content[field] = content[field].astimezone(timezone.utc).isoformat()
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)

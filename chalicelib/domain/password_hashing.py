@@ -9,8 +9,8 @@ exists.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from argon2 import PasswordHasher as Argon2Hasher
 from argon2 import Type
@@ -19,8 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from chalicelib.domain.passwords import normalise_password
 
 
-@dataclass(frozen=True)
-class HashingParameters:
+class HashingParameters(NamedTuple):
     memory_kib: int = 19 * 1024
     time_cost: int = 2
     parallelism: int = 1

@@ -10,7 +10,7 @@ truncated: a password with a trailing space has that space.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from chalicelib.domain.emails import normalise_email
 
@@ -19,8 +19,7 @@ def normalise_password(password: str) -> str:
     return unicodedata.normalize("NFC", password)
 
 
-@dataclass(frozen=True)
-class PasswordPolicy:
+class PasswordPolicy(NamedTuple):
     min_length: int = 8
     max_length: int = 24
 

@@ -7,12 +7,11 @@ one read instead of a read and a write.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class SessionPolicy:
+class SessionPolicy(NamedTuple):
     idle: timedelta = timedelta(minutes=30)
     absolute: timedelta = timedelta(hours=12)
     refresh_every: timedelta = timedelta(minutes=5)

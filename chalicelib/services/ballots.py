@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from chalicelib.domain import list_pages
 from chalicelib.domain.claims import candidates_visible, lists_visible
@@ -19,8 +19,7 @@ LEVEL_ORDER = {"national": 0, "academique": 1, "departemental": 2}
 LIST_PAGES_PER_HOUR = 120
 
 
-@dataclass(frozen=True)
-class BallotView:
+class BallotView(NamedTuple):
     ballot: BallotItem
     phase: Phase
     candidates_published: bool
@@ -43,8 +42,7 @@ def ballot_for_voter(voter: Voter, ballot_id: str) -> BallotItem:
     return ballot
 
 
-@dataclass(frozen=True)
-class ListPage:
+class ListPage(NamedTuple):
     voters: list[dict]
     next_cursor: str | None
 

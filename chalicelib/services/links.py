@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
+from typing import NamedTuple
 
 from chalicelib import settings
 from chalicelib.domain.errors import LINK_ERRORS, PasswordPolicyError, TokenInvalid
@@ -23,8 +23,7 @@ from chalicelib.store.tokens import Token, find_token
 from chalicelib.store.voters import Voter
 
 
-@dataclass(frozen=True)
-class LinkCheck:
+class LinkCheck(NamedTuple):
     purpose: str
     masked_email: str
     expires_at: datetime

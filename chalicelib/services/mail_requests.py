@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from typing import NamedTuple
 
 from pynamodb.exceptions import PutError
 
@@ -61,16 +61,14 @@ def request_notice(request: Request, *, now: datetime, new_id=uuid.uuid4, **fiel
     )
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What the worker did with one request (for logs and tests; never holds a secret)."""
 
     email: Email | None
     reason: str
 
 
-@dataclass(frozen=True)
-class _Recipient:
+class _Recipient(NamedTuple):
     address: str
     first_name: str
     kind: Email

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from chalicelib.domain.emails import is_well_formed, normalise_email
 from chalicelib.domain.errors import InvalidCredentials, NotAuthenticated, PasswordPolicyError
@@ -27,8 +27,7 @@ def hash_session_id(session_id: str) -> str:
     return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
-class SignedIn:
+class SignedIn(NamedTuple):
     session_id: str  # goes into the cookie, and nowhere else
     voter: Voter
     account: Account
@@ -59,8 +58,7 @@ def sign_in(raw_email, password: str, *, client: str, now: datetime, hasher: Pas
     return SignedIn(_open_session(voter.voter_id, now, policy), voter, account)
 
 
-@dataclass(frozen=True)
-class Authenticated:
+class Authenticated(NamedTuple):
     session_hash: str
     voter_id: str
     account: Account

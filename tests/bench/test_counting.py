@@ -35,7 +35,8 @@ def test_the_capacity_page_is_built_from_results(tmp_path):
              "sign-in", "sign-out", "me", "my ballots", "electoral-list page", "claim"]
     results = {"measured_at": "2026-11-29T00:00:00+00:00", "machine": "test",
                "operations": [{**row, "operation": name} for name in names],
-               "cold_start": {"import_app_ms": 100, "import_bare_ms": 90, "ratio": 1.1},
+               "cold_start": {"import_app_ms": 100, "import_bare_ms": 90, "ratio": 1.1, "import_app_from_source_ms": 120,
+                              "ratio_from_source": 1.33, "python": "3.11.7"},
                "argon2": {"memory_kib": 19456, "time_cost": 2, "parallelism": 1, "hash_ms_median": 35, "verify_ms_median": 35}}
     page = build(json.loads(json.dumps(results)))
     assert "| me | GetItem 3 | — | 1.5 |" in page

@@ -84,3 +84,9 @@ def test_candidate_lists_may_be_empty_but_not_absent():
 def test_every_problem_is_reported_at_once():
     found = problems(id=..., level="x", voting_opens_at="demain")
     assert found.count("|") >= 2
+
+
+def test_fingerprint_is_stable_across_releases():
+    # Stored ballots keep their fingerprint: a release that changed the digest would make
+    # every ballot look edited at the next re-import.
+    assert parse_ballot(definition()).fingerprint() == "424e8adbcf0a7aad5a4c7e12f667b18a"
