@@ -78,6 +78,22 @@ def serialised_aws(aws, monkeypatch):
 
 
 @pytest.fixture
+def faults(aws, monkeypatch):
+    """AWS errors on demand (tests/fault_injection.py), with botocore's retries kept but not
+    their waiting, and the mail worker's redelivery made immediate."""
+    from botocore.retries.standard import ExponentialBackoff
+
+    from chalicelib.workers import mail as mail_worker
+    from tests import fault_injection
+
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
+    monkeypatch.setattr(mail_worker, "retry_delay", lambda receive_count: 0)
+    injected = fault_injection.Faults()
+    fault_injection.install(injected, monkeypatch)
+    return injected
+
+
+@pytest.fixture
 def test_stage_config(tmp_path) -> Path:
     """A `.chalice/config.json` whose `test` stage is this test run's environment."""
     path = tmp_path / "config.json"

@@ -82,7 +82,7 @@ def import_ballots_command(args, out) -> int:
 
 
 def import_voters_command(args, out) -> int:
-    from chalicelib.services.voter_import import ImportAborted, import_voters
+    from chalicelib.services.voter_import import ImportAborted, ImportInterrupted, import_voters
 
     try:
         report = import_voters(
@@ -97,6 +97,10 @@ def import_voters_command(args, out) -> int:
     except ImportAborted as error:
         print(f"Import refusé ({error.code}) : {error}. Rien n'a été écrit.", file=out)
         return 1
+    except ImportInterrupted as error:
+        print(f"Import interrompu ({error.code}) : {error}. Relancez la même commande dans quelques "
+              "minutes : elle reprendra là où celle-ci s'est arrêtée, sans rien écrire deux fois.", file=out)
+        return 2
     render.voter_import(report, out, dry_run=args.dry_run, prune=args.prune)
     return 1 if report.rejected else 0
 

@@ -1,8 +1,10 @@
 """JSON responses and the mapping of errors to them, in one place.
 
 Every error the API answers is `{"error": {"code", "message", ...}}`: a stable code for
-programs and a French message for people. An unexpected exception becomes a 500 carrying a
-request id, which is also in the log line with the stack trace; nothing internal leaks.
+programs and a French message for people. DynamoDB still throttled or unreachable after
+botocore's retries becomes a 503 `service_busy` (nothing was written: try again); any other
+unexpected exception a 500. Every 5xx carries a request id, which is also in the log line;
+nothing internal leaks.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import uuid
 from chalice import Blueprint, Response
 
 from chalicelib.domain import messages
-from chalicelib.domain.errors import PortalError
+from chalicelib.domain.errors import PortalError, ServiceBusy
+from chalicelib.store.base import is_transient
 
 log = logging.getLogger("espace_electeur.api")
 
@@ -54,13 +57,24 @@ def handle_errors(app, view):
         try:
             return view(*args, **kwargs)
         except PortalError as error:
-            return json_response(error.body(), error.status, error.headers())
-        except Exception:
+            return _portal_error_response(app, error)
+        except Exception as error:
             request_id = request_id_of(app)
+            if is_transient(error):
+                log.warning(json.dumps({"event": "dependency_busy", "request_id": request_id,
+                                        "error": type(error).__name__, "path": getattr(app.current_request, "path", None)}))
+                return _portal_error_response(app, ServiceBusy(), request_id)
             log.exception(json.dumps({"event": "unhandled_exception", "request_id": request_id, "path": getattr(app.current_request, "path", None)}))
             return error_response("internal_error", 500, request_id=request_id)
 
     return wrapped
+
+
+def _portal_error_response(app, error: PortalError, request_id: str | None = None) -> Response:
+    body = error.body()
+    if error.status >= 500:  # the reference to give the help desk
+        body["error"]["request_id"] = request_id or request_id_of(app)
+    return json_response(body, error.status, error.headers())
 
 
 class ApiBlueprint(Blueprint):

@@ -60,10 +60,11 @@ def file_public_claim(fields: dict, *, client: str, now: datetime) -> None:
         kind="public", last_name=fields["last_name"].strip(), first_name=fields["first_name"].strip(), email=email,
         workplace=fields["workplace"].strip(), message=fields["message"], status=OPEN, created_at=now,
     )
-    claim, new = file_claim(claim)
-    if new:
-        request_notice(Request.CLAIM_RECEIPT, now=now, email=email, first_name=claim.first_name,
-                       reference=claim.reference)
+    claim, _ = file_claim(claim)
+    # Asked again when the same claim comes again, so that a submission whose receipt could
+    # not be queued gets it on retry; the mail worker sends one receipt per claim.
+    request_notice(Request.CLAIM_RECEIPT, now=now, email=email, first_name=claim.first_name,
+                   reference=claim.reference)
 
 
 def list_claims(*, ballot_id: str | None = None, only_open: bool = False) -> list[Claim]:

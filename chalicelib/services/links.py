@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
-from typing import NamedTuple
 
 from chalicelib import settings
-from chalicelib.domain.errors import LINK_ERRORS, PasswordPolicyError, TokenInvalid
+from chalicelib.domain.errors import LINK_ERRORS, PasswordPolicyError, ServiceBusy, TokenInvalid
 from chalicelib.domain.links import LinkPurpose, hash_secret, link_state, looks_like_secret
+from chalicelib.domain.mail_policy import Request
 from chalicelib.domain.password_hashing import PasswordHasher
 from chalicelib.domain.passwords import PasswordPolicy
 from chalicelib.services import throttle
-from chalicelib.domain.mail_policy import Request
+from chalicelib.services.after_commit import best_effort
 from chalicelib.services.mail_requests import request_notice
 from chalicelib.store.accounts import ACTIVE, Account, find_account
+from chalicelib.store.base import cancelled_by_conflict
 from chalicelib.store.sessions import delete_voter_sessions
 from chalicelib.store.tokens import Token, find_token
 from chalicelib.store.voters import Voter
+
+
+# A transaction cancelled by a concurrent one is tried again, this many times in all.
+CONFLICT_ATTEMPTS = 3
 
 
 class LinkCheck(NamedTuple):
@@ -77,28 +83,36 @@ def set_password_with_link(secret, password: str, confirmation: str, *, now: dat
         Account.tokens_valid_after.set(now),
         Account.sessions_valid_after.set(now),
     ]
-    try:
-        with TransactWrite(connection=Connection(region=settings.region())) as transaction:
-            transaction.update(
-                Token(token.token_hash),
-                actions=[Token.used_at.set(now)],
-                condition=Token.token_hash.exists() & Token.used_at.does_not_exist() & (Token.expires_at > now),
-            )
-            transaction.update(
-                Account(account.voter_id),
-                actions=account_actions,
-                condition=Account.voter_id.exists()
-                & (Account.tokens_valid_after.does_not_exist() | (Account.tokens_valid_after < token.created_at)),
-            )
-    except TransactWriteError as error:
-        if error.cause_response_code != "TransactionCanceledException":
-            raise
-        # A condition failed: another submission used a link first. Say precisely why.
-        _valid_link(secret, now)
-        raise LINK_ERRORS["token_used"]() from error
+    for attempt in range(CONFLICT_ATTEMPTS):
+        try:
+            with TransactWrite(connection=Connection(region=settings.region())) as transaction:
+                transaction.update(
+                    Token(token.token_hash),
+                    actions=[Token.used_at.set(now)],
+                    condition=Token.token_hash.exists() & Token.used_at.does_not_exist() & (Token.expires_at > now),
+                )
+                transaction.update(
+                    Account(account.voter_id),
+                    actions=account_actions,
+                    condition=Account.voter_id.exists()
+                    & (Account.tokens_valid_after.does_not_exist() | (Account.tokens_valid_after < token.created_at)),
+                )
+            break
+        except TransactWriteError as error:
+            if error.cause_response_code != "TransactionCanceledException":
+                raise
+            if cancelled_by_conflict(error):
+                continue  # another transaction held an item, no condition failed: try again
+            # A condition failed: another submission used a link first. Say precisely why.
+            _valid_link(secret, now)
+            raise LINK_ERRORS["token_used"]() from error
+    else:
+        raise ServiceBusy()  # nothing was written: the link still works
     if token.purpose == LinkPurpose.RESET.value or was_active:
         # A reset proves the mailbox: every device is signed out, the sign-in counters clear,
-        # and the voter is told, whoever asked.
-        delete_voter_sessions(account.voter_id)
-        throttle.clear_address(voter.email, now=now)
-        request_notice(Request.PASSWORD_CHANGED, now=now, voter_id=account.voter_id)
+        # and the voter is told, whoever asked. The password is stored already: these steps
+        # must not turn the voter's success into an error.
+        best_effort("delete_sessions", delete_voter_sessions, account.voter_id)
+        best_effort("clear_sign_in_counters", throttle.clear_address, voter.email, now=now)
+        best_effort("notify_password_changed", request_notice, Request.PASSWORD_CHANGED, now=now,
+                    voter_id=account.voter_id)

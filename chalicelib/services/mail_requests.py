@@ -31,6 +31,7 @@ from chalicelib.domain.links import LIFETIMES, LinkPurpose, hash_secret, mask_em
 from chalicelib.domain.mail_policy import HOURLY_BUDGET, OUTSIDE_BUDGET, Email, Request, email_for
 from chalicelib.mail.queue import enqueue_mail_request
 from chalicelib.mail.ses import send_raw_email
+from chalicelib.services.after_commit import best_effort
 from chalicelib.store import mail_log
 from chalicelib.store.accounts import ACTIVE, create_pending_account, find_account
 from chalicelib.store.claims import find_claim
@@ -137,12 +138,18 @@ def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
         )
         if spent >= HOURLY_BUDGET:
             return Outcome(None, "over_budget")
+    if kind is Email.CLAIM_RECEIPT and any(
+        e.reference == recipient.reference and e.kind == kind.value and e.entry_key != key and e.status in (SENDING, SENT)
+        for e in recent
+    ):
+        return Outcome(None, "already_sent")  # the same claim submitted again
 
     secret = expires_at = None
     if kind in LINK_PURPOSES:
         secret = new_secret()
         expires_at = now + LIFETIMES[LINK_PURPOSES[kind]]
-    entry = _claim_entry(address, key, kind, requested_at, mine, now, hash_secret(secret) if secret else None)
+    entry = _claim_entry(address, key, kind, requested_at, mine, now, hash_secret(secret) if secret else None,
+                         recipient.reference)
     if entry is None:
         return Outcome(None, "handled_elsewhere")
     if mine is not None and mine.token_hash:
@@ -163,19 +170,21 @@ def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
                      secret=secret, expires_at=expires_at, reference=recipient.reference, answer=recipient.answer)
     message = build_message(content, sender=configured.mail_sender, recipient=address, now=now)
     ses_message_id = send_raw_email(message, parseaddr(configured.mail_sender)[1], address)
-    entry.update(actions=[MailLogEntry.status.set(SENT), MailLogEntry.sent_at.set(now),
-                          MailLogEntry.ses_message_id.set(ses_message_id)])
+    # SES has accepted the email: from here on, nothing may make the queue deliver this
+    # request again, or the voter would get a second email and the first link would die.
+    recorded = best_effort("record_sent", entry.update, actions=[
+        MailLogEntry.status.set(SENT), MailLogEntry.sent_at.set(now), MailLogEntry.ses_message_id.set(ses_message_id)])
     log.info('{"event": "mail_sent", "request_id": "%s", "kind": "%s"}', request_id, kind.value)
-    return Outcome(kind, "sent")
+    return Outcome(kind, "sent" if recorded else "sent_unrecorded")
 
 
 def _claim_entry(address: str, key: str, kind: Email, requested_at: datetime, mine: MailLogEntry | None,
-                 now: datetime, token_hash: str | None) -> MailLogEntry | None:
+                 now: datetime, token_hash: str | None, reference: str | None) -> MailLogEntry | None:
     """Write this attempt's entry; None when a concurrent delivery of the message got there first."""
     attempt = 1 if mine is None else mine.attempt + 1
     entry = MailLogEntry(
         address, key, kind=kind.value, status=SENDING, requested_at=requested_at, attempt=attempt,
-        token_hash=token_hash, expires_ttl=now + mail_log.KEEP,
+        token_hash=token_hash, reference=reference, expires_ttl=now + mail_log.KEEP,
     )
     condition = (MailLogEntry.entry_key.does_not_exist() if mine is None
                  else (MailLogEntry.attempt == mine.attempt) & (MailLogEntry.status == SENDING))

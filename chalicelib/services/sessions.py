@@ -17,6 +17,7 @@ from chalicelib.domain.errors import InvalidCredentials, NotAuthenticated, Passw
 from chalicelib.domain.password_hashing import PasswordHasher
 from chalicelib.domain.passwords import PasswordPolicy
 from chalicelib.domain.sessions import SessionPolicy
+from chalicelib.services.after_commit import best_effort
 from chalicelib.services.throttle import SignInThrottle
 from chalicelib.store import sessions as session_store
 from chalicelib.store.accounts import ACTIVE, Account, find_account
@@ -114,6 +115,8 @@ def change_password(who: Authenticated, current_password: str, password: str, co
         ],
         condition=Account.password_hash == who.account.password_hash,
     )
-    session_store.delete_voter_sessions(who.voter_id)
-    session_store.delete_session(who.session_hash)
+    # The new password is stored, and every older session voided by `sessions_valid_after`:
+    # deleting them is a clean-up that must not turn the change into an error.
+    best_effort("delete_sessions", session_store.delete_voter_sessions, who.voter_id)
+    best_effort("delete_session", session_store.delete_session, who.session_hash)
     return _open_session(who.voter_id, now, session_policy)

@@ -40,6 +40,7 @@ from chalicelib.domain.names import list_sort_key
 from chalicelib.domain.voter_rows import COLUMNS, RowProblem, VoterRow, parse_row
 from chalicelib.store.accounts import ACTIVE, Account
 from chalicelib.store.ballots import all_ballots
+from chalicelib.store.base import is_transient
 from chalicelib.store.electoral_list import ElectoralListEntry
 from chalicelib.store.voters import Voter
 
@@ -56,6 +57,21 @@ class ImportAborted(Exception):
     def __init__(self, code: str, message: str):
         self.code = code
         super().__init__(message)
+
+
+class ImportInterrupted(Exception):
+    """DynamoDB stopped accepting writes part-way (throttled or unreachable after retries).
+
+    Some voters are written, the others not. Running the same command again completes the
+    import: what is already stored compares as unchanged, and every write is a whole-item
+    put or a delete, so repeating one changes nothing.
+    """
+
+    code = "store_busy"
+
+    def __init__(self, written: int):
+        self.written = written
+        super().__init__(f"DynamoDB n'accepte plus d'écritures pour le moment ({written} éléments écrits avant l'arrêt)")
 
 
 @dataclass
@@ -124,10 +140,15 @@ def import_voters(
             report.missing = staging.count_missing()
             report.missing_sample = staging.missing_sample(MISSING_SAMPLE)
             write = not dry_run and (report.rejected == 0 or skip_invalid)
-            if prune:
-                # First, so that an address moving to another voter is never listed twice.
-                _prune_missing(staging, report, now=now, write=write, progress=progress)
-            _apply_changes(staging, report, now=now, write=write, workers=workers, progress=progress)
+            try:
+                if prune:
+                    # First, so that an address moving to another voter is never listed twice.
+                    _prune_missing(staging, report, now=now, write=write, progress=progress)
+                _apply_changes(staging, report, now=now, write=write, workers=workers, progress=progress)
+            except Exception as error:
+                if is_transient(error):
+                    raise ImportInterrupted(report.items_written) from error
+                raise
             report.written = write
         finally:
             staging.close()
@@ -426,27 +447,32 @@ def _apply_changes(staging: _Staging, report: VoterImportReport, *, now: datetim
     writer = _ChunkWriter(workers) if write else None
     chunk: list[tuple[VoterRow, _StoredVoter | None]] = []
     done = 0
-    for row, fingerprint, stored, stored_fingerprint in staging.changes():
-        if stored is None:
-            report.created += 1
-        elif stored_fingerprint == fingerprint and not stored.removed:
-            report.unchanged += 1
-            continue
-        else:
-            report.updated += 1
+    try:
+        for row, fingerprint, stored, stored_fingerprint in staging.changes():
+            if stored is None:
+                report.created += 1
+            elif stored_fingerprint == fingerprint and not stored.removed:
+                report.unchanged += 1
+                continue
+            else:
+                report.updated += 1
+            if writer:
+                chunk.append((row, stored))
+                if len(chunk) >= CHUNK_SIZE:
+                    writer.submit(_write_chunk, chunk, now)
+                    done += len(chunk)
+                    chunk = []
+                    progress("écriture", done, None)
         if writer:
-            chunk.append((row, stored))
-            if len(chunk) >= CHUNK_SIZE:
+            if chunk:
                 writer.submit(_write_chunk, chunk, now)
                 done += len(chunk)
-                chunk = []
-                progress("écriture", done, None)
-    if writer:
-        if chunk:
-            writer.submit(_write_chunk, chunk, now)
-            done += len(chunk)
-        report.items_written += writer.finish()
-        progress("écriture", done, done)
+            writer.finish()
+            progress("écriture", done, done)
+    finally:
+        if writer:
+            writer.pool.shutdown(wait=True, cancel_futures=True)  # when interrupted: stop, quietly
+            report.items_written += writer.items  # also when interrupted: what did reach DynamoDB
 
 
 def _entry(ballot_id: str, row: VoterRow) -> ElectoralListEntry:

@@ -7,9 +7,17 @@ names through environment variables without any code change.
 
 from __future__ import annotations
 
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import PynamoDBException
 from pynamodb.models import Model
 
 from chalicelib import settings
+
+# DynamoDB's answers that mean "not now": throttled, busy or failing for a moment.
+TRANSIENT_CODES = frozenset({
+    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+    "InternalServerError", "ServiceUnavailable", "TransactionInProgressException",
+})
 
 
 class _FromEnvironment:
@@ -29,9 +37,31 @@ def table_meta(variable: str) -> type:
         region = _FromEnvironment(settings.region)
         host = None  # botocore resolves AWS_ENDPOINT_URL itself when set (local stack).
         billing_mode = "PAY_PER_REQUEST"
-        max_retry_attempts = 5
+        # botocore's standard retries, with throttling backoff of up to 1, 2, then 4 s: the
+        # worst case (7 s of waiting) stays inside the API function's 15 s timeout, so a
+        # voter gets our answer rather than the gateway's.
+        max_retry_attempts = 3
 
     return Meta
+
+
+def cancelled_by_conflict(error: PynamoDBException) -> bool:
+    """A transaction cancelled only because another one held an item: nothing was written,
+    and no condition failed, so the same transaction may be tried again."""
+    reasons = [reason.code for reason in getattr(error, "cancellation_reasons", None) or [] if reason]
+    return (error.cause_response_code == "TransactionCanceledException" and bool(reasons)
+            and all(code == "TransactionConflict" for code in reasons))
+
+
+def is_transient(error: BaseException) -> bool:
+    """DynamoDB could not serve a call even after botocore's retries (throttled, busy,
+    unreachable): the call did not happen, and the same request will work a little later."""
+    if isinstance(error, PynamoDBException):
+        return (error.cause_response_code in TRANSIENT_CODES or cancelled_by_conflict(error)
+                or isinstance(error.cause, BotoCoreError))
+    if isinstance(error, ClientError):
+        return error.response.get("Error", {}).get("Code") in TRANSIENT_CODES
+    return isinstance(error, BotoCoreError)
 
 
 def reset_connections(models: list[type[Model]]) -> None:

@@ -30,6 +30,9 @@ class MailLogEntry(Model):
     # The link this entry's email carries (its hash): a retry replaces it, never adds one.
     token_hash = UnicodeAttribute(null=True)
     attempt = NumberAttribute(default=1)
+    # The claim an acknowledgement or answer is about: one receipt per claim, however often
+    # the same claim is submitted.
+    reference = UnicodeAttribute(null=True)
     expires_ttl = TTLAttribute(null=True)
 
 

@@ -70,10 +70,13 @@ STAGE_BURST_LIMIT = 10000
 
 
 def gateway_response_bodies() -> dict[str, tuple[str | None, str]]:
+    """Each body carries API Gateway's request id (a template variable it fills in), so that
+    a 5xx the gateway answers itself (our function timed out or failed) can be traced too."""
     from chalicelib.domain import messages
 
     return {
-        response_type: (status, json.dumps({"error": {"code": code, "message": messages.for_code(code)}}, ensure_ascii=False))
+        response_type: (status, json.dumps({"error": {"code": code, "message": messages.for_code(code),
+                                                      "request_id": "$context.requestId"}}, ensure_ascii=False))
         for response_type, (status, code) in GATEWAY_RESPONSES.items()
     }
 

@@ -225,6 +225,8 @@ def test_configure_api_sets_french_gateway_responses_and_throttling(aws):
     assert body["error"]["code"] == "not_found" and "n'existe pas" in body["error"]["message"]
     throttled = client.get_gateway_response(restApiId=api["id"], responseType="THROTTLED")
     assert throttled["statusCode"] == "429"
+    failed = json.loads(client.get_gateway_response(restApiId=api["id"], responseType="DEFAULT_5XX")["responseTemplates"]["application/json"])
+    assert failed["error"]["code"] == "service_unavailable" and failed["error"]["request_id"] == "$context.requestId"
     settings = client.get_stage(restApiId=api["id"], stageName="api")["methodSettings"]["*/*"]
     assert settings["throttlingRateLimit"] == 5000 and settings["throttlingBurstLimit"] == 10000
 
