@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 DSFR := node_modules/@gouvfr/dsfr/dist
 STATIC_DSFR := chalicelib/static/dsfr
 
-.PHONY: run test static template package deploy bench clean
+.PHONY: run test static template package deploy bench load clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -36,6 +36,18 @@ test: $(INSTALLED) static
 # What every operation costs (counted exactly; timed on moto), then the capacity model.
 bench: $(INSTALLED) static
 	$(BIN)/python -m bench.run; status=$$?; $(BIN)/python -m bench.capacity && exit $$status
+
+# A bounded opening rush on the local stack with Locust (its own virtualenv: gevent and its
+# pins stay out of the test environment), then the checks that nothing was lost. LOAD_ARGS:
+# e.g. "--users 80 --seconds 120".
+LOAD_VENV := .venv-load
+$(LOAD_VENV)/.installed: requirements-load.txt
+	@test -x $(LOAD_VENV)/bin/python || $(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-load.txt
+	@touch $@
+
+load: $(INSTALLED) static $(LOAD_VENV)/.installed
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 # The CloudFormation stack is generated from the PynamoDB models; commit the result.
 template: $(INSTALLED)
@@ -77,4 +89,4 @@ deploy: $(DEPLOY_VENV)/.installed static
 	$(DEPLOY_BIN)/python -m infra.aws.deploy configure-api --stage $(STAGE)
 
 clean:
-	rm -rf $(VENV) $(DEPLOY_VENV) .local .pytest_cache build node_modules $(STATIC_DSFR)
+	rm -rf $(VENV) $(DEPLOY_VENV) $(LOAD_VENV) .local .pytest_cache build node_modules $(STATIC_DSFR)
