@@ -35,6 +35,8 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
+from infra.local.aws import free_port, use_local_stage
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 LOCUST = ROOT / ".venv-load" / "bin" / "locust"
@@ -47,14 +49,6 @@ def parse_args(argv=None):
     parser.add_argument("--seconds", type=int, default=90, help="how long the rush lasts (default 90)")
     parser.add_argument("--voters", type=int, default=2000, help="demo voters loaded (default 2000)")
     return parser.parse_args(argv)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_stack(outbox: Path, voters: int, log_path: Path) -> tuple[subprocess.Popen, str, int]:
@@ -87,18 +81,6 @@ def stop_stack(process: subprocess.Popen) -> None:
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
-
-
-def use_stack_stores(aws_port: int) -> None:
-    """This process reads the local stage's tables and queue on the stack's moto."""
-    sys.path.insert(0, str(ROOT))
-    from chalicelib.admin.stage import enter_stage
-
-    enter_stage("local")
-    endpoint = f"http://127.0.0.1:{aws_port}"
-    for service in ("DYNAMODB", "SQS", "SES"):
-        os.environ[f"AWS_ENDPOINT_URL_{service}"] = endpoint
-    os.environ["AWS_ENDPOINT_URL"] = endpoint
 
 
 def pick_addresses(listed_count: int, unlisted_count: int) -> dict:
@@ -220,7 +202,7 @@ def main(argv=None) -> int:
     print(f"Starting the local stack with {args.voters} demo voters…", flush=True)
     process, base, aws_port = start_stack(outbox, args.voters, OUT / "load-stack.log")
     try:
-        use_stack_stores(aws_port)
+        use_local_stage(aws_port)  # this process reads the stack's stores and queue
         journeys = int(args.users * args.seconds / 10) + 50  # more than the rush can use
         addresses = pick_addresses(journeys, journeys // 4)
         addresses_path, record_path, stats_prefix = OUT / "load-addresses.json", OUT / "load-record.json", OUT / "load"

@@ -67,18 +67,11 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
-    from chalicelib.admin.stage import enter_stage
+    from infra.local.aws import LocalAws, use_local_stage
 
-    enter_stage("local")
-    endpoint = f"http://127.0.0.1:{args.aws_port}"
-    # `chalice local` re-applies the stage's AWS_ENDPOINT_URL over ours; botocore gives the
-    # per-service variables precedence, so they carry a non-default port to every process.
-    for service in ("DYNAMODB", "SQS", "SES"):
-        os.environ[f"AWS_ENDPOINT_URL_{service}"] = endpoint
-    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    use_local_stage(args.aws_port)
 
     from chalicelib import settings
-    from infra.local.aws import LocalAws
     from infra.local.outbox import Outbox
     from infra.local.poller import SqsPoller
     from infra.local.provision import provision

@@ -10,6 +10,8 @@ queue's long poll would otherwise hold every table for a second at a time.
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 
 from moto.server import DomainDispatcherApplication, create_backend_app
@@ -59,3 +61,25 @@ class LocalAws:
     def stop(self) -> None:
         self.server.shutdown()
         self.thread.join(timeout=5)
+
+
+def use_local_stage(aws_port: int) -> None:
+    """This process talks to the `local` stage's tables, queues and sender on the local AWS.
+
+    `chalice local` re-applies the stage's AWS_ENDPOINT_URL over ours; botocore gives the
+    per-service variables precedence, so they carry a non-default port to every process.
+    """
+    from chalicelib.admin.stage import enter_stage
+
+    enter_stage("local")
+    endpoint = f"http://127.0.0.1:{aws_port}"
+    for service in ("DYNAMODB", "SQS", "SES"):
+        os.environ[f"AWS_ENDPOINT_URL_{service}"] = endpoint
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
