@@ -83,7 +83,7 @@ def set_password_with_link(secret, password: str, confirmation: str, *, now: dat
         Account.tokens_valid_after.set(now),
         Account.sessions_valid_after.set(now),
     ]
-    for attempt in range(CONFLICT_ATTEMPTS):
+    for _ in range(CONFLICT_ATTEMPTS):
         try:
             with TransactWrite(connection=Connection(region=settings.region())) as transaction:
                 transaction.update(

@@ -434,13 +434,14 @@ class _ChunkWriter:
                 pending.append(future)
         self.futures = pending
 
-    def finish(self) -> int:
-        try:
-            for future in self.futures:
-                future.result()
-        finally:
-            self.pool.shutdown(wait=True)
-        return self.items
+    def finish(self) -> None:
+        """Wait for every chunk; re-raise the first failure."""
+        for future in self.futures:
+            future.result()
+
+    def close(self) -> None:
+        """Stop the threads; chunks not started yet are dropped (after a failure)."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _apply_changes(staging: _Staging, report: VoterImportReport, *, now: datetime, write: bool, workers: int, progress: Progress) -> None:
@@ -471,7 +472,7 @@ def _apply_changes(staging: _Staging, report: VoterImportReport, *, now: datetim
             progress("écriture", done, done)
     finally:
         if writer:
-            writer.pool.shutdown(wait=True, cancel_futures=True)  # when interrupted: stop, quietly
+            writer.close()
             report.items_written += writer.items  # also when interrupted: what did reach DynamoDB
 
 

@@ -63,17 +63,20 @@ class Portal:
         return self.client.http.post(path, body=json.dumps(body).encode(),
                                      headers={"Content-Type": content_type, **(headers or {})})
 
-    def run_worker(self) -> int:
-        """Deliver every queued message to the mail worker, as Lambda would; return how many."""
+    def poll_mail_queue(self) -> int:
+        """One receive of the mail queue handed to the worker, as Lambda's event source mapping
+        does; returns how many messages were handled (the worker's error, if it raised)."""
         poller = SqsPoller(app, wait_seconds=0)
         source = next(s for s in poller.sources() if s.name == "send_requested_email")
         arn = poller.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return poller.poll_once(source, self.queue_url, arn)
+
+    def run_worker(self) -> int:
+        """Deliver every queued message to the mail worker, as Lambda would; return how many."""
         handled = 0
-        while True:
-            count = poller.poll_once(source, self.queue_url, arn)
-            if not count:
-                return handled
+        while count := self.poll_mail_queue():
             handled += count
+        return handled
 
     def new_mail(self) -> list[Mail]:
         sent = ses_backends[DEFAULT_ACCOUNT_ID][settings.region()].sent_messages[self.seen_mail:]

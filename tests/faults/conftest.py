@@ -2,8 +2,6 @@
 
 import json
 
-from app import app
-from infra.local.poller import SqsPoller
 from tests.api.conftest import portal  # noqa: F401  (the same small election on moto)
 
 
@@ -21,14 +19,11 @@ def on_table(name: str):
 
 
 def deliver_once(portal) -> str:
-    """One receive of the mail queue handed to the worker, as Lambda's event source mapping
-    does: 'ok' (handled, deleted), 'empty', or the error that made the worker raise (the
-    message then stays, and comes back at once: the fixture zeroes the retry delay)."""
-    poller = SqsPoller(app, wait_seconds=0)
-    source = next(s for s in poller.sources() if s.name == "send_requested_email")
-    arn = poller.sqs.get_queue_attributes(QueueUrl=portal.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    """One receive of the mail queue: 'ok' (handled, deleted), 'empty', or the error that made
+    the worker raise (the message then stays, and comes back at once: the fixture zeroes the
+    retry delay)."""
     try:
-        return "ok" if poller.poll_once(source, portal.queue_url, arn) else "empty"
+        return "ok" if portal.poll_mail_queue() else "empty"
     except Exception as error:
         return type(error).__name__
 
