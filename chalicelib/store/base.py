@@ -7,18 +7,10 @@ names through environment variables without any code change.
 
 from __future__ import annotations
 
-from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PynamoDBException
 from pynamodb.models import Model
 
 from chalicelib import settings
-
-# DynamoDB's answers that mean "not now": throttled, busy or failing for a moment.
-TRANSIENT_CODES = frozenset({
-    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-    "InternalServerError", "ServiceUnavailable", "TransactionInProgressException",
-})
-
+from chalicelib.transient import cancelled_by_conflict, is_transient  # noqa: F401 (re-exported)
 
 class _FromEnvironment:
     def __init__(self, read, variable: str | None = None):
@@ -43,25 +35,6 @@ def table_meta(variable: str) -> type:
         max_retry_attempts = 3
 
     return Meta
-
-
-def cancelled_by_conflict(error: PynamoDBException) -> bool:
-    """A transaction cancelled only because another one held an item: nothing was written,
-    and no condition failed, so the same transaction may be tried again."""
-    reasons = [reason.code for reason in getattr(error, "cancellation_reasons", None) or [] if reason]
-    return (error.cause_response_code == "TransactionCanceledException" and bool(reasons)
-            and all(code == "TransactionConflict" for code in reasons))
-
-
-def is_transient(error: BaseException) -> bool:
-    """DynamoDB could not serve a call even after botocore's retries (throttled, busy,
-    unreachable): the call did not happen, and the same request will work a little later."""
-    if isinstance(error, PynamoDBException):
-        return (error.cause_response_code in TRANSIENT_CODES or cancelled_by_conflict(error)
-                or isinstance(error.cause, BotoCoreError))
-    if isinstance(error, ClientError):
-        return error.response.get("Error", {}).get("Code") in TRANSIENT_CODES
-    return isinstance(error, BotoCoreError)
 
 
 def reset_connections(models: list[type[Model]]) -> None:
