@@ -12,11 +12,11 @@ import json
 import logging
 import time
 
-from chalicelib.api.responses import error_response, request_id_of
+from chalicelib.api.responses import MethodNotAllowed, UnsupportedMediaType, error_response, request_id_of
 
 log = logging.getLogger("espace_electeur.requests")
 
-CHALICE_ERRORS = {405: "method_not_allowed", 415: "unsupported_media_type"}
+CHALICE_ERRORS = {405: MethodNotAllowed, 415: UnsupportedMediaType}
 
 # On every response, pages and API alike. No inline script or style anywhere, so the
 # policy needs no 'unsafe-inline'; data: images are the DSFR's small inline SVG shapes.
@@ -38,9 +38,9 @@ def register(app) -> None:
     def log_and_shape(event, get_response):
         started = time.perf_counter()
         response = get_response(event)
-        code = CHALICE_ERRORS.get(response.status_code)
-        if code and isinstance(response.body, dict) and "Code" in response.body:
-            response = error_response(code, response.status_code)
+        error = CHALICE_ERRORS.get(response.status_code)
+        if error and isinstance(response.body, dict) and "Code" in response.body:
+            response = error_response(error())
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         log.info(

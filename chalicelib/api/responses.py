@@ -1,10 +1,12 @@
 """JSON responses and the mapping of errors to them, in one place.
 
 Every error the API answers is `{"error": {"code", "message", ...}}`: a stable code for
-programs and a French message for people. DynamoDB still throttled or unreachable after
-botocore's retries becomes a 503 `service_busy` (nothing was written: try again); any other
-unexpected exception a 500. Every 5xx carries a request id, which is also in the log line;
-nothing internal leaks.
+programs and a French message for people. `STATUS` is the only table from error to HTTP
+status, and `error_response` the only builder of an error body (Chalice's own 405 and 415
+included, through the middleware). AWS still throttled or unreachable after botocore's
+retries arrives here as `ServiceBusy` from the adapters (`chalicelib.transient`): a 503,
+nothing written, try again. Any other unexpected exception is a 500. Every 5xx carries a
+request id, which is also in the log line; nothing internal leaks.
 """
 
 from __future__ import annotations
@@ -16,13 +18,57 @@ import uuid
 
 from chalice import Blueprint, Response
 
-from chalicelib.domain import messages
-from chalicelib.domain.errors import PortalError, ServiceBusy
-from chalicelib.store.base import is_transient
+from chalicelib.domain import errors
+from chalicelib.domain.errors import PortalError
 
 log = logging.getLogger("espace_electeur.api")
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}
+
+
+class MethodNotAllowed(PortalError):
+    code = "method_not_allowed"
+
+
+class UnsupportedMediaType(PortalError):
+    code = "unsupported_media_type"
+
+
+class InternalError(PortalError):
+    """Anything we did not expect: the voter gets a reference for the help desk."""
+
+    code = "internal_error"
+
+
+# Looked up along the error's class hierarchy: the most specific entry wins.
+STATUS: dict[type[PortalError], int] = {
+    PortalError: 400,
+    errors.InvalidCredentials: 401,
+    errors.NotAuthenticated: 401,
+    errors.NotOnList: 403,
+    errors.ListsNotPublished: 403,
+    errors.ClaimsClosed: 403,
+    errors.BallotNotFound: 404,
+    MethodNotAllowed: 405,
+    errors.LinkError: 410,
+    UnsupportedMediaType: 415,
+    errors.RetryLater: 429,
+    InternalError: 500,
+    errors.ServiceBusy: 503,
+}
+
+
+def status_of(error: PortalError) -> int:
+    return next(STATUS[cls] for cls in type(error).__mro__ if cls in STATUS)
+
+
+def headers_of(error: PortalError) -> dict:
+    """Retry-After says the same wait as the body and the French message."""
+    if isinstance(error, errors.RetryLater):
+        return {"Retry-After": str(error.details["retry_after"])}
+    if isinstance(error, errors.ServiceBusy):
+        return {"Retry-After": str(error.RETRY_AFTER)}
+    return {}
 
 
 def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
@@ -33,14 +79,15 @@ def json_response(body, status: int = 200, headers: dict | None = None) -> Respo
     )
 
 
-def error_response(code: str, status: int, request_id: str | None = None, **details) -> Response:
-    message_details = dict(details)
-    if request_id:
-        message_details["request_id"] = request_id
-    error = {"code": code, "message": messages.for_code(code, **message_details), **details}
-    if request_id:
-        error["request_id"] = request_id
-    return json_response({"error": error}, status)
+def error_response(error: PortalError, request_id: str | None = None) -> Response:
+    """The answer to `error`; a 5xx also gives the reference to quote to the help desk."""
+    status = status_of(error)
+    if status >= 500:
+        error.details.setdefault("request_id", request_id or str(uuid.uuid4()))
+    body = {"code": error.code, "message": error.message, **error.public_details()}
+    if status >= 500:
+        body["request_id"] = error.details["request_id"]
+    return json_response({"error": body}, status, headers_of(error))
 
 
 def request_id_of(app) -> str:
@@ -57,24 +104,18 @@ def handle_errors(app, view):
         try:
             return view(*args, **kwargs)
         except PortalError as error:
-            return _portal_error_response(app, error)
-        except Exception as error:
+            if isinstance(error, errors.ServiceBusy):
+                log.warning(json.dumps({"event": "dependency_busy", "request_id": request_id_of(app),
+                                        "error": type(error.__cause__).__name__,
+                                        "path": getattr(app.current_request, "path", None)}))
+            return error_response(error, request_id_of(app) if status_of(error) >= 500 else None)
+        except Exception:
             request_id = request_id_of(app)
-            if is_transient(error):
-                log.warning(json.dumps({"event": "dependency_busy", "request_id": request_id,
-                                        "error": type(error).__name__, "path": getattr(app.current_request, "path", None)}))
-                return _portal_error_response(app, ServiceBusy(), request_id)
-            log.exception(json.dumps({"event": "unhandled_exception", "request_id": request_id, "path": getattr(app.current_request, "path", None)}))
-            return error_response("internal_error", 500, request_id=request_id)
+            log.exception(json.dumps({"event": "unhandled_exception", "request_id": request_id,
+                                      "path": getattr(app.current_request, "path", None)}))
+            return error_response(InternalError(), request_id)
 
     return wrapped
-
-
-def _portal_error_response(app, error: PortalError, request_id: str | None = None) -> Response:
-    body = error.body()
-    if error.status >= 500:  # the reference to give the help desk
-        body["error"]["request_id"] = request_id or request_id_of(app)
-    return json_response(body, error.status, error.headers())
 
 
 class ApiBlueprint(Blueprint):

@@ -1,19 +1,26 @@
 """Errors that cross the service boundary, each with a stable code.
 
 Programs rely on the code; people read the French message, looked up by code in
-`chalicelib.domain.messages`, so every sentence a voter may read stays in one place.
+`chalicelib.domain.messages`, so every sentence a voter may read stays in one place. An error
+knows nothing of HTTP: `chalicelib.api.responses` holds the one table from error to status
+and headers, as Django's `ValidationError(code, params)` leaves the answer to the view.
+
+Each class declares once which of its details a caller may see (`public`); the others only
+fill the French message.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from chalicelib.domain import messages
 
 
 class PortalError(Exception):
-    """A refusal the caller can act on. Subclasses fix the code and the HTTP status."""
+    """A refusal the caller can act on: a stable code and its details."""
 
-    code = "error"
-    status = 400
+    code: ClassVar[str] = "error"
+    public: ClassVar[tuple[str, ...]] = ()  # details that go into the answer
 
     def __init__(self, **details):
         self.details = details
@@ -23,17 +30,8 @@ class PortalError(Exception):
     def message(self) -> str:
         return messages.for_code(self.code, **self.details)
 
-    def body(self) -> dict:
-        """What the API answers: the code, the French message and safe details."""
-        error = {"code": self.code, "message": self.message}
-        error.update(self.public_details())
-        return {"error": error}
-
     def public_details(self) -> dict:
-        return {}
-
-    def headers(self) -> dict:
-        return {}
+        return {name: self.details[name] for name in self.public}
 
 
 class InvalidJson(PortalError):
@@ -44,12 +42,10 @@ class InvalidRequest(PortalError):
     """A field is missing or of the wrong type; `field` names it."""
 
     code = "invalid_request"
+    public = ("field",)
 
     def __init__(self, field: str):
         super().__init__(field=field)
-
-    def public_details(self) -> dict:
-        return {"field": self.details["field"]}
 
 
 class InvalidEmail(PortalError):
@@ -60,17 +56,18 @@ class PasswordPolicyError(PortalError):
     """The password breaks one or more rules; every broken rule is listed."""
 
     code = "password_policy"
+    public = ("violations",)
 
     def __init__(self, violations: list[str]):
-        super().__init__()
-        self.violations = violations
+        super().__init__(violations=violations)
 
-    def public_details(self) -> dict:
-        return {"violations": self.violations}
+    @property
+    def violations(self) -> list[str]:
+        return self.details["violations"]
 
 
 class LinkError(PortalError):
-    status = 410
+    """An emailed link that can no longer be used (see `domain.links.link_problem`)."""
 
 
 class TokenInvalid(LinkError):
@@ -85,34 +82,23 @@ class TokenUsed(LinkError):
     code = "token_used"
 
 
-LINK_ERRORS = {cls.code: cls for cls in (TokenInvalid, TokenExpired, TokenUsed)}
-
-
 class InvalidCredentials(PortalError):
     """Unknown address, wrong password or account not active: one answer for all three."""
 
     code = "invalid_credentials"
-    status = 401
 
 
 class NotAuthenticated(PortalError):
     code = "not_authenticated"
-    status = 401
 
 
 class RetryLater(PortalError):
-    """429: the answer says how many seconds to wait, in the body and in Retry-After."""
+    """Come back later: the answer says how many seconds to wait."""
 
-    status = 429
+    public = ("retry_after",)
 
     def __init__(self, retry_after: int):
         super().__init__(retry_after=retry_after)
-
-    def public_details(self) -> dict:
-        return {"retry_after": self.details["retry_after"]}
-
-    def headers(self) -> dict:
-        return {"Retry-After": str(self.details["retry_after"])}
 
 
 class TooManyAttempts(RetryLater):
@@ -121,34 +107,38 @@ class TooManyAttempts(RetryLater):
     code = "too_many_attempts"
 
 
+class TooManyRequests(RetryLater):
+    """Too many list pages or reports in an hour."""
+
+    code = "too_many_requests"
+
+
 class ServiceBusy(PortalError):
-    """A dependency failed after our retries; nothing was changed, trying again will work."""
+    """A dependency failed after our retries; nothing was changed, trying again will work.
+
+    `RETRY_AFTER` is both the wait the answer announces and the one its message states."""
 
     code = "service_busy"
-    status = 503
+    RETRY_AFTER: ClassVar[int] = 30
 
-    def headers(self) -> dict:
-        return {"Retry-After": "30"}
+    def __init__(self):
+        super().__init__(seconds=self.RETRY_AFTER)
 
 
 class BallotNotFound(PortalError):
     code = "ballot_not_found"
-    status = 404
 
 
 class NotOnList(PortalError):
     code = "not_on_list"
-    status = 403
 
 
 class ListsNotPublished(PortalError):
     code = "lists_not_published"
-    status = 403
 
 
 class ClaimsClosed(PortalError):
     code = "claims_closed"
-    status = 403
 
 
 class InvalidCursor(PortalError):
@@ -159,15 +149,7 @@ class InvalidMessage(PortalError):
     """A claim's message is empty or too long; the bounds are given."""
 
     code = "invalid_message"
+    public = ("field", "minimum", "maximum")
 
     def __init__(self, minimum: int, maximum: int):
-        super().__init__(minimum=minimum, maximum=maximum)
-
-    def public_details(self) -> dict:
-        return {"field": "message", "minimum": self.details["minimum"], "maximum": self.details["maximum"]}
-
-
-class TooManyRequests(RetryLater):
-    """Too many list pages or reports in an hour."""
-
-    code = "too_many_requests"
+        super().__init__(field="message", minimum=minimum, maximum=maximum)

@@ -21,6 +21,8 @@ import secrets
 from datetime import datetime, timedelta
 from enum import Enum
 
+from chalicelib.domain.errors import LinkError, TokenExpired, TokenUsed
+
 SECRET_BYTES = 32
 
 
@@ -48,14 +50,18 @@ def looks_like_secret(value: str) -> bool:
     return len(value) == 43 and all(c.isalnum() or c in "-_" for c in value)
 
 
-def link_state(*, created_at: datetime, expires_at: datetime, used_at: datetime | None,
-               tokens_valid_after: datetime | None, now: datetime) -> str:
-    """"valid", or the error code the voter sees: token_used or token_expired."""
+def link_problem(*, created_at: datetime, expires_at: datetime, used_at: datetime | None,
+                 tokens_valid_after: datetime | None, now: datetime) -> type[LinkError] | None:
+    """None for a usable link, or the error the voter sees: TokenUsed or TokenExpired.
+
+    `store.accounts.activate_with_link` writes the same rule as the transaction's conditions,
+    so that a link checked here and used by someone else meanwhile still cannot be used twice.
+    """
     if used_at is not None or (tokens_valid_after is not None and created_at <= tokens_valid_after):
-        return "token_used"
+        return TokenUsed
     if now >= expires_at:
-        return "token_expired"
-    return "valid"
+        return TokenExpired
+    return None
 
 
 def mask_email(address: str) -> str:

@@ -58,7 +58,7 @@ MESSAGES: dict[str, str] = {
     ),
     "service_busy": (
         "Le service est momentanément très sollicité et votre demande n'a pas pu être "
-        "enregistrée. Rien n'a été modifié : réessayez dans une minute."
+        "enregistrée. Rien n'a été modifié : réessayez dans {seconds} secondes."
     ),
     "ballot_not_found": "Ce scrutin n'existe pas. Revenez à la liste de vos scrutins.",
     "not_on_list": (

@@ -7,25 +7,25 @@ failures by address and client whether or not the address exists.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime
 from typing import NamedTuple
 
+from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.emails import is_well_formed, normalise_email
 from chalicelib.domain.errors import InvalidCredentials, NotAuthenticated, PasswordPolicyError
 from chalicelib.domain.password_hashing import PasswordHasher
 from chalicelib.domain.passwords import PasswordPolicy
+from chalicelib.domain.links import hash_secret
 from chalicelib.domain.sessions import SessionPolicy
 from chalicelib.services.after_commit import best_effort
 from chalicelib.services.throttle import SignInThrottle
+from chalicelib.store import accounts as account_store
 from chalicelib.store import sessions as session_store
-from chalicelib.store.accounts import ACTIVE, Account, find_account
-from chalicelib.store.voters import Voter, find_listed_voter
+from chalicelib.store.accounts import Account, find_account
+from chalicelib.store.voters import Voter, find_listed_voter, find_voter
 
-
-def hash_session_id(session_id: str) -> str:
-    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
+ACTIVE = AccountStatus.ACTIVE
 
 
 class SignedIn(NamedTuple):
@@ -36,7 +36,7 @@ class SignedIn(NamedTuple):
 
 def _open_session(voter_id: str, now: datetime, policy: SessionPolicy) -> str:
     session_id = secrets.token_urlsafe(32)
-    session_store.save_session(hash_session_id(session_id), voter_id=voter_id, now=now,
+    session_store.save_session(hash_secret(session_id), voter_id=voter_id, now=now,
                                expires_at=policy.expires_at(now, now))
     return session_id
 
@@ -54,8 +54,7 @@ def sign_in(raw_email, password: str, *, client: str, now: datetime, hasher: Pas
         raise InvalidCredentials()
     throttle.record_success()
     if hasher.needs_rehash(usable_hash):
-        account.update(actions=[Account.password_hash.set(hasher.hash(password))],
-                       condition=Account.password_hash == usable_hash)
+        account_store.rehash_password(voter.voter_id, old_hash=usable_hash, new_hash=hasher.hash(password))
     return SignedIn(_open_session(voter.voter_id, now, policy), voter, account)
 
 
@@ -69,7 +68,7 @@ def authenticate(session_id, *, now: datetime, policy: SessionPolicy) -> Authent
     """The voter behind a session cookie, or NotAuthenticated. Refreshes last-seen sparingly."""
     if not isinstance(session_id, str) or not session_id:
         raise NotAuthenticated()
-    session_hash = hash_session_id(session_id)
+    session_hash = hash_secret(session_id)
     session = session_store.find_session(session_hash)
     if session is None or not policy.is_alive(session.created_at, session.last_seen_at, now):
         raise NotAuthenticated()
@@ -89,7 +88,7 @@ def sign_out(session_hash: str) -> None:
 
 def sign_out_everywhere(voter_id: str, *, now: datetime) -> None:
     """Every session ends now: the marker takes effect at once, the deletion cleans up."""
-    Account(voter_id).update(actions=[Account.sessions_valid_after.set(now)])
+    account_store.void_sessions(voter_id, now=now)
     session_store.delete_voter_sessions(voter_id)
 
 
@@ -103,20 +102,22 @@ def change_password(who: Authenticated, current_password: str, password: str, co
     """
     if not hasher.verify(who.account.password_hash, current_password):
         raise InvalidCredentials()
-    voter = Voter.get(who.voter_id)
-    violations = password_policy.violations(password, confirmation, voter.email or "")
+    voter = find_voter(who.voter_id)
+    violations = password_policy.violations(password, confirmation, (voter.email if voter else None) or "")
     if violations:
         raise PasswordPolicyError(violations)
-    Account(who.voter_id).update(
-        actions=[
-            Account.password_hash.set(hasher.hash(password)),
-            Account.password_changed_at.set(now),
-            Account.sessions_valid_after.set(now),
-        ],
-        condition=Account.password_hash == who.account.password_hash,
-    )
+    account_store.replace_password(who.voter_id, old_hash=who.account.password_hash, new_hash=hasher.hash(password),
+                                   now=now)
     # The new password is stored, and every older session voided by `sessions_valid_after`:
     # deleting them is a clean-up that must not turn the change into an error.
     best_effort("delete_sessions", session_store.delete_voter_sessions, who.voter_id)
     best_effort("delete_session", session_store.delete_session, who.session_hash)
     return _open_session(who.voter_id, now, session_policy)
+
+
+def voter_of(who: Authenticated) -> Voter:
+    """The signed-in voter's listed data (one GetItem); an account always has its voter."""
+    voter = find_voter(who.voter_id)
+    if voter is None:
+        raise NotAuthenticated()
+    return voter

@@ -3,17 +3,33 @@
 Kept apart from the imported voter data (see `store.voters`) so that the import never
 writes here. The email is not copied here: it belongs to the voter data, and an updated
 electoral list that corrects an address carries the account along with it.
+
+Every read and write of the table is a function here; each conditional write states its
+condition next to the write, and says which domain rule it enforces.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
-from chalicelib.store.base import table_meta
+from chalicelib import settings
+from chalicelib.domain.accounts import AccountStatus
+from chalicelib.domain.errors import ServiceBusy, TokenUsed
+from chalicelib.store.base import get_or_none, table_meta
+from chalicelib.store.tokens import Token
+from chalicelib.transient import cancelled_by_conflict, translate_transient
 
-PENDING = "pending"  # a confirmation email was sent; no password yet
-ACTIVE = "active"  # a password was created from a confirmation link
+PENDING = AccountStatus.PENDING
+ACTIVE = AccountStatus.ACTIVE
+
+# A transaction cancelled by a concurrent one is tried again, this many times in all.
+CONFLICT_ATTEMPTS = 3
 
 
 class Account(Model):
@@ -32,19 +48,86 @@ class Account(Model):
     sessions_valid_after = UTCDateTimeAttribute(null=True)
 
 
+@translate_transient()
 def find_account(voter_id: str) -> Account | None:
-    try:
-        return Account.get(voter_id)
-    except Account.DoesNotExist:
-        return None
+    return get_or_none(Account, voter_id)
 
 
-def create_pending_account(voter_id: str, now) -> None:
+@translate_transient()
+def create_pending_account(voter_id: str, now: datetime) -> None:
     """A pending account, unless one exists already (a conditional put: never overwrites)."""
-    from pynamodb.exceptions import PutError
-
     try:
         Account(voter_id=voter_id, status=PENDING, created_at=now).save(condition=Account.voter_id.does_not_exist())
     except PutError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
+
+
+@translate_transient()
+def activate_with_link(token: Token, *, password_hash: str, now: datetime) -> None:
+    """Use the link: the account becomes active with this password, and every link dies.
+
+    One transaction: the token must still be unused and unexpired, and the account must not
+    have voided it since (`domain.links.link_problem`, written here as conditions). Twenty
+    concurrent submissions of one link therefore give exactly one success, and the others
+    `TokenUsed`. A transaction cancelled only by a concurrent one is tried again; when the
+    attempts are spent nothing was written, the link still works, and the answer is
+    `ServiceBusy`.
+    """
+    account_actions = [
+        Account.status.set(ACTIVE),
+        Account.password_hash.set(password_hash),
+        Account.activated_at.set(Account.activated_at | now),
+        Account.password_changed_at.set(now),
+        Account.tokens_valid_after.set(now),
+        Account.sessions_valid_after.set(now),
+    ]
+    for _ in range(CONFLICT_ATTEMPTS):
+        try:
+            with TransactWrite(connection=Connection(region=settings.region())) as transaction:
+                transaction.update(
+                    Token(token.token_hash),
+                    actions=[Token.used_at.set(now)],
+                    condition=Token.token_hash.exists() & Token.used_at.does_not_exist() & (Token.expires_at > now),
+                )
+                transaction.update(
+                    Account(token.voter_id),
+                    actions=account_actions,
+                    condition=Account.voter_id.exists()
+                    & (Account.tokens_valid_after.does_not_exist() | (Account.tokens_valid_after < token.created_at)),
+                )
+            return
+        except TransactWriteError as error:
+            if error.cause_response_code != "TransactionCanceledException":
+                raise
+            if not cancelled_by_conflict(error):
+                raise TokenUsed() from error  # a condition failed: another submission came first
+    raise ServiceBusy()
+
+
+@translate_transient()
+def rehash_password(voter_id: str, *, old_hash: str, new_hash: str) -> None:
+    """Store a stronger hash of the same password, unless the password changed meanwhile."""
+    Account(voter_id).update(actions=[Account.password_hash.set(new_hash)], condition=Account.password_hash == old_hash)
+
+
+@translate_transient()
+def replace_password(voter_id: str, *, old_hash: str, new_hash: str, now: datetime) -> None:
+    """A signed-in voter's new password; every older session is void from `now`.
+
+    Conditional on the hash the voter proved they knew, so two concurrent changes cannot both
+    succeed on the strength of one old password."""
+    Account(voter_id).update(
+        actions=[
+            Account.password_hash.set(new_hash),
+            Account.password_changed_at.set(now),
+            Account.sessions_valid_after.set(now),
+        ],
+        condition=Account.password_hash == old_hash,
+    )
+
+
+@translate_transient()
+def void_sessions(voter_id: str, *, now: datetime) -> None:
+    """Every session of this voter opened before `now` is void, at once."""
+    Account(voter_id).update(actions=[Account.sessions_valid_after.set(now)])

@@ -37,6 +37,14 @@ def table_meta(variable: str) -> type:
     return Meta
 
 
+def get_or_none(model: type[Model], *key, **options):
+    """The item with this key, or None: one GetItem, "not found" being an answer, not an error."""
+    try:
+        return model.get(*key, **options)
+    except model.DoesNotExist:
+        return None
+
+
 def reset_connections(models: list[type[Model]]) -> None:
     """Forget cached connections, so the next call reads the environment again (tests)."""
     for model in models:

@@ -6,7 +6,8 @@ from pynamodb.attributes import TTLAttribute, UnicodeAttribute, UTCDateTimeAttri
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import get_or_none, table_meta
+from chalicelib.transient import translate_transient
 
 
 class SessionByVoter(GlobalSecondaryIndex):
@@ -33,19 +34,19 @@ class Session(Model):
     by_voter = SessionByVoter()
 
 
+@translate_transient()
 def find_session(session_hash: str) -> Session | None:
-    try:
-        return Session.get(session_hash)
-    except Session.DoesNotExist:
-        return None
+    return get_or_none(Session, session_hash)
 
 
+@translate_transient()
 def save_session(session_hash: str, *, voter_id: str, now, expires_at) -> None:
     Session(
         session_hash, voter_id=voter_id, created_at=now, last_seen_at=now, expires_at=expires_at, expires_ttl=expires_at
     ).save()
 
 
+@translate_transient()
 def touch_session(session_hash: str, *, now, expires_at) -> None:
     Session(session_hash).update(
         actions=[Session.last_seen_at.set(now), Session.expires_at.set(expires_at), Session.expires_ttl.set(expires_at)],
@@ -53,10 +54,12 @@ def touch_session(session_hash: str, *, now, expires_at) -> None:
     )
 
 
+@translate_transient()
 def delete_session(session_hash: str) -> None:
     Session(session_hash).delete()
 
 
+@translate_transient()
 def delete_voter_sessions(voter_id: str) -> int:
     """Delete every session of one voter (found through the by-voter index)."""
     hashes = [s.session_hash for s in Session.by_voter.query(voter_id)]

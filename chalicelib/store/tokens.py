@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import get_or_none, table_meta
+from chalicelib.transient import translate_transient
 
 
 class Token(Model):
@@ -35,13 +36,12 @@ class Token(Model):
 KEEP_AFTER_EXPIRY = timedelta(days=7)
 
 
+@translate_transient()
 def find_token(token_hash: str) -> Token | None:
-    try:
-        return Token.get(token_hash, consistent_read=True)
-    except Token.DoesNotExist:
-        return None
+    return get_or_none(Token, token_hash, consistent_read=True)
 
 
+@translate_transient()
 def save_token(token_hash: str, *, voter_id: str, purpose: str, created_at: datetime, expires_at: datetime,
                request_id: str, masked_email: str) -> None:
     Token(
@@ -56,5 +56,6 @@ def save_token(token_hash: str, *, voter_id: str, purpose: str, created_at: date
     ).save()
 
 
+@translate_transient()
 def delete_token(token_hash: str) -> None:
     Token(token_hash).delete()

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib.domain.links import hash_secret, link_state, looks_like_secret, mask_email, new_secret
+from chalicelib.domain.links import hash_secret, link_problem, looks_like_secret, mask_email, new_secret
 from chalicelib.domain.mail_policy import Email, Request, email_for
 from chalicelib.domain.sessions import SessionPolicy
 from chalicelib.domain.throttling import backoff_seconds, retry_after, seconds_to_next_hour
@@ -21,7 +21,8 @@ def test_secrets_are_256_bit_url_safe_and_stored_as_sha256():
 def state(**overrides):
     values = dict(created_at=T0, expires_at=T0 + timedelta(hours=24), used_at=None, tokens_valid_after=None, now=T0 + S)
     values.update(overrides)
-    return link_state(**values)
+    problem = link_problem(**values)
+    return problem.code if problem else "valid"
 
 
 def test_link_states():
