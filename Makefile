@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 DSFR := node_modules/@gouvfr/dsfr/dist
 STATIC_DSFR := chalicelib/static/dsfr
 
-.PHONY: run test static template package deploy bench load clean
+.PHONY: run test lint static template package deploy bench load clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -30,8 +30,14 @@ static: $(STATIC_DSFR)/.copied
 run: $(INSTALLED) static
 	$(BIN)/python -m infra.local $(ARGS)
 
-test: $(INSTALLED) static
+test: lint static
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The code's shape: layer rules (pyproject.toml's import-linter contracts), then ruff.
+lint: $(INSTALLED)
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check --quiet .
+	$(BIN)/ruff format --check --quiet .
 
 # What every operation costs (counted exactly; timed on moto), then the capacity model.
 bench: $(INSTALLED) static

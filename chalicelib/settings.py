@@ -1,22 +1,38 @@
-"""Settings read from the environment.
+"""Settings read from the environment: the only module that reads it.
 
 The same code runs in every stage; only these values differ. Chalice sets them from
-`.chalice/config.json` (per stage), the admin CLI loads the same file for `--stage`, and AWS
-Lambda provides the region. Local runs point every AWS client at the local stack with the
-standard `AWS_ENDPOINT_URL` variable, which boto3 and PynamoDB honour, so no code knows it is
-local.
+`.chalice/config.json` (per stage), the admin CLI loads the same file for `--stage`
+(`admin/stage.py`), and AWS Lambda provides the region. Local runs point every AWS client at
+the local stack with the standard `AWS_ENDPOINT_URL` variable, which boto3 and PynamoDB read
+themselves, so no code knows it is local.
+
+Values are read when used, not at import, so importing the app does not depend on the
+environment; building objects from them (the password policy, the hasher...) is
+`chalicelib.wiring`'s job.
+
+| variable | default | what it is |
+|---|---|---|
+| STAGE | required | the stage's name (dev, prod...) |
+| PORTAL_URL | required | the portal's public address; links in emails and CORS |
+| PUBLIC_BASE_PATH | "" or "/api" | path prefix the pages are served under (API Gateway stage) |
+| ELECTION_DATES | "" | the election's dates as the home page states them |
+| MAIL_SENDER | required | From: of every email |
+| MAIL_CONFIGURATION_SET | none | SES configuration set that reports deliveries |
+| MAIL_QUEUE_NAME | required | email requests, from the API to the mail worker |
+| DELIVERY_EVENTS_QUEUE_NAME | required | SES delivery reports, to their worker |
+| MAIL_WORKER_CONCURRENCY | 5 | mail workers at once (sized for SES's sending rate) |
+| PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH | 8, 24 | the password rules' bounds |
+| ARGON2_MEMORY_KIB, ARGON2_TIME_COST, ARGON2_PARALLELISM | 19456, 2, 1 | argon2id (OWASP's minimum) |
+| SESSION_IDLE_MINUTES, SESSION_ABSOLUTE_HOURS, SESSION_REFRESH_MINUTES | 30, 12, 5 | sessions |
+| *_TABLE | required | each table's name (`store.base.table_meta`) |
+| AWS_REGION / AWS_DEFAULT_REGION | eu-west-3 | set by Lambda |
 """
 
 from __future__ import annotations
 
 import os
-from datetime import timedelta
-from functools import lru_cache
 from typing import NamedTuple
 
-from chalicelib.domain.password_hashing import HashingParameters, PasswordHasher
-from chalicelib.domain.passwords import PasswordPolicy
-from chalicelib.domain.sessions import SessionPolicy
 
 class MissingSetting(RuntimeError):
     """A required environment variable is not set: a deployment mistake, never a user error."""
@@ -29,6 +45,10 @@ def required(name: str) -> str:
     return value
 
 
+def optional(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(name) or default
+
+
 def integer(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
@@ -39,42 +59,16 @@ def region() -> str:
 
 
 class Settings(NamedTuple):
-    stage: str
+    """What sending email needs, read together (a NamedTuple: cheap to build per email)."""
+
     portal_url: str
     mail_sender: str
     mail_queue_name: str
 
     @classmethod
-    def from_environment(cls) -> "Settings":
+    def from_environment(cls) -> Settings:
         return cls(
-            stage=required("STAGE"),
             portal_url=required("PORTAL_URL").rstrip("/"),
             mail_sender=required("MAIL_SENDER"),
             mail_queue_name=required("MAIL_QUEUE_NAME"),
         )
-
-
-@lru_cache(maxsize=None)
-def password_policy() -> PasswordPolicy:
-    return PasswordPolicy(min_length=integer("PASSWORD_MIN_LENGTH", 8), max_length=integer("PASSWORD_MAX_LENGTH", 24))
-
-
-@lru_cache(maxsize=None)
-def password_hasher() -> PasswordHasher:
-    """argon2id; the defaults are OWASP's minimum (19 MiB, 2 passes, 1 lane)."""
-    return PasswordHasher(
-        HashingParameters(
-            memory_kib=integer("ARGON2_MEMORY_KIB", 19 * 1024),
-            time_cost=integer("ARGON2_TIME_COST", 2),
-            parallelism=integer("ARGON2_PARALLELISM", 1),
-        )
-    )
-
-
-@lru_cache(maxsize=None)
-def session_policy() -> SessionPolicy:
-    return SessionPolicy(
-        idle=timedelta(minutes=integer("SESSION_IDLE_MINUTES", 30)),
-        absolute=timedelta(hours=integer("SESSION_ABSOLUTE_HOURS", 12)),
-        refresh_every=timedelta(minutes=integer("SESSION_REFRESH_MINUTES", 5)),
-    )

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from chalicelib import settings
-from chalicelib.domain.errors import ServiceBusy
 from chalicelib.mail.clients import client
+from chalicelib.transient import translate_transient
 
 
 @lru_cache(maxsize=None)
@@ -19,10 +17,8 @@ def _queue_url(queue_name: str) -> str:
 
 def enqueue_mail_request(body: dict) -> None:
     """Put one request on the queue, or raise ServiceBusy once boto3's retries are spent."""
-    try:
+    with translate_transient():
         client("sqs").send_message(QueueUrl=_queue_url(settings.required("MAIL_QUEUE_NAME")), MessageBody=json.dumps(body))
-    except (BotoCoreError, ClientError) as error:
-        raise ServiceBusy() from error
 
 
 def delay_retry(receipt_handle: str, seconds: int) -> None:

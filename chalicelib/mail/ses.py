@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from email.message import EmailMessage
 
+from chalicelib import settings
 from chalicelib.mail.clients import client
 
 
@@ -15,7 +15,7 @@ def send_raw_email(message: EmailMessage, sender_address: str, recipient: str) -
     to us; locally there is none.
     """
     extra = {}
-    configuration_set = os.environ.get("MAIL_CONFIGURATION_SET")
+    configuration_set = settings.optional("MAIL_CONFIGURATION_SET")
     if configuration_set:
         extra["ConfigurationSetName"] = configuration_set
     response = client("ses").send_raw_email(

@@ -1,0 +1,38 @@
+"""Composition: the objects the entrypoints hand to services, built once per container from
+the settings (cosmicpython's `bootstrap.py`). Tests clear a cache to rebuild one."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cache
+
+from chalicelib.domain.password_hashing import HashingParameters, PasswordHasher
+from chalicelib.domain.passwords import PasswordPolicy
+from chalicelib.domain.sessions import SessionPolicy
+from chalicelib.settings import integer
+
+
+@cache
+def password_policy() -> PasswordPolicy:
+    return PasswordPolicy(min_length=integer("PASSWORD_MIN_LENGTH", 8), max_length=integer("PASSWORD_MAX_LENGTH", 24))
+
+
+@cache
+def password_hasher() -> PasswordHasher:
+    """argon2id; the defaults are OWASP's minimum (19 MiB, 2 passes, 1 lane)."""
+    return PasswordHasher(
+        HashingParameters(
+            memory_kib=integer("ARGON2_MEMORY_KIB", 19 * 1024),
+            time_cost=integer("ARGON2_TIME_COST", 2),
+            parallelism=integer("ARGON2_PARALLELISM", 1),
+        )
+    )
+
+
+@cache
+def session_policy() -> SessionPolicy:
+    return SessionPolicy(
+        idle=timedelta(minutes=integer("SESSION_IDLE_MINUTES", 30)),
+        absolute=timedelta(hours=integer("SESSION_ABSOLUTE_HOURS", 12)),
+        refresh_every=timedelta(minutes=integer("SESSION_REFRESH_MINUTES", 5)),
+    )
