@@ -6,8 +6,9 @@
 record-outputs, after `aws cloudformation deploy` and before `chalice deploy`:
 reads the stack's outputs (table and queue names, ARNs), writes them into the stage's
 `environment_variables` in `.chalice/config.json`, writes each function's least-privilege
-policy into `.chalice/policy-<stage>-<function>.json`, and points the stage's functions at
-those policies with `autogen_policy` off. Run it again after any change to the stack.
+policy into `.chalice/policy-<stage>-<function>.json`, and sets the stage's `lambda_functions`
+from `infra/aws/functions.py` (sizes, reserved concurrency, those policies, `autogen_policy`
+off). Run it again after any change to the stack or the registry.
 
 configure-api, after `chalice deploy`: API Gateway's own answers (unknown route, throttling,
 gateway failures) become French JSON in our error shape, and the stage gets its throttling.
@@ -23,7 +24,8 @@ from pathlib import Path
 import boto3
 
 from infra.aws import policies
-from infra.aws.stack import APP, output_variables
+from infra.aws.functions import APP, FUNCTIONS
+from infra.aws.stack import OUTPUT_VARIABLES, build_merge_template, build_template
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / ".chalice" / "config.json"
@@ -39,19 +41,19 @@ def record_outputs(stage: str, outputs: dict[str, str], config_path: Path = CONF
     config = json.loads(config_path.read_text(encoding="utf-8"))
     stage_config = config["stages"].setdefault(stage, {})
     environment = stage_config.setdefault("environment_variables", {})
-    missing = [key for key in output_variables() if key not in outputs]
+    missing = [key for key in OUTPUT_VARIABLES if key not in outputs]
     if missing:
         raise SystemExit(f"the stack has no output {', '.join(missing)}: is it the right stack, up to date?")
-    for key, variable in output_variables().items():
+    for key, variable in OUTPUT_VARIABLES.items():
         environment[variable] = outputs[key]
     stage_config["autogen_policy"] = False
     functions = stage_config.setdefault("lambda_functions", {})
-    for function in policies.DYNAMODB:
-        policy_file = f"policy-{stage}-{function}.json"
-        (config_path.parent / policy_file).write_text(
-            json.dumps(policies.function_policy(function, outputs), indent=2) + "\n", encoding="utf-8"
+    for function in FUNCTIONS:
+        settings = function.chalice_config(stage)
+        (config_path.parent / settings["iam_policy_file"]).write_text(
+            json.dumps(policies.function_policy(function.handler, outputs), indent=2) + "\n", encoding="utf-8"
         )
-        functions.setdefault(function, {})["iam_policy_file"] = policy_file
+        functions.setdefault(function.handler, {}).update(settings)
     config_path.write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return stage_config
 
@@ -82,8 +84,6 @@ def gateway_response_bodies() -> dict[str, tuple[str | None, str]]:
 
 
 def write_merge_template(stage: str, path: Path) -> None:
-    from infra.aws.stack import build_merge_template
-
     merge_policies(stage)
     template = build_merge_template(gateway_response_bodies(), STAGE_RATE_LIMIT, STAGE_BURST_LIMIT)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,8 +127,6 @@ def deployed_rest_api_id(stage: str) -> str:
 def merge_policies(stage: str, config_dir: Path = CONFIG.parent) -> None:
     """For `make package` (one stack): the same policies, naming the resources of the merged
     template itself (`Fn::Sub`), since no account or ARN exists yet."""
-    from infra.aws.stack import FUNCTIONS, build_template
-
     references = {}
     for key, output in build_template()["Outputs"].items():
         value = output["Value"]
@@ -138,15 +136,16 @@ def merge_policies(stage: str, config_dir: Path = CONFIG.parent) -> None:
             references[key] = "${%s}" % value["Ref"]
         elif "Fn::Sub" in value:
             references[key] = value["Fn::Sub"]
-    for name, suffix in FUNCTIONS.items():  # without the ':*' the policy adds
-        references[f"{name}LogGroupArn"] = (
-            "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/" + f"{APP}-${{Stage}}{suffix}"
+    for function in FUNCTIONS:
+        references[f"{function.logical_id}LogGroupArn"] = (  # without the ':*' the policy adds
+            "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/"
+            + function.function_name
         )
-    for function in policies.DYNAMODB:
-        document = policies.function_policy(function, references)
+        document = policies.function_policy(function.handler, references)
         for statement in document["Statement"]:
             statement["Resource"] = [{"Fn::Sub": r} if "${" in r else r for r in statement["Resource"]]
-        (config_dir / f"policy-{stage}-{function}.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        (config_dir / function.chalice_config(stage)["iam_policy_file"]).write_text(
+            json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
 def main(argv=None) -> int:
@@ -173,7 +172,7 @@ def main(argv=None) -> int:
         return 0
     outputs = stack_outputs(args.stack or f"{APP}-{args.stage}", args.region)
     record_outputs(args.stage, outputs)
-    print(f"Stage {args.stage}: {len(output_variables())} settings and {len(policies.DYNAMODB)} policies recorded in .chalice/.",
+    print(f"Stage {args.stage}: {len(OUTPUT_VARIABLES)} settings and {len(FUNCTIONS)} policies recorded in .chalice/.",
           file=sys.stderr)
     print(f"Next: make static && .venv/bin/chalice deploy --stage {args.stage}", file=sys.stderr)
     return 0

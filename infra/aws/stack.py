@@ -1,8 +1,9 @@
 """The CloudFormation stack of what `chalice deploy` does not create, generated from the code.
 
 Tables come from the PynamoDB models themselves (keys, attribute types, indexes and their
-projections, TTL attribute), so the template cannot drift from the models: `make template`
-rewrites `infra/aws/stack.json`, and a test fails when the committed file is stale.
+projections, TTL attribute), and the functions' log groups and alarms from the registry in
+`infra/aws/functions.py`, so the template cannot drift from either: `make template` rewrites
+`infra/aws/stack.json` (and `docs/functions.md`), and a test fails when either is stale.
 
 One stack per stage (`aws cloudformation deploy --parameter-overrides Stage=prod …`):
 DynamoDB tables (on demand, point-in-time recovery, encryption, TTL, deletion protection in
@@ -14,25 +15,20 @@ queue), CloudWatch alarms, and the functions' log groups with their retention.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
 from chalicelib.store.base import table_suffix, table_variable
 from chalicelib.store.tables import ALL_MODELS, ttl_attribute_name
+from infra.aws.functions import APP, DOCS_PATH, FUNCTIONS, QUEUES, render_docs, table_logical_id
 
-APP = "espace-electeur"
 TEMPLATE_PATH = Path(__file__).with_name("stack.json")
-# Chalice names its functions <app>-<stage> (the API) and <app>-<stage>-<handler> (events).
-FUNCTIONS = {"Api": "", "MailWorker": "-send_requested_email", "DeliveryEventsWorker": "-record_delivery_event"}
-QUEUES = {"Mail": ("MAIL_QUEUE_NAME", "mail"), "DeliveryEvents": ("DELIVERY_EVENTS_QUEUE_NAME", "delivery-events")}
-# SQS visibility must exceed the consuming function's timeout several times (AWS: six).
-FUNCTION_TIMEOUT_SECONDS = 30
-MAX_RECEIVES = 5
-
-
-def _pascal(text: str) -> str:
-    return "".join(part.capitalize() for part in re.split(r"[-_]", text))
+# Stack output -> the environment variable of `.chalice/config.json` it fills (deploy.py).
+OUTPUT_VARIABLES = {
+    **{table_logical_id(model): table_variable(model) for model in ALL_MODELS},
+    **{f"{queue.name}QueueName": queue.variable for queue in QUEUES},
+    "MailConfigurationSetName": "MAIL_CONFIGURATION_SET",
+}
 
 
 def _sub(text: str) -> dict:
@@ -127,156 +123,202 @@ def _throttle_alarm(suffix: str, logical: str) -> dict:
     }
 
 
-def build_template() -> dict:
-    resources: dict = {}
-    outputs: dict = {}
+def _output(key: str, value: dict, description: str = "") -> dict:
+    """An output; those filling an environment variable say which (OUTPUT_VARIABLES is the data)."""
+    return {key: {"Description": f"environment {OUTPUT_VARIABLES[key]}" if key in OUTPUT_VARIABLES else description,
+                  "Value": value}}
 
+
+def tables() -> tuple[dict, dict]:
+    """The resources and outputs of the DynamoDB tables, one per model."""
+    resources, outputs = {}, {}
     for model in ALL_MODELS:
-        logical = f"{_pascal(table_suffix(model))}Table"
+        logical = table_logical_id(model)
         resources[logical] = table_resource(model)
-        outputs[logical] = {"Description": f"environment {table_variable(model)}", "Value": {"Ref": logical}}
-        outputs[f"{logical}Arn"] = {"Description": f"ARN of {table_variable(model)}", "Value": {"Fn::GetAtt": [logical, "Arn"]}}
+        outputs |= _output(logical, {"Ref": logical})
+        outputs |= _output(f"{logical}Arn", {"Fn::GetAtt": [logical, "Arn"]}, f"ARN of {table_variable(model)}")
+    return resources, outputs
+
+
+def queues() -> tuple[dict, dict]:
+    """Each queue of `functions.QUEUES` with its dead-letter queue."""
+    resources, outputs = {}, {}
+    for queue in QUEUES:
+        resources[f"{queue.name}DeadLetterQueue"] = {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": _sub(f"{APP}-${{Stage}}-{queue.suffix}-dlq"),
+                "MessageRetentionPeriod": queue.dead_letter_retention_seconds,
+                "SqsManagedSseEnabled": True,
+            },
+        }
+        resources[f"{queue.name}Queue"] = {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": _sub(f"{APP}-${{Stage}}-{queue.suffix}"),
+                "VisibilityTimeout": queue.visibility_timeout,
+                "MessageRetentionPeriod": queue.retention_seconds,
+                "SqsManagedSseEnabled": True,
+                "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": [f"{queue.name}DeadLetterQueue", "Arn"]},
+                                  "maxReceiveCount": queue.max_receives},
+            },
+        }
+        outputs |= _output(f"{queue.name}QueueName", {"Fn::GetAtt": [f"{queue.name}Queue", "QueueName"]})
+        outputs |= _output(f"{queue.name}QueueArn", {"Fn::GetAtt": [f"{queue.name}Queue", "Arn"]},
+                           f"ARN of {queue.variable}")
+    return resources, outputs
+
+
+def mail() -> tuple[dict, dict]:
+    """SES: the domain identity (DKIM, MAIL FROM) and a configuration set reporting bounces,
+    complaints and deliveries through SNS to the delivery events queue."""
+    resources = {
+        "MailIdentity": {
+            "Type": "AWS::SES::EmailIdentity",
+            "Properties": {
+                "EmailIdentity": {"Ref": "MailDomain"},
+                "DkimSigningAttributes": {"NextSigningKeyLength": "RSA_2048_BIT"},
+                "DkimAttributes": {"SigningEnabled": True},
+                "MailFromAttributes": {"MailFromDomain": _sub("${MailFromSubdomain}.${MailDomain}"),
+                                       "BehaviorOnMxFailure": "USE_DEFAULT_VALUE"},
+                "ConfigurationSetAttributes": {"ConfigurationSetName": {"Ref": "MailConfigurationSet"}},
+                "FeedbackAttributes": {"EmailForwardingEnabled": False},
+            },
+        },
+        "MailConfigurationSet": {
+            "Type": "AWS::SES::ConfigurationSet",
+            "Properties": {
+                "Name": _sub(f"{APP}-${{Stage}}"),
+                "ReputationOptions": {"ReputationMetricsEnabled": True},
+                "SendingOptions": {"SendingEnabled": True},
+                "DeliveryOptions": {"TlsPolicy": "REQUIRE"},
+            },
+        },
+        "DeliveryEventsTopic": {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {"TopicName": _sub(f"{APP}-${{Stage}}-delivery-events"), "KmsMasterKeyId": "alias/aws/sns"},
+        },
+        "MailEventDestination": {
+            "Type": "AWS::SES::ConfigurationSetEventDestination",
+            "Properties": {
+                "ConfigurationSetName": {"Ref": "MailConfigurationSet"},
+                "EventDestination": {
+                    "Name": "delivery-events",
+                    "Enabled": True,
+                    "MatchingEventTypes": ["bounce", "complaint", "delivery", "reject"],
+                    "SnsDestination": {"TopicARN": {"Ref": "DeliveryEventsTopic"}},
+                },
+            },
+        },
+        "DeliveryEventsSubscription": {
+            "Type": "AWS::SNS::Subscription",
+            "Properties": {
+                "Protocol": "sqs",
+                "TopicArn": {"Ref": "DeliveryEventsTopic"},
+                "Endpoint": {"Fn::GetAtt": ["DeliveryEventsQueue", "Arn"]},
+                "RawMessageDelivery": True,
+            },
+        },
+        "DeliveryEventsQueuePolicy": {
+            "Type": "AWS::SQS::QueuePolicy",
+            "Properties": {
+                "Queues": [{"Ref": "DeliveryEventsQueue"}],
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Effect": "Allow",
+                        "Principal": {"Service": "sns.amazonaws.com"},
+                        "Action": "sqs:SendMessage",
+                        "Resource": {"Fn::GetAtt": ["DeliveryEventsQueue", "Arn"]},
+                        "Condition": {"ArnEquals": {"aws:SourceArn": {"Ref": "DeliveryEventsTopic"}}},
+                    }],
+                },
+            },
+        },
+    }
+    outputs = {
+        **_output("MailConfigurationSetName", {"Ref": "MailConfigurationSet"}),
+        **_output("MailIdentityArn",
+                  _sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${MailDomain}"),
+                  "ARN of the SES identity"),
+        **_output("MailConfigurationSetArn",
+                  _sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSet}"),
+                  "ARN of the SES configuration set"),
+    }
+    return resources, outputs
+
+
+def alarms() -> tuple[dict, dict]:
+    """The alarm topic and every alarm, each naming its runbook section."""
+    resources = {
+        "AlarmTopic": {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {"TopicName": _sub(f"{APP}-${{Stage}}-alarms"), "KmsMasterKeyId": "alias/aws/sns"},
+        },
+        "AlarmSubscription": {
+            "Type": "AWS::SNS::Subscription",
+            "Condition": "HasAlarmEmail",
+            "Properties": {"Protocol": "email", "TopicArn": {"Ref": "AlarmTopic"}, "Endpoint": {"Ref": "AlarmEmail"}},
+        },
+        "ApiServerErrorAlarm": _alarm(
+            "More than 1 % of API requests end in 5xx: see docs/runbook.md#api-5xx",
+            "AWS/ApiGateway", "5XXError", [{"Name": "ApiName", "Value": APP}], "Average", 0.01, periods=3,
+        ),
+        "BounceRateAlarm": _alarm(
+            "SES bounce rate above 5 % (SES reviews the account at 10 %): see docs/runbook.md#bounces",
+            "AWS/SES", "Reputation.BounceRate", [], "Maximum", 0.05, period=300,
+        ),
+        "ComplaintRateAlarm": _alarm(
+            "SES complaint rate above 0.1 % (SES reviews the account at 0.5 %): see docs/runbook.md#bounces",
+            "AWS/SES", "Reputation.ComplaintRate", [], "Maximum", 0.001, period=300,
+        ),
+    }
+    for model in ALL_MODELS:
+        logical = table_logical_id(model)
         resources[f"{logical}ThrottleAlarm"] = _throttle_alarm(table_suffix(model), logical)
-
-    for name, (variable, suffix) in QUEUES.items():
-        resources[f"{name}DeadLetterQueue"] = {
-            "Type": "AWS::SQS::Queue",
-            "Properties": {
-                "QueueName": _sub(f"{APP}-${{Stage}}-{suffix}-dlq"),
-                "MessageRetentionPeriod": 1209600,
-                "SqsManagedSseEnabled": True,
-            },
-        }
-        resources[f"{name}Queue"] = {
-            "Type": "AWS::SQS::Queue",
-            "Properties": {
-                "QueueName": _sub(f"{APP}-${{Stage}}-{suffix}"),
-                "VisibilityTimeout": 6 * FUNCTION_TIMEOUT_SECONDS,
-                "MessageRetentionPeriod": 345600,
-                "SqsManagedSseEnabled": True,
-                "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": [f"{name}DeadLetterQueue", "Arn"]},
-                                  "maxReceiveCount": MAX_RECEIVES},
-            },
-        }
-        resources[f"{name}DeadLetterAlarm"] = _alarm(
-            f"Messages are in the {suffix} dead-letter queue: see docs/runbook.md#dead-letter-queues",
-            "AWS/SQS", "ApproximateNumberOfMessagesVisible",
-            [{"Name": "QueueName", "Value": {"Fn::GetAtt": [f"{name}DeadLetterQueue", "QueueName"]}}], "Maximum", 0,
+    for queue in QUEUES:
+        dead_letter_queue = {"Fn::GetAtt": [f"{queue.name}DeadLetterQueue", "QueueName"]}
+        resources[f"{queue.name}DeadLetterAlarm"] = _alarm(
+            f"Messages are in the {queue.suffix} dead-letter queue: see docs/runbook.md#dead-letter-queues",
+            "AWS/SQS", "ApproximateNumberOfMessagesVisible", [{"Name": "QueueName", "Value": dead_letter_queue}],
+            "Maximum", 0,
         )
-        outputs[f"{name}QueueName"] = {"Description": f"environment {variable}", "Value": {"Fn::GetAtt": [f"{name}Queue", "QueueName"]}}
-        outputs[f"{name}QueueArn"] = {"Description": f"ARN of {variable}", "Value": {"Fn::GetAtt": [f"{name}Queue", "Arn"]}}
+    for function in FUNCTIONS:
+        dimensions = [{"Name": "FunctionName", "Value": _sub(function.function_name)}]
+        resources[f"{function.logical_id}ErrorAlarm"] = _alarm(
+            f"The {function.logical_id} function fails: see docs/runbook.md#lambda-errors",
+            "AWS/Lambda", "Errors", dimensions, "Sum", 5,
+        )
+        resources[f"{function.logical_id}ThrottleAlarm"] = _alarm(
+            f"The {function.logical_id} function is throttled: see docs/runbook.md#lambda-throttles",
+            "AWS/Lambda", "Throttles", dimensions, "Sum", 0,
+        )
+    return resources, {}
 
-    # SES: the domain identity (DKIM, MAIL FROM) and a configuration set reporting bounces,
-    # complaints and deliveries through SNS to the delivery events queue.
-    resources["MailIdentity"] = {
-        "Type": "AWS::SES::EmailIdentity",
-        "Properties": {
-            "EmailIdentity": {"Ref": "MailDomain"},
-            "DkimSigningAttributes": {"NextSigningKeyLength": "RSA_2048_BIT"},
-            "DkimAttributes": {"SigningEnabled": True},
-            "MailFromAttributes": {"MailFromDomain": _sub("${MailFromSubdomain}.${MailDomain}"),
-                                   "BehaviorOnMxFailure": "USE_DEFAULT_VALUE"},
-            "ConfigurationSetAttributes": {"ConfigurationSetName": {"Ref": "MailConfigurationSet"}},
-            "FeedbackAttributes": {"EmailForwardingEnabled": False},
-        },
-    }
-    resources["MailConfigurationSet"] = {
-        "Type": "AWS::SES::ConfigurationSet",
-        "Properties": {
-            "Name": _sub(f"{APP}-${{Stage}}"),
-            "ReputationOptions": {"ReputationMetricsEnabled": True},
-            "SendingOptions": {"SendingEnabled": True},
-            "DeliveryOptions": {"TlsPolicy": "REQUIRE"},
-        },
-    }
-    resources["DeliveryEventsTopic"] = {
-        "Type": "AWS::SNS::Topic",
-        "Properties": {"TopicName": _sub(f"{APP}-${{Stage}}-delivery-events"), "KmsMasterKeyId": "alias/aws/sns"},
-    }
-    resources["MailEventDestination"] = {
-        "Type": "AWS::SES::ConfigurationSetEventDestination",
-        "Properties": {
-            "ConfigurationSetName": {"Ref": "MailConfigurationSet"},
-            "EventDestination": {
-                "Name": "delivery-events",
-                "Enabled": True,
-                "MatchingEventTypes": ["bounce", "complaint", "delivery", "reject"],
-                "SnsDestination": {"TopicARN": {"Ref": "DeliveryEventsTopic"}},
-            },
-        },
-    }
-    resources["DeliveryEventsSubscription"] = {
-        "Type": "AWS::SNS::Subscription",
-        "Properties": {
-            "Protocol": "sqs",
-            "TopicArn": {"Ref": "DeliveryEventsTopic"},
-            "Endpoint": {"Fn::GetAtt": ["DeliveryEventsQueue", "Arn"]},
-            "RawMessageDelivery": True,
-        },
-    }
-    resources["DeliveryEventsQueuePolicy"] = {
-        "Type": "AWS::SQS::QueuePolicy",
-        "Properties": {
-            "Queues": [{"Ref": "DeliveryEventsQueue"}],
-            "PolicyDocument": {
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": "sns.amazonaws.com"},
-                    "Action": "sqs:SendMessage",
-                    "Resource": {"Fn::GetAtt": ["DeliveryEventsQueue", "Arn"]},
-                    "Condition": {"ArnEquals": {"aws:SourceArn": {"Ref": "DeliveryEventsTopic"}}},
-                }],
-            },
-        },
-    }
-    outputs["MailConfigurationSetName"] = {"Description": "environment MAIL_CONFIGURATION_SET", "Value": {"Ref": "MailConfigurationSet"}}
-    outputs["MailIdentityArn"] = {"Description": "ARN of the SES identity",
-                                  "Value": _sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${MailDomain}")}
-    outputs["MailConfigurationSetArn"] = {"Description": "ARN of the SES configuration set",
-                                          "Value": _sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSet}")}
 
-    resources["AlarmTopic"] = {
-        "Type": "AWS::SNS::Topic",
-        "Properties": {"TopicName": _sub(f"{APP}-${{Stage}}-alarms"), "KmsMasterKeyId": "alias/aws/sns"},
-    }
-    resources["AlarmSubscription"] = {
-        "Type": "AWS::SNS::Subscription",
-        "Condition": "HasAlarmEmail",
-        "Properties": {"Protocol": "email", "TopicArn": {"Ref": "AlarmTopic"}, "Endpoint": {"Ref": "AlarmEmail"}},
-    }
-    resources["ApiServerErrorAlarm"] = _alarm(
-        "More than 1 % of API requests end in 5xx: see docs/runbook.md#api-5xx",
-        "AWS/ApiGateway", "5XXError", [{"Name": "ApiName", "Value": APP}], "Average", 0.01, periods=3,
-    )
-    for name, suffix in FUNCTIONS.items():
-        function = _sub(f"{APP}-${{Stage}}{suffix}")
-        resources[f"{name}LogGroup"] = {
+def logs() -> tuple[dict, dict]:
+    """Each function's log group, created here so that its retention is ours, not "never expire"."""
+    resources, outputs = {}, {}
+    for function in FUNCTIONS:
+        resources[f"{function.logical_id}LogGroup"] = {
             "Type": "AWS::Logs::LogGroup",
             "DeletionPolicy": "Retain",
             "UpdateReplacePolicy": "Retain",
-            "Properties": {"LogGroupName": _sub(f"/aws/lambda/{APP}-${{Stage}}{suffix}"),
+            "Properties": {"LogGroupName": _sub(f"/aws/lambda/{function.function_name}"),
                            "RetentionInDays": {"Ref": "LogRetentionDays"}},
         }
-        resources[f"{name}ErrorAlarm"] = _alarm(
-            f"The {name} function fails: see docs/runbook.md#lambda-errors",
-            "AWS/Lambda", "Errors", [{"Name": "FunctionName", "Value": function}], "Sum", 5,
-        )
-        resources[f"{name}ThrottleAlarm"] = _alarm(
-            f"The {name} function is throttled: see docs/runbook.md#lambda-throttles",
-            "AWS/Lambda", "Throttles", [{"Name": "FunctionName", "Value": function}], "Sum", 0,
-        )
-        outputs[f"{name}LogGroupArn"] = {"Description": "ARN of the function's log group",
-                                         "Value": {"Fn::GetAtt": [f"{name}LogGroup", "Arn"]}}
-    resources["BounceRateAlarm"] = _alarm(
-        "SES bounce rate above 5 % (SES reviews the account at 10 %): see docs/runbook.md#bounces",
-        "AWS/SES", "Reputation.BounceRate", [], "Maximum", 0.05, period=300,
-    )
-    resources["ComplaintRateAlarm"] = _alarm(
-        "SES complaint rate above 0.1 % (SES reviews the account at 0.5 %): see docs/runbook.md#bounces",
-        "AWS/SES", "Reputation.ComplaintRate", [], "Maximum", 0.001, period=300,
-    )
+        outputs |= _output(f"{function.logical_id}LogGroupArn",
+                           {"Fn::GetAtt": [f"{function.logical_id}LogGroup", "Arn"]}, "ARN of the function's log group")
+    return resources, outputs
 
+
+def build_template() -> dict:
+    resources: dict = {}
+    outputs: dict = {}
+    for section in (tables, queues, mail, alarms, logs):
+        section_resources, section_outputs = section()
+        resources |= section_resources
+        outputs |= section_outputs
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "Espace électeur: tables, queues, SES, alarms and logs of one stage (generated by infra/aws/stack.py)",
@@ -300,7 +342,6 @@ def build_template() -> dict:
 # Lambda has refused to create python3.11 functions since July 2026; our code and its
 # wheels (pure Python, and argon2's abi3 build) run unchanged on 3.13.
 LAMBDA_RUNTIME = "python3.13"
-CHALICE_FUNCTIONS = {"APIHandler": "Api", "SendRequestedEmail": "MailWorker", "RecordDeliveryEvent": "DeliveryEventsWorker"}
 
 
 def build_merge_template(gateway_responses: dict, rate_limit: int, burst_limit: int) -> dict:
@@ -308,14 +349,14 @@ def build_merge_template(gateway_responses: dict, rate_limit: int, burst_limit: 
     this stack, the functions' names, runtime and architecture pinned, and the API's own
     answers and throttling."""
     template = build_template()
-    for logical, name in CHALICE_FUNCTIONS.items():
-        template["Resources"][logical] = {
+    for function in FUNCTIONS:
+        template["Resources"][function.chalice_logical_id] = {
             "Properties": {
-                "FunctionName": _sub(f"{APP}-${{Stage}}{FUNCTIONS[name]}"),
+                "FunctionName": _sub(function.function_name),
                 "Runtime": LAMBDA_RUNTIME,
                 "Architectures": ["x86_64"],  # the wheels Chalice packages are built for it
             },
-            "DependsOn": [f"{name}LogGroup"],
+            "DependsOn": [f"{function.logical_id}LogGroup"],
         }
     template["Resources"]["RestAPI"] = {
         "Properties": {
@@ -334,20 +375,11 @@ def build_merge_template(gateway_responses: dict, rate_limit: int, burst_limit: 
     return template
 
 
-def output_variables() -> dict[str, str]:
-    """Stack output -> the environment variable of `.chalice/config.json` it fills."""
-    template = build_template()
-    return {
-        key: output["Description"].removeprefix("environment ")
-        for key, output in template["Outputs"].items()
-        if output["Description"].startswith("environment ")
-    }
-
-
 def render() -> str:
     return json.dumps(build_template(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
 if __name__ == "__main__":
-    TEMPLATE_PATH.write_text(render(), encoding="utf-8")
-    print(f"wrote {TEMPLATE_PATH}", file=sys.stderr)
+    for path, text in ((TEMPLATE_PATH, render()), (DOCS_PATH, render_docs())):
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}", file=sys.stderr)

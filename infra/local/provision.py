@@ -1,7 +1,9 @@
 """Create on the local AWS what CloudFormation creates in a real account.
 
 The same names as the stage's configuration: the tables (with TTL), the mail and delivery
-events queues with their dead-letter queues, and the verified SES sender identity.
+events queues with their dead-letter queues, and the verified SES sender identity. The
+queues' settings (visibility timeout, receives before the dead-letter queue) are those of
+the AWS stack: both read them from `infra/aws/functions.py`.
 """
 
 from __future__ import annotations
@@ -13,21 +15,24 @@ import boto3
 
 from chalicelib import settings
 from chalicelib.store.tables import create_tables
+from infra.aws.functions import DELIVERY_EVENTS_QUEUE, MAIL_QUEUE, QueueSpec
 
-MAX_RECEIVES_BEFORE_DEAD_LETTER = 5
 
-
-def create_queues(queue_name: str) -> str:
-    """The queue and its dead-letter queue; returns the queue's URL."""
+def create_queues(queue_name: str, spec: QueueSpec = MAIL_QUEUE) -> str:
+    """The queue (by default with the mail queue's settings) and its dead-letter queue;
+    returns the queue's URL."""
     sqs = boto3.client("sqs", region_name=settings.region())
-    dead_letter_url = sqs.create_queue(QueueName=f"{queue_name}-dlq")["QueueUrl"]
+    dead_letter_url = sqs.create_queue(
+        QueueName=f"{queue_name}-dlq", Attributes={"MessageRetentionPeriod": str(spec.dead_letter_retention_seconds)}
+    )["QueueUrl"]
     dead_letter_arn = sqs.get_queue_attributes(QueueUrl=dead_letter_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return sqs.create_queue(
         QueueName=queue_name,
         Attributes={
-            "VisibilityTimeout": "60",
+            "VisibilityTimeout": str(spec.visibility_timeout),
+            "MessageRetentionPeriod": str(spec.retention_seconds),
             "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": str(MAX_RECEIVES_BEFORE_DEAD_LETTER)}
+                {"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": str(spec.max_receives)}
             ),
         },
     )["QueueUrl"]
@@ -43,7 +48,9 @@ def provision() -> dict:
     configured = settings.Settings.from_environment()
     return {
         "tables": create_tables(),
-        "queue_url": create_queues(configured.mail_queue_name),
-        "delivery_events_queue_url": create_queues(settings.required("DELIVERY_EVENTS_QUEUE_NAME")),
+        "queue_url": create_queues(configured.mail_queue_name, MAIL_QUEUE),
+        "delivery_events_queue_url": create_queues(
+            settings.required(DELIVERY_EVENTS_QUEUE.variable), DELIVERY_EVENTS_QUEUE
+        ),
         "sender": verify_sender(configured.mail_sender),
     }

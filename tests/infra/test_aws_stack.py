@@ -10,11 +10,12 @@ import boto3
 import botocore.client
 import pytest
 
+from chalicelib.store.base import table_suffix, table_variable
 from chalicelib.store.tables import ALL_MODELS, ttl_attribute_name
 from infra.aws import policies
 from infra.aws.deploy import record_outputs, stack_outputs
-from chalicelib.store.base import table_suffix, table_variable
-from infra.aws.stack import TEMPLATE_PATH, output_variables, render
+from infra.aws.functions import BY_HANDLER
+from infra.aws.stack import OUTPUT_VARIABLES, TEMPLATE_PATH, render
 from tests.api.conftest import GOOD_PASSWORD, LISTED
 from tests.support import ROOT
 
@@ -49,7 +50,7 @@ def test_each_table_in_the_template_agrees_with_its_model(model):
 
 def test_every_stage_variable_the_code_reads_comes_from_the_stack():
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
-    filled = set(output_variables().values())
+    filled = set(OUTPUT_VARIABLES.values())
     for model in ALL_MODELS:
         assert table_variable(model) in filled
     for stage in ("dev", "prod"):
@@ -89,7 +90,7 @@ def test_record_outputs_writes_the_stage_and_its_policies(deployed_stack, tmp_pa
     assert environment["PORTAL_URL"].startswith("https://")  # what was there stays
     assert boto3.client("dynamodb", region_name="eu-west-3").describe_table(TableName=environment["CLAIMS_TABLE"])
     assert stage["autogen_policy"] is False
-    for function in policies.DYNAMODB:
+    for function in BY_HANDLER:
         policy_file = stage["lambda_functions"][function]["iam_policy_file"]
         document = json.loads((config.parent / policy_file).read_text())
         assert document["Statement"]
@@ -98,7 +99,7 @@ def test_record_outputs_writes_the_stage_and_its_policies(deployed_stack, tmp_pa
 
 
 def test_policies_have_no_wildcard_without_a_written_reason(deployed_stack):
-    for function in policies.DYNAMODB:
+    for function in BY_HANDLER:
         for statement in policies.function_policy(function, deployed_stack)["Statement"]:
             assert statement["Effect"] == "Allow"
             for action in statement["Action"]:
@@ -131,17 +132,16 @@ def recorded_calls(into: list):
 def _grants(function: str) -> set:
     """(service, action, resource name) triples a function's policy allows."""
     allowed = set()
-    for suffix, grants in policies.DYNAMODB[function].items():
-        table = f"test-{suffix}"
+    for model, grants in BY_HANDLER[function].dynamodb.items():
+        table = f"test-{table_suffix(model)}"
         for grant in grants:
             if grant.startswith("index:"):
                 allowed.add(("dynamodb", "Query", f"{table}/index/{grant.removeprefix('index:')}"))
             else:
                 allowed.add(("dynamodb", grant, table))
-    for action in policies.SQS[function][1]:
-        allowed.add(("sqs", action.removeprefix("sqs:"), "queue"))
-    if function == "send_requested_email":
-        allowed.add(("ses", "SendRawEmail", "identity"))
+    for actions in BY_HANDLER[function].sqs.values():
+        allowed.update(("sqs", action.removeprefix("sqs:"), "queue") for action in actions)
+    allowed.update(("ses", action.removeprefix("ses:"), "identity") for action in BY_HANDLER[function].ses)
     return allowed
 
 

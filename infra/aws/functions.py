@@ -1,0 +1,198 @@
+"""Every Lambda function and queue of the application, each described once.
+
+A function's identity (Chalice's name for it, this stack's name for it, its size, what
+triggers it, what it may call) used to be spread over six tables; missing one gave a wrong
+policy, not an error. Everything else is derived from `FUNCTIONS`: the least-privilege
+policies (`policies.py`), the log groups, alarms and merged-template entries (`stack.py`),
+the `lambda_functions` of `.chalice/config.json` (`deploy.py` writes them, a test checks
+them) and `docs/functions.md`. A new function, say one that casts votes under its own role
+(writes two tables, reads neither), is one more `Function(...)` below.
+
+The queues are described here too (`QueueSpec`), because their settings follow from the
+functions that consume them, and the local stack (`infra/local/provision.py`) creates them
+from the same description as CloudFormation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pynamodb.models import Model
+
+from chalicelib.store.accounts import Account
+from chalicelib.store.ballots import BallotItem
+from chalicelib.store.base import table_suffix, table_variable
+from chalicelib.store.claims import Claim
+from chalicelib.store.deliverability import DeliveryStatus
+from chalicelib.store.electoral_list import ElectoralListEntry
+from chalicelib.store.mail_log import MailLogEntry
+from chalicelib.store.rate_limits import RateLimitCounter
+from chalicelib.store.sessions import Session
+from chalicelib.store.tokens import Token
+from chalicelib.store.voters import Voter
+
+APP = "espace-electeur"
+DOCS_PATH = Path(__file__).resolve().parents[2] / "docs" / "functions.md"
+# Chalice's name for the function behind the API; every other function is named after its handler.
+API_HANDLER = "api_handler"
+
+
+def pascal(text: str) -> str:
+    """CloudFormation logical ids and IAM statement ids from our names: "mail-log" -> "MailLog",
+    "send_requested_email" -> "SendRequestedEmail" (Chalice's own rule for its resources)."""
+    return "".join(part.capitalize() for part in re.split(r"[-_]", text))
+
+
+def table_logical_id(model: type[Model]) -> str:
+    return f"{pascal(table_suffix(model))}Table"
+
+
+# SQS hides a received message for the visibility timeout; AWS asks for six times the timeout
+# of the function it triggers, so that a message is not handed out again while (or soon after)
+# an invocation still works on it, retries of the event source mapping included.
+WORKER_TIMEOUT_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """An SQS queue and its dead-letter queue, the same on AWS and on the local stack.
+
+    The local stack used to hide a message for 60 s and AWS for 180 s: a failure was retried
+    sooner on a laptop than in production. Both now take `visibility_timeout` from here (the
+    mail worker shortens it anyway with its own backoff, `chalicelib/workers/mail.py`).
+    """
+
+    name: str  # this stack's name: <name>Queue, <name>DeadLetterQueue, <name>QueueArn
+    suffix: str  # the queue is espace-electeur-<stage>-<suffix>, its dead-letter queue <...>-dlq
+    variable: str  # the environment variable that names it
+    visibility_timeout: int = 6 * WORKER_TIMEOUT_SECONDS
+    max_receives: int = 5  # then the message goes to the dead-letter queue, which alarms
+    retention_seconds: int = 345600  # 4 days
+    dead_letter_retention_seconds: int = 1209600  # 14 days, the most SQS keeps
+
+
+MAIL_QUEUE = QueueSpec("Mail", "mail", "MAIL_QUEUE_NAME")
+DELIVERY_EVENTS_QUEUE = QueueSpec("DeliveryEvents", "delivery-events", "DELIVERY_EVENTS_QUEUE_NAME")
+QUEUES = [MAIL_QUEUE, DELIVERY_EVENTS_QUEUE]
+
+# What each side of a queue may do with it.
+SEND = ("sqs:SendMessage", "sqs:GetQueueUrl")
+CONSUME = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+# The mail worker also pushes a failed message's visibility back (its backoff), by URL.
+CONSUME_WITH_BACKOFF = CONSUME + ("sqs:ChangeMessageVisibility", "sqs:GetQueueUrl")
+SEND_EMAIL = ("ses:SendRawEmail",)
+
+
+@dataclass(frozen=True)
+class Function:
+    """One Lambda function: its names, its size, its trigger and everything it may call.
+
+    `dynamodb` maps a table's model to the actions the function uses on it; an "index:<name>"
+    entry grants Query on that index only. `sqs` maps a queue to its actions; `ses` lists the
+    actions allowed from the mail identity and configuration set.
+    """
+
+    handler: str  # Chalice's name: the handler's name, the key in `lambda_functions`
+    logical_id: str  # this stack's name: <logical_id>LogGroup, <logical_id>ErrorAlarm, ...
+    memory: int  # MB; Lambda gives CPU in proportion
+    timeout: int  # seconds
+    reserved_concurrency: int | None = None
+    trigger: QueueSpec | None = None  # None: API Gateway
+    dynamodb: dict[type[Model], tuple[str, ...]] = field(default_factory=dict)
+    sqs: dict[QueueSpec, tuple[str, ...]] = field(default_factory=dict)
+    ses: tuple[str, ...] = ()
+
+    @property
+    def name_suffix(self) -> str:
+        """Chalice names the API's function <app>-<stage> and the others <app>-<stage>-<handler>."""
+        return "" if self.handler == API_HANDLER else f"-{self.handler}"
+
+    @property
+    def function_name(self) -> str:
+        """The deployed name, with the stage left as a CloudFormation `${Stage}`."""
+        return f"{APP}-${{Stage}}{self.name_suffix}"
+
+    @property
+    def chalice_logical_id(self) -> str:
+        """The function's logical id in the template `chalice package` writes."""
+        return "APIHandler" if self.handler == API_HANDLER else pascal(self.handler)
+
+    def chalice_config(self, stage: str) -> dict:
+        """Its entry in the stage's `lambda_functions` of `.chalice/config.json`."""
+        config = {"lambda_memory_size": self.memory, "lambda_timeout": self.timeout}
+        if self.reserved_concurrency is not None:
+            config["reserved_concurrency"] = self.reserved_concurrency
+        config["iam_policy_file"] = f"policy-{stage}-{self.handler}.json"
+        return config
+
+
+FUNCTIONS = [
+    # 1,024 MB: a sign-in spends one argon2id verification, and CPU follows memory (README).
+    Function(
+        API_HANDLER, "Api", memory=1024, timeout=15,
+        dynamodb={
+            Voter: ("GetItem", "index:by-email"),
+            ElectoralListEntry: ("Query",),
+            BallotItem: ("GetItem", "BatchGetItem"),
+            Account: ("GetItem", "UpdateItem"),
+            Token: ("GetItem", "UpdateItem"),
+            Session: ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "index:by-voter"),
+            RateLimitCounter: ("BatchGetItem", "PutItem", "UpdateItem", "DeleteItem"),
+            Claim: ("GetItem", "PutItem", "index:by-voter"),
+        },
+        sqs={MAIL_QUEUE: SEND},
+    ),
+    # Reserved concurrency 5: about 5 sends of ~0.2 s at once keep within SES's sending rate.
+    Function(
+        "send_requested_email", "MailWorker", memory=512, timeout=WORKER_TIMEOUT_SECONDS, reserved_concurrency=5,
+        trigger=MAIL_QUEUE,
+        dynamodb={
+            Voter: ("GetItem", "index:by-email"),
+            Account: ("GetItem", "PutItem"),
+            MailLogEntry: ("Query", "PutItem", "UpdateItem"),
+            Token: ("PutItem", "DeleteItem"),
+            Claim: ("GetItem",),
+        },
+        sqs={MAIL_QUEUE: CONSUME_WITH_BACKOFF},
+        ses=SEND_EMAIL,
+    ),
+    Function(
+        "record_delivery_event", "DeliveryEventsWorker", memory=256, timeout=WORKER_TIMEOUT_SECONDS,
+        reserved_concurrency=2, trigger=DELIVERY_EVENTS_QUEUE,
+        dynamodb={DeliveryStatus: ("UpdateItem",)},
+        sqs={DELIVERY_EVENTS_QUEUE: CONSUME},
+    ),
+]
+BY_HANDLER = {function.handler: function for function in FUNCTIONS}
+
+
+def render_docs() -> str:
+    """`docs/functions.md`: the registry as a reader wants it, regenerated with the stack."""
+    lines = [
+        "# Functions",
+        "",
+        "Generated from `infra/aws/functions.py` by `make template`; do not edit. Each function has",
+        "its own role, allowed exactly what is listed (`docs/data-model.md` gives the calls behind it),",
+        "plus writing its own log group.",
+        "",
+        "| function (Chalice) | deployed as | trigger | memory | timeout | reserved concurrency | may call |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for function in FUNCTIONS:
+        trigger = f"SQS `{function.trigger.variable}`" if function.trigger else "API Gateway"
+        grants = [f"{table_variable(model)}: {', '.join(actions)}" for model, actions in function.dynamodb.items()]
+        grants += [f"{queue.variable}: {', '.join(actions)}" for queue, actions in function.sqs.items()]
+        grants += [f"SES identity: {', '.join(function.ses)}"] if function.ses else []
+        lines.append(
+            f"| `{function.handler}` | `{function.function_name.replace('${Stage}', '<stage>')}` | {trigger} "
+            f"| {function.memory} MB | {function.timeout} s | {function.reserved_concurrency or '—'} "
+            f"| {'<br>'.join(grants)} |"
+        )
+    lines += ["", "| queue | visibility timeout | dead-letter queue after | kept |", "|---|---|---|---|"]
+    for queue in QUEUES:
+        days, dead_letter_days = queue.retention_seconds // 86400, queue.dead_letter_retention_seconds // 86400
+        lines.append(f"| `{queue.variable}` | {queue.visibility_timeout} s | {queue.max_receives} receives "
+                     f"| {days} days (dead letters {dead_letter_days}) |")
+    return "\n".join(lines) + "\n"
