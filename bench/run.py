@@ -148,10 +148,10 @@ def operations() -> list[dict]:
     from bench.counting import counting
     from chalicelib import clock
     from chalicelib.admin.demo import write_demo_files
-    from chalicelib.domain.mail_policy import Request
+    from chalicelib.domain.mail_policy import MailRequestKind
     from chalicelib.mail.clients import forget_clients
     from chalicelib.mail.queue import forget_queue_urls
-    from chalicelib.services import mail_requests
+    from chalicelib.services import outgoing_mail, registration
     from chalicelib.services.ballot_import import import_ballots
     from chalicelib.services.voter_import import import_voters
     from chalicelib.store.tables import create_tables
@@ -204,9 +204,9 @@ def operations() -> list[dict]:
 
         def worker_body(voter):
             captured = {}
-            mail_requests.enqueue_mail_request, saved = captured.update, mail_requests.enqueue_mail_request
-            mail_requests.request_email(Request.REGISTRATION, voter.email, now=now)
-            mail_requests.enqueue_mail_request = saved
+            registration.enqueue_mail_request, saved = captured.update, registration.enqueue_mail_request
+            registration.request_email(MailRequestKind.REGISTRATION, voter.email, now=now)
+            registration.enqueue_mail_request = saved
             return captured
 
         def link_for(voter):
@@ -214,7 +214,7 @@ def operations() -> list[dict]:
             from moto.ses.models import ses_backends
             import re
 
-            mail_requests.handle_mail_request(worker_body(voter), now=now)
+            outgoing_mail.handle_mail_request(worker_body(voter), now=now)
             raw = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"].sent_messages[-1].raw_data
             import email as email_module
             import email.policy
@@ -223,7 +223,7 @@ def operations() -> list[dict]:
 
         pool = iter(voters[: 3 * RUNS + 10])
         results.append(measure("registration request", lambda _: post("/api/registrations", {"email": voters[0].email})))
-        results.append(measure("registration worker", lambda body: mail_requests.handle_mail_request(body, now=now),
+        results.append(measure("registration worker", lambda body: outgoing_mail.handle_mail_request(body, now=now),
                                prepare=lambda run: worker_body(next(pool))))
         token = link_for(next(pool))
         results.append(measure("token check", lambda _: post("/api/token-checks", {"token": token})))

@@ -14,9 +14,9 @@ from chalicelib.api.auth import client_of, cookie_header, signed_in
 from chalicelib.api.requests import json_object, text_field
 from chalicelib.api.responses import ApiBlueprint, json_response
 from chalicelib.domain import messages
-from chalicelib.domain.mail_policy import Request
+from chalicelib.domain.mail_policy import MailRequestKind
 from chalicelib.domain.phases import PARIS
-from chalicelib.services import links, mail_requests, sessions
+from chalicelib.services import links, registration, sessions
 from chalicelib.store.voters import Voter
 
 accounts = ApiBlueprint(__name__)
@@ -41,20 +41,20 @@ def _profile(voter: Voter, account) -> dict:
     }
 
 
-def _email_request(kind: Request) -> Response:
+def _email_request(kind: MailRequestKind) -> Response:
     body = json_object(accounts.current_request)
-    mail_requests.request_email(kind, text_field(body, "email", max_length=320), now=clock.utc_now())
+    registration.request_email(kind, text_field(body, "email", max_length=320), now=clock.utc_now())
     return json_response({"message": messages.for_code("request_accepted")}, 202)
 
 
 @accounts.route("/api/registrations", methods=["POST"], cors=PORTAL_ONLY)
 def request_registration():
-    return _email_request(Request.REGISTRATION)
+    return _email_request(MailRequestKind.REGISTRATION)
 
 
 @accounts.route("/api/password-resets", methods=["POST"], cors=PORTAL_ONLY)
 def request_password_reset():
-    return _email_request(Request.RESET)
+    return _email_request(MailRequestKind.RESET)
 
 
 @accounts.route("/api/token-checks", methods=["POST"], cors=PORTAL_ONLY)

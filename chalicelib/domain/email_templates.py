@@ -9,6 +9,7 @@ redirecting link.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -36,94 +37,128 @@ class Letter:
     links: dict[int, str]  # paragraph index -> URL shown on its own line after it
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What a letter may mention; each kind of letter uses only the facts it needs."""
+
+    portal_url: str
+    first_name: str
+    now: datetime
+    secret: str | None = None
+    expires_at: datetime | None = None
+    reference: str | None = None
+    answer: str | None = None
+
+
 def _when(moment: datetime) -> str:
     local = moment.astimezone(PARIS)
     return local.strftime("%d/%m/%Y à %Hh%M")
 
 
-def letter(kind: Email, *, portal_url: str, first_name: str, now: datetime,
-           secret: str | None = None, expires_at: datetime | None = None,
-           reference: str | None = None, answer: str | None = None) -> Letter:
-    hello = f"Bonjour {first_name},"
-    if kind is Email.CLAIM_RECEIPT:
-        return Letter(
-            subject=f"Élections professionnelles : votre signalement {reference} est bien reçu",
-            paragraphs=[
-                hello,
-                f"Nous avons bien reçu votre signalement sur les listes électorales. Sa "
-                f"référence est {reference}.",
-                "Le service des élections de votre académie va l'examiner ; sa réponse vous sera "
-                "envoyée à cette adresse. Vous n'avez rien d'autre à faire d'ici là.",
-                "Si vous n'êtes pas à l'origine de ce signalement, ignorez ce message.",
-            ],
-            links={},
-        )
-    if kind is Email.CLAIM_ANSWER:
-        return Letter(
-            subject=f"Élections professionnelles : réponse à votre réclamation {reference}",
-            paragraphs=[
-                hello,
-                f"Le service des élections a répondu à votre réclamation {reference} :",
-                answer or "",
-                "Vous retrouvez vos réclamations et leurs réponses dans votre espace électeur :",
-            ],
-            links={3: f"{portal_url}{SIGN_IN_PAGE}"},
-        )
-    if kind is Email.CONFIRMATION:
-        return Letter(
-            subject="Élections professionnelles : confirmez votre adresse pour créer votre espace électeur",
-            paragraphs=[
-                hello,
-                "Vous avez demandé à créer votre espace électeur. Pour confirmer votre adresse "
-                "et choisir votre mot de passe électeur, ouvrez ce lien :",
-                f"Ce lien est valable 24 heures, jusqu'au {_when(expires_at)} (heure de Paris). "
-                "S'il a expiré, demandez-en simplement un nouveau :",
-                "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : rien ne "
-                "sera créé sans vous.",
-            ],
-            links={1: f"{portal_url}{PASSWORD_PAGE}#jeton={secret}", 2: f"{portal_url}{REGISTRATION_PAGE}"},
-        )
-    if kind is Email.RESET:
-        return Letter(
-            subject="Élections professionnelles : choisissez un nouveau mot de passe électeur",
-            paragraphs=[
-                hello,
-                "Vous avez demandé à changer le mot de passe de votre espace électeur. Pour en "
-                "choisir un nouveau, ouvrez ce lien :",
-                f"Ce lien est valable 1 heure, jusqu'au {_when(expires_at)} (heure de Paris). "
-                "S'il a expiré, demandez-en simplement un nouveau :",
-                "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot "
-                "de passe actuel reste valable.",
-            ],
-            links={1: f"{portal_url}{PASSWORD_PAGE}#jeton={secret}", 2: f"{portal_url}{FORGOTTEN_PASSWORD_PAGE}"},
-        )
-    if kind is Email.ALREADY_ACTIVE:
-        return Letter(
-            subject="Élections professionnelles : votre espace électeur existe déjà",
-            paragraphs=[
-                hello,
-                "Vous avez demandé à créer votre espace électeur, mais il existe déjà pour "
-                "cette adresse. Pour vous connecter :",
-                "Si vous avez oublié votre mot de passe électeur, vous pouvez en choisir un "
-                "nouveau :",
-                "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : rien n'a "
-                "changé.",
-            ],
-            links={1: f"{portal_url}{SIGN_IN_PAGE}", 2: f"{portal_url}{FORGOTTEN_PASSWORD_PAGE}"},
-        )
-    if kind is Email.PASSWORD_CHANGED:
-        return Letter(
-            subject="Élections professionnelles : votre mot de passe électeur a été changé",
-            paragraphs=[
-                hello,
-                f"Le mot de passe de votre espace électeur a été changé le {_when(now)} (heure "
-                "de Paris), et toutes vos connexions en cours ont été fermées.",
-                "Si vous n'êtes pas à l'origine de ce changement, choisissez tout de suite un "
-                "nouveau mot de passe, puis prévenez l'assistance de votre académie :",
-            ],
-            links={2: f"{portal_url}{FORGOTTEN_PASSWORD_PAGE}"},
-        )
-    raise ValueError(f"no letter for {kind}")
+def _compose(subject: str, facts: Facts, *paragraphs: str | tuple[str, str]) -> Letter:
+    """Greet, then lay out the paragraphs; a (paragraph, page) pair is followed by that page's link."""
+    texts, links = [f"Bonjour {facts.first_name},"], {}
+    for paragraph in paragraphs:
+        if isinstance(paragraph, tuple):
+            paragraph, page = paragraph
+            links[len(texts)] = f"{facts.portal_url}{page}"
+        texts.append(paragraph)
+    return Letter(subject=subject, paragraphs=texts, links=links)
+
+
+def _not_asked(consequence: str) -> str:
+    return f"Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : {consequence}"
+
+
+def _link_letter(facts: Facts, *, subject: str, asked: str, lifetime: str, ask_again_page: str,
+                 if_not_asked: str) -> Letter:
+    """The confirmation and the reset: one link to the password page, how long it lasts, where to ask again."""
+    return _compose(
+        subject, facts,
+        (f"{asked}, ouvrez ce lien :", f"{PASSWORD_PAGE}#jeton={facts.secret}"),
+        (f"Ce lien est valable {lifetime}, jusqu'au {_when(facts.expires_at)} (heure de Paris). "
+         "S'il a expiré, demandez-en simplement un nouveau :", ask_again_page),
+        _not_asked(if_not_asked),
+    )
+
+
+def _claim_receipt(facts: Facts) -> Letter:
+    return _compose(
+        f"Élections professionnelles : votre signalement {facts.reference} est bien reçu", facts,
+        f"Nous avons bien reçu votre signalement sur les listes électorales. Sa référence est {facts.reference}.",
+        "Le service des élections de votre académie va l'examiner ; sa réponse vous sera "
+        "envoyée à cette adresse. Vous n'avez rien d'autre à faire d'ici là.",
+        "Si vous n'êtes pas à l'origine de ce signalement, ignorez ce message.",
+    )
+
+
+def _claim_answer(facts: Facts) -> Letter:
+    return _compose(
+        f"Élections professionnelles : réponse à votre réclamation {facts.reference}", facts,
+        f"Le service des élections a répondu à votre réclamation {facts.reference} :",
+        facts.answer or "",
+        ("Vous retrouvez vos réclamations et leurs réponses dans votre espace électeur :", SIGN_IN_PAGE),
+    )
+
+
+def _confirmation(facts: Facts) -> Letter:
+    return _link_letter(
+        facts,
+        subject="Élections professionnelles : confirmez votre adresse pour créer votre espace électeur",
+        asked="Vous avez demandé à créer votre espace électeur. Pour confirmer votre adresse "
+              "et choisir votre mot de passe électeur",
+        lifetime="24 heures", ask_again_page=REGISTRATION_PAGE,
+        if_not_asked="rien ne sera créé sans vous.",
+    )
+
+
+def _reset(facts: Facts) -> Letter:
+    return _link_letter(
+        facts,
+        subject="Élections professionnelles : choisissez un nouveau mot de passe électeur",
+        asked="Vous avez demandé à changer le mot de passe de votre espace électeur. Pour en choisir un nouveau",
+        lifetime="1 heure", ask_again_page=FORGOTTEN_PASSWORD_PAGE,
+        if_not_asked="votre mot de passe actuel reste valable.",
+    )
+
+
+def _already_active(facts: Facts) -> Letter:
+    return _compose(
+        "Élections professionnelles : votre espace électeur existe déjà", facts,
+        ("Vous avez demandé à créer votre espace électeur, mais il existe déjà pour cette adresse. "
+         "Pour vous connecter :", SIGN_IN_PAGE),
+        ("Si vous avez oublié votre mot de passe électeur, vous pouvez en choisir un nouveau :",
+         FORGOTTEN_PASSWORD_PAGE),
+        _not_asked("rien n'a changé."),
+    )
+
+
+def _password_changed(facts: Facts) -> Letter:
+    return _compose(
+        "Élections professionnelles : votre mot de passe électeur a été changé", facts,
+        f"Le mot de passe de votre espace électeur a été changé le {_when(facts.now)} (heure de Paris), "
+        "et toutes vos connexions en cours ont été fermées.",
+        ("Si vous n'êtes pas à l'origine de ce changement, choisissez tout de suite un nouveau mot de passe, "
+         "puis prévenez l'assistance de votre académie :", FORGOTTEN_PASSWORD_PAGE),
+    )
+
+
+# One entry per kind of email: a new kind (a vote receipt, a voter-code notice) is one function and one line here.
+LETTERS: dict[Email, Callable[[Facts], Letter]] = {
+    Email.CLAIM_RECEIPT: _claim_receipt,
+    Email.CLAIM_ANSWER: _claim_answer,
+    Email.CONFIRMATION: _confirmation,
+    Email.RESET: _reset,
+    Email.ALREADY_ACTIVE: _already_active,
+    Email.PASSWORD_CHANGED: _password_changed,
+}
+
+
+def letter(kind: Email, **facts) -> Letter:
+    """The letter for this kind of email, from the facts it mentions (see `Facts`)."""
+    if kind not in LETTERS:
+        raise ValueError(f"no letter for {kind}")
+    return LETTERS[kind](Facts(**facts))
 
 
 def _text(content: Letter) -> str:

@@ -11,7 +11,9 @@ from enum import Enum
 HOURLY_BUDGET = 3  # emails of the kinds below per address per hour
 
 
-class Request(str, Enum):
+class MailRequestKind(str, Enum):
+    """What a queued mail request asks for (not an HTTP request: the worker decides the email)."""
+
     REGISTRATION = "registration"
     RESET = "reset"
     PASSWORD_CHANGED = "password_changed"
@@ -32,17 +34,17 @@ class Email(str, Enum):
 OUTSIDE_BUDGET = {Email.PASSWORD_CHANGED, Email.CLAIM_ANSWER}
 
 
-def email_for(request: Request, *, listed: bool, active: bool) -> Email | None:
+def email_for(request: MailRequestKind, *, listed: bool, active: bool) -> Email | None:
     """For account requests, which need the address to be on a list; claim emails go to
     whoever wrote (they may be missing from the lists: that is why they wrote)."""
-    if request is Request.CLAIM_RECEIPT:
+    if request is MailRequestKind.CLAIM_RECEIPT:
         return Email.CLAIM_RECEIPT
-    if request is Request.CLAIM_ANSWER:
+    if request is MailRequestKind.CLAIM_ANSWER:
         return Email.CLAIM_ANSWER
     if not listed:
         return None
-    if request is Request.PASSWORD_CHANGED:
+    if request is MailRequestKind.PASSWORD_CHANGED:
         return Email.PASSWORD_CHANGED
-    if request is Request.REGISTRATION:
+    if request is MailRequestKind.REGISTRATION:
         return Email.ALREADY_ACTIVE if active else Email.CONFIRMATION
     return Email.RESET if active else Email.CONFIRMATION

@@ -1,34 +1,46 @@
-"""Sign-in throttling that slows a guesser down without letting anyone lock a voter out.
+"""Throttling that slows a guesser down without letting anyone lock a voter out.
 
 Failures are counted per address *and client* for the backoff: after 5 consecutive failures
 that client waits 1 s, then 2, 4… up to 15 min. Someone typing wrong passwords for a voter
 from elsewhere only slows themselves. Across all clients an address may fail at most 100
 times an hour (NIST SP 800-63B's ceiling), high enough that nobody reaches it by accident.
 Unknown addresses are counted exactly like known ones, so the answer reveals nothing.
+
+Each thing that can be guessed is one `ThrottleKind`: its own counters (a key prefix) and
+its own limits, under the same rules. Guessing a voter code later is one more entry.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-FAILURES_BEFORE_BACKOFF = 5
-FIRST_WAIT_SECONDS = 1
-MAX_WAIT_SECONDS = 15 * 60
-MAX_FAILURES_PER_HOUR = 100
+
+@dataclass(frozen=True)
+class ThrottleKind:
+    prefix: str  # names its counters: "<prefix>-client#…", "<prefix>-hour#…", "<prefix>-cleared#…"
+    failures_before_backoff: int = 5
+    first_wait_seconds: int = 1
+    max_wait_seconds: int = 15 * 60
+    max_failures_per_hour: int = 100
 
 
-def backoff_seconds(consecutive_failures: int) -> int:
+SIGN_IN = ThrottleKind("signin")
+
+
+def backoff_seconds(consecutive_failures: int, kind: ThrottleKind = SIGN_IN) -> int:
     """How long a client must wait after this many consecutive failures (0: no wait)."""
-    if consecutive_failures < FAILURES_BEFORE_BACKOFF:
+    if consecutive_failures < kind.failures_before_backoff:
         return 0
-    doublings = consecutive_failures - FAILURES_BEFORE_BACKOFF
-    return min(FIRST_WAIT_SECONDS * 2 ** min(doublings, 20), MAX_WAIT_SECONDS)
+    doublings = consecutive_failures - kind.failures_before_backoff
+    return min(kind.first_wait_seconds * 2 ** min(doublings, 20), kind.max_wait_seconds)
 
 
-def retry_after(consecutive_failures: int, last_failure_at: datetime | None, now: datetime) -> int:
+def retry_after(consecutive_failures: int, last_failure_at: datetime | None, now: datetime,
+                kind: ThrottleKind = SIGN_IN) -> int:
     """Seconds this client must still wait, rounded up; 0 when it may try."""
-    wait = backoff_seconds(consecutive_failures)
+    wait = backoff_seconds(consecutive_failures, kind)
     if not wait or last_failure_at is None:
         return 0
     remaining = (last_failure_at + timedelta(seconds=wait) - now).total_seconds()

@@ -1,1 +1,23 @@
-"""Use cases: each module is one family of things the portal or its administrators do."""
+"""Use cases: each module is one family of things the portal or its administrators do.
+
+Journeys, one entry each, hop by hop (entrypoint, service, then the adapters and rules it
+uses), so that "what happens when someone registers" takes a glance, not a grep:
+
+- Registration or reset: api.accounts.request_registration / request_password_reset
+  -> registration.request_email -> mail.queue.enqueue_mail_request -> SQS -> workers.mail.send_requested_email
+  -> outgoing_mail.handle_mail_request (domain.mail_policy.email_for, store.mail_log.mail_since / claim_attempt,
+  store.accounts.create_pending_account, store.tokens.save_token) -> domain.email_templates.letter / build_message
+  -> mail.ses.send_raw_email -> store.mail_log.mark_sent
+- Link and password creation: api.accounts.check_token / create_password -> links.check_link / set_password_with_link
+  (store.tokens.find_token, store.accounts.find_account / activate_with_link) -> store.sessions.delete_voter_sessions,
+  throttle.clear_address, registration.request_notice (the "password changed" email, then the worker's hops above)
+- Sign-in: api.accounts.sign_in -> sessions.sign_in -> throttle.Throttle(domain.throttling.SIGN_IN).check
+  -> store.voters.find_listed_voter, store.accounts.find_account -> Throttle.record_failure / record_success
+  -> store.sessions.save_session
+- Claim: api.espace.file_claim / public_claim -> claims.file_ballot_claim / file_public_claim
+  (throttle.within_hourly_limit) -> store.claims.file_claim -> registration.request_notice (receipt);
+  admin.cli.claims_command -> claims.answer_claim -> registration.request_notice (answer)
+- Import: admin.cli.import_ballots_command -> ballot_import.import_ballots -> store.ballots;
+  admin.cli.import_voters_command -> voter_import.import_voters (_stage_file, _stage_stored_voters, _collect_problems,
+  _apply_changes, _prune_missing) -> store.voters, store.electoral_list -> admin.render.voter_import
+"""

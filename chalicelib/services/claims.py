@@ -7,9 +7,9 @@ from datetime import datetime
 from chalicelib.domain.claims import ANSWERED, OPEN, claim_reference, claims_open, message_is_acceptable, MAX_MESSAGE, MIN_MESSAGE
 from chalicelib.domain.emails import is_well_formed, normalise_email
 from chalicelib.domain.errors import ClaimsClosed, InvalidEmail, InvalidMessage, InvalidRequest
-from chalicelib.domain.mail_policy import Request
+from chalicelib.domain.mail_policy import MailRequestKind
 from chalicelib.services.ballots import ballot_for_voter
-from chalicelib.services.mail_requests import request_notice
+from chalicelib.services.registration import request_notice
 from chalicelib.services.throttle import within_hourly_limit
 from chalicelib.store.claims import Claim, file_claim, find_claim, voter_claims
 from chalicelib.store.voters import Voter
@@ -63,7 +63,7 @@ def file_public_claim(fields: dict, *, client: str, now: datetime) -> None:
     claim, _ = file_claim(claim)
     # Asked again when the same claim comes again, so that a submission whose receipt could
     # not be queued gets it on retry; the mail worker sends one receipt per claim.
-    request_notice(Request.CLAIM_RECEIPT, now=now, email=email, first_name=claim.first_name,
+    request_notice(MailRequestKind.CLAIM_RECEIPT, now=now, email=email, first_name=claim.first_name,
                    reference=claim.reference)
 
 
@@ -86,5 +86,5 @@ def answer_claim(reference: str, answer: str, *, now: datetime) -> Claim:
     if claim is None:
         raise ClaimNotFound(reference)
     claim.update(actions=[Claim.answer.set(answer), Claim.answered_at.set(now), Claim.status.set(ANSWERED)])
-    request_notice(Request.CLAIM_ANSWER, now=now, reference=claim.reference)
+    request_notice(MailRequestKind.CLAIM_ANSWER, now=now, reference=claim.reference)
     return claim

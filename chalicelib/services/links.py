@@ -8,12 +8,13 @@ from typing import NamedTuple
 from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.errors import PasswordPolicyError, TokenInvalid, TokenUsed
 from chalicelib.domain.links import LinkPurpose, hash_secret, link_problem, looks_like_secret
-from chalicelib.domain.mail_policy import Request
+from chalicelib.domain.mail_policy import MailRequestKind
 from chalicelib.domain.password_hashing import PasswordHasher
 from chalicelib.domain.passwords import PasswordPolicy
+from chalicelib.domain.throttling import SIGN_IN
 from chalicelib.services import throttle
 from chalicelib.services.after_commit import best_effort
-from chalicelib.services.mail_requests import request_notice
+from chalicelib.services.registration import request_notice
 from chalicelib.store import accounts
 from chalicelib.store.accounts import Account, find_account
 from chalicelib.store.sessions import delete_voter_sessions
@@ -74,6 +75,6 @@ def set_password_with_link(secret, password: str, confirmation: str, *, now: dat
         # and the voter is told, whoever asked. The password is stored already: these steps
         # must not turn the voter's success into an error.
         best_effort("delete_sessions", delete_voter_sessions, account.voter_id)
-        best_effort("clear_sign_in_counters", throttle.clear_address, voter.email, now=now)
-        best_effort("notify_password_changed", request_notice, Request.PASSWORD_CHANGED, now=now,
+        best_effort("clear_sign_in_counters", throttle.clear_address, SIGN_IN, voter.email, now=now)
+        best_effort("notify_password_changed", request_notice, MailRequestKind.PASSWORD_CHANGED, now=now,
                     voter_id=account.voter_id)

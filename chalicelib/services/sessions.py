@@ -18,8 +18,9 @@ from chalicelib.domain.password_hashing import PasswordHasher
 from chalicelib.domain.passwords import PasswordPolicy
 from chalicelib.domain.links import hash_secret
 from chalicelib.domain.sessions import SessionPolicy
+from chalicelib.domain.throttling import SIGN_IN
 from chalicelib.services.after_commit import best_effort
-from chalicelib.services.throttle import SignInThrottle
+from chalicelib.services.throttle import Throttle
 from chalicelib.store import accounts as account_store
 from chalicelib.store import sessions as session_store
 from chalicelib.store.accounts import Account, find_account
@@ -44,7 +45,7 @@ def _open_session(voter_id: str, now: datetime, policy: SessionPolicy) -> str:
 def sign_in(raw_email, password: str, *, client: str, now: datetime, hasher: PasswordHasher,
             policy: SessionPolicy) -> SignedIn:
     email = normalise_email(raw_email)
-    throttle = SignInThrottle(email, client, now)
+    throttle = Throttle(SIGN_IN, email, client, now)
     throttle.check()
     voter = find_listed_voter(email) if is_well_formed(email) else None
     account = find_account(voter.voter_id) if voter else None

@@ -1,8 +1,8 @@
-"""Sign-in failure counters (rules in `chalicelib.domain.throttling`), kept in DynamoDB.
+"""Failure counters for anything guessable (rules in `chalicelib.domain.throttling`), in DynamoDB.
 
-Three items per address, read in one BatchGetItem: this client's consecutive failures, the
-address's failures this hour, and the address's "cleared at" marker, which a completed
-password reset sets so that every earlier count stops counting.
+Three items per address and kind, read in one BatchGetItem: this client's consecutive
+failures, the address's failures this hour, and the address's "cleared at" marker, which a
+completed password reset sets (for sign-in) so that every earlier count stops counting.
 """
 
 from __future__ import annotations
@@ -11,23 +11,25 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain import throttling
 from chalicelib.domain.errors import TooManyAttempts, TooManyRequests
+from chalicelib.domain.throttling import ThrottleKind
 from chalicelib.store import rate_limits
 
 KEEP = timedelta(hours=2)
 
 
-def _keys(address: str, client: str, now: datetime) -> tuple[str, str, str]:
-    return (
-        f"signin-client#{address}#{client}",
-        f"signin-hour#{address}#{throttling.hour_window(now)}",
-        f"signin-cleared#{address}",
-    )
+def _cleared_key(kind: ThrottleKind, address: str) -> str:
+    return f"{kind.prefix}-cleared#{address}"
 
 
-class SignInThrottle:
-    def __init__(self, address: str, client: str, now: datetime):
+class Throttle:
+    """One attempt's view of its counters: check before trying, then record how it went."""
+
+    def __init__(self, kind: ThrottleKind, address: str, client: str, now: datetime):
+        self.kind = kind
         self.now = now
-        self.client_key, self.hour_key, cleared_key = _keys(address, client, now)
+        self.client_key = f"{kind.prefix}-client#{address}#{client}"
+        self.hour_key = f"{kind.prefix}-hour#{address}#{throttling.hour_window(now)}"
+        cleared_key = _cleared_key(kind, address)
         counters = rate_limits.read_counters([self.client_key, self.hour_key, cleared_key])
         marker = counters.get(cleared_key)
         cleared_at = marker.cleared_at if marker else None
@@ -45,10 +47,10 @@ class SignInThrottle:
 
     def check(self) -> None:
         """Raise TooManyAttempts if this client, or this address overall, must wait."""
-        if self.hour is not None and self.hour.count >= throttling.MAX_FAILURES_PER_HOUR:
+        if self.hour is not None and self.hour.count >= self.kind.max_failures_per_hour:
             raise TooManyAttempts(throttling.seconds_to_next_hour(self.now))
         if self.client is not None:
-            wait = throttling.retry_after(int(self.client.count), self.client.last_at, self.now)
+            wait = throttling.retry_after(int(self.client.count), self.client.last_at, self.now, self.kind)
             if wait:
                 raise TooManyAttempts(wait)
 
@@ -64,8 +66,9 @@ class SignInThrottle:
             rate_limits.forget(self.client_key)
 
 
-def clear_address(address: str, *, now: datetime) -> None:
-    rate_limits.mark_cleared(f"signin-cleared#{address}", now=now, expires=now + KEEP)
+def clear_address(kind: ThrottleKind, address: str, *, now: datetime) -> None:
+    """Every count of this kind for this address, from before now, stops counting."""
+    rate_limits.mark_cleared(_cleared_key(kind, address), now=now, expires=now + KEEP)
 
 
 def within_hourly_limit(what: str, whose: str, limit: int, *, now: datetime) -> None:

@@ -11,9 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
+from chalicelib.domain.mail_policy import Email
 from chalicelib.store.base import table_meta
+from chalicelib.transient import translate_transient
 
 
 class MailLogEntry(Model):
@@ -50,11 +53,42 @@ def entry_key(requested_at: datetime, request_id: str) -> str:
     return f"{time_key(requested_at)}#{request_id}"
 
 
+@translate_transient()
 def mail_since(address: str, since: datetime) -> list[MailLogEntry]:
     """This address's entries since an instant (one strongly consistent Query)."""
     return list(MailLogEntry.query(address, MailLogEntry.entry_key >= time_key(since), consistent_read=True))
 
 
+@translate_transient()
 def recent_mail(address: str, limit: int = 10) -> list[MailLogEntry]:
     """The newest entries for one address, newest first (one Query)."""
     return list(MailLogEntry.query(address, scan_index_forward=False, limit=limit))
+
+
+@translate_transient()
+def claim_attempt(address: str, key: str, kind: Email, *, requested_at: datetime, previous: MailLogEntry | None,
+                  now: datetime, token_hash: str | None, reference: str | None) -> MailLogEntry | None:
+    """Write this attempt's entry, "sending"; None when a concurrent delivery of the same queue
+    message got there first. The condition makes one attempt at a time own the entry: a first
+    attempt only if there is no entry yet, a retry only if the entry is still the failed
+    attempt it read (same number, still "sending")."""
+    entry = MailLogEntry(
+        address, key, kind=kind.value, status=SENDING, requested_at=requested_at,
+        attempt=1 if previous is None else previous.attempt + 1,
+        token_hash=token_hash, reference=reference, expires_ttl=now + KEEP,
+    )
+    condition = (MailLogEntry.entry_key.does_not_exist() if previous is None
+                 else (MailLogEntry.attempt == previous.attempt) & (MailLogEntry.status == SENDING))
+    try:
+        entry.save(condition=condition)
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return entry
+
+
+@translate_transient()
+def mark_sent(entry: MailLogEntry, *, now: datetime, ses_message_id: str) -> None:
+    entry.update(actions=[
+        MailLogEntry.status.set(SENT), MailLogEntry.sent_at.set(now), MailLogEntry.ses_message_id.set(ses_message_id)])

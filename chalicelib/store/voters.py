@@ -61,3 +61,11 @@ def find_listed_voter(email: str) -> Voter | None:
         if voter.is_listed:
             return voter
     return None
+
+
+def find_voter(voter_id: str) -> Voter | None:
+    """The voter with this id, listed or not (one GetItem)."""
+    try:
+        return Voter.get(voter_id)
+    except Voter.DoesNotExist:
+        return None

@@ -8,13 +8,11 @@ after five receives, goes to the dead-letter queue that the deploy alarms on.
 from __future__ import annotations
 
 import json
-import logging
 
 from chalice import Blueprint
 
 from chalicelib import clock, settings
-
-log = logging.getLogger("espace_electeur.deliverability")
+from chalicelib.logs import log_event
 
 deliverability_worker = Blueprint(__name__)
 
@@ -36,4 +34,4 @@ def record_delivery_events(bodies, *, now) -> int:
 @deliverability_worker.on_sqs_message(queue=settings.required("DELIVERY_EVENTS_QUEUE_NAME"), batch_size=10)
 def record_delivery_event(event):
     count = record_delivery_events([record.body for record in event], now=clock.utc_now())
-    log.info('{"event": "delivery_events", "recorded": %d}', count)
+    log_event("delivery_events", logger="espace_electeur.deliverability", recorded=count)

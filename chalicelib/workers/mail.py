@@ -13,10 +13,11 @@ import logging
 from chalice import Blueprint
 
 from chalicelib import clock, settings
+from chalicelib.logs import log_event
 from chalicelib.mail.queue import delay_retry
-from chalicelib.services.mail_requests import handle_mail_request
+from chalicelib.services.outgoing_mail import handle_mail_request
 
-log = logging.getLogger("espace_electeur.mail")
+LOGGER = "espace_electeur.mail"
 
 mail_worker = Blueprint(__name__)
 
@@ -42,10 +43,11 @@ def send_requested_email(event):
             outcome = handle_mail_request(body, now=clock.utc_now())
         except Exception:
             receive_count = int(record.to_dict().get("attributes", {}).get("ApproximateReceiveCount", "1"))
-            log.exception('{"event": "mail_failed", "request_id": "%s", "receive": %d}', body.get("request_id"), receive_count)
+            log_event("mail_failed", logger=LOGGER, level=logging.ERROR, exc_info=True,
+                      request_id=body.get("request_id"), receive=receive_count)
             try:
                 delay_retry(record.receipt_handle, retry_delay(receive_count))
             except Exception:
-                log.exception('{"event": "mail_retry_delay_failed"}')
+                log_event("mail_retry_delay_failed", logger=LOGGER, level=logging.ERROR, exc_info=True)
             raise
-        log.info('{"event": "mail_request", "request_id": "%s", "outcome": "%s"}', body.get("request_id"), outcome.reason)
+        log_event("mail_request", logger=LOGGER, request_id=body.get("request_id"), outcome=outcome.reason)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.services import mail_requests
+from chalicelib.services import outgoing_mail
 from chalicelib.store.accounts import ACTIVE, PENDING, Account
 from chalicelib.store.mail_log import MailLogEntry
 from chalicelib.store.tokens import Token
@@ -203,7 +203,7 @@ def test_the_password_changed_notice_is_outside_the_hourly_budget(portal):
 
 
 def test_a_failed_send_is_retried_without_a_second_email_or_a_second_link(portal, monkeypatch):
-    from chalicelib.services import mail_requests as service
+    from chalicelib.services import outgoing_mail as service
 
     real_send = service.send_raw_email
     failures = {"left": 2}
@@ -234,7 +234,7 @@ def test_a_failed_send_is_retried_without_a_second_email_or_a_second_link(portal
 def test_the_worker_pushes_a_failed_message_back_with_backoff(portal, monkeypatch):
     import boto3
 
-    from chalicelib.services import mail_requests as service
+    from chalicelib.services import outgoing_mail as service
     from chalicelib.workers import mail as worker
 
     monkeypatch.setattr(service, "send_raw_email", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("SES down")))
@@ -262,8 +262,8 @@ def _receive_body(portal) -> dict:
 def test_a_message_delivered_twice_sends_one_email(portal):
     portal.post("/api/registrations", {"email": LISTED})
     body = _receive_body(portal)
-    first = mail_requests.handle_mail_request(body, now=portal.clock.now)
-    second = mail_requests.handle_mail_request(body, now=portal.clock.now + timedelta(seconds=5))
+    first = outgoing_mail.handle_mail_request(body, now=portal.clock.now)
+    second = outgoing_mail.handle_mail_request(body, now=portal.clock.now + timedelta(seconds=5))
     assert (first.reason, second.reason) == ("sent", "already_sent")
     assert len(portal.new_mail()) == 1
 

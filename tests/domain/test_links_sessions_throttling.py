@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib.domain.links import hash_secret, link_problem, looks_like_secret, mask_email, new_secret
-from chalicelib.domain.mail_policy import Email, Request, email_for
+from chalicelib.domain.mail_policy import Email, MailRequestKind, email_for
 from chalicelib.domain.sessions import SessionPolicy
 from chalicelib.domain.throttling import backoff_seconds, retry_after, seconds_to_next_hour
 
@@ -60,11 +60,11 @@ def test_backoff_doubles_from_one_second_to_fifteen_minutes():
 @pytest.mark.parametrize(
     "request_kind,active,expected",
     [
-        (Request.REGISTRATION, False, Email.CONFIRMATION),
-        (Request.REGISTRATION, True, Email.ALREADY_ACTIVE),
-        (Request.RESET, True, Email.RESET),
-        (Request.RESET, False, Email.CONFIRMATION),
-        (Request.PASSWORD_CHANGED, True, Email.PASSWORD_CHANGED),
+        (MailRequestKind.REGISTRATION, False, Email.CONFIRMATION),
+        (MailRequestKind.REGISTRATION, True, Email.ALREADY_ACTIVE),
+        (MailRequestKind.RESET, True, Email.RESET),
+        (MailRequestKind.RESET, False, Email.CONFIRMATION),
+        (MailRequestKind.PASSWORD_CHANGED, True, Email.PASSWORD_CHANGED),
     ],
 )
 def test_which_email_answers_a_request(request_kind, active, expected):

@@ -1,9 +1,8 @@
-"""Email requests: accepted at once by the API, decided and sent later by the mail worker.
+"""Email requests, worker side: decide who gets which email, claim the send, send it.
 
-The request handler only checks the address's form and queues it, so every address takes the
-same path in the same time and nothing can be learnt from the answer. The worker, where no
-one can observe it, looks the address up, applies the hourly budget, creates the link and
-sends through SES.
+The worker, where no one can observe it, looks the address up, applies the hourly budget,
+creates the link and sends through SES (the API side, which only queues, is
+`services.registration`).
 
 A queue message may be delivered more than once, and a send may fail and be retried. The
 mail log entry keyed by the request's own id makes that safe: once an entry says "sent",
@@ -16,20 +15,14 @@ that voids nothing the voter holds.
 
 from __future__ import annotations
 
-import logging
-import uuid
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from typing import NamedTuple
 
-from pynamodb.exceptions import PutError
-
 from chalicelib import settings
-from chalicelib.domain.emails import is_well_formed, normalise_email
-from chalicelib.domain.errors import InvalidEmail
 from chalicelib.domain.links import LIFETIMES, LinkPurpose, hash_secret, mask_email, new_secret
-from chalicelib.domain.mail_policy import HOURLY_BUDGET, OUTSIDE_BUDGET, Email, Request, email_for
-from chalicelib.mail.queue import enqueue_mail_request
+from chalicelib.domain.mail_policy import HOURLY_BUDGET, OUTSIDE_BUDGET, Email, MailRequestKind, email_for
+from chalicelib.logs import log_event
 from chalicelib.mail.ses import send_raw_email
 from chalicelib.services.after_commit import best_effort
 from chalicelib.store import mail_log
@@ -37,29 +30,9 @@ from chalicelib.store.accounts import ACTIVE, create_pending_account, find_accou
 from chalicelib.store.claims import find_claim
 from chalicelib.store.mail_log import SENDING, SENT, MailLogEntry
 from chalicelib.store.tokens import delete_token, save_token
-from chalicelib.store.voters import Voter, find_listed_voter
-
-log = logging.getLogger("espace_electeur.mail")
+from chalicelib.store.voters import Voter, find_listed_voter, find_voter
 
 LINK_PURPOSES = {Email.CONFIRMATION: LinkPurpose.REGISTRATION, Email.RESET: LinkPurpose.RESET}
-
-
-def request_email(request: Request, raw_email, *, now: datetime, new_id=uuid.uuid4) -> None:
-    """API side: validate the address's form and queue the request. Same path for everyone."""
-    email = normalise_email(raw_email)
-    if not is_well_formed(email):
-        raise InvalidEmail()
-    enqueue_mail_request(
-        {"request": request.value, "email": email, "request_id": str(new_id()), "requested_at": mail_log.time_key(now)}
-    )
-
-
-def request_notice(request: Request, *, now: datetime, new_id=uuid.uuid4, **fields) -> None:
-    """Queue an email that follows from something done (password changed, claim received or
-    answered), with the fields its recipient is found by."""
-    enqueue_mail_request(
-        {"request": request.value, "request_id": str(new_id()), "requested_at": mail_log.time_key(now), **fields}
-    )
 
 
 class Outcome(NamedTuple):
@@ -79,29 +52,25 @@ class _Recipient(NamedTuple):
     answer: str | None = None
 
 
-def _listed_voter(request: Request, body: dict) -> Voter | None:
-    if request is Request.PASSWORD_CHANGED:
-        try:
-            voter = Voter.get(body["voter_id"])
-        except Voter.DoesNotExist:
-            return None
-        return voter if voter.is_listed else None
+def _listed_voter(request: MailRequestKind, body: dict) -> Voter | None:
+    if request is MailRequestKind.PASSWORD_CHANGED:
+        voter = find_voter(body["voter_id"])
+        return voter if voter is not None and voter.is_listed else None
     return find_listed_voter(body["email"])
 
 
-def _recipient(request: Request, body: dict) -> _Recipient | None:
+def _recipient(request: MailRequestKind, body: dict) -> _Recipient | None:
     """Who gets which email for this request, or None for nobody."""
-    if request is Request.CLAIM_RECEIPT:
+    if request is MailRequestKind.CLAIM_RECEIPT:
         return _Recipient(body["email"], body["first_name"], Email.CLAIM_RECEIPT, reference=body["reference"])
-    if request is Request.CLAIM_ANSWER:
+    if request is MailRequestKind.CLAIM_ANSWER:
         claim = find_claim(body["reference"])
         if claim is None or claim.answer is None:
             return None
         address, first_name = claim.email, claim.first_name
         if claim.voter_id:
-            try:
-                voter = Voter.get(claim.voter_id)
-            except Voter.DoesNotExist:
+            voter = find_voter(claim.voter_id)
+            if voter is None:
                 return None
             address, first_name = voter.email or voter.removed_email, voter.first_name
         return _Recipient(address, first_name, Email.CLAIM_ANSWER, reference=claim.reference, answer=claim.answer)
@@ -114,9 +83,31 @@ def _recipient(request: Request, body: dict) -> _Recipient | None:
                       needs_account=kind is Email.CONFIRMATION and account is None)
 
 
+def _refusal(recipient: _Recipient, key: str, mine: MailLogEntry | None, recent: list[MailLogEntry],
+             hour_ago: datetime) -> str | None:
+    """Why nothing may be sent for this request, from the address's recent mail; None to send."""
+    if mine is not None and mine.status == SENT:
+        return "already_sent"
+    kind = recipient.kind
+    if mine is None and kind not in OUTSIDE_BUDGET:
+        spent = sum(
+            1 for e in recent
+            if e.requested_at >= hour_ago and Email(e.kind) not in OUTSIDE_BUDGET and e.status in (SENDING, SENT)
+        )
+        if spent >= HOURLY_BUDGET:
+            return "over_budget"
+    if kind is Email.CLAIM_RECEIPT and any(
+        e.reference == recipient.reference and e.kind == kind.value and e.entry_key != key
+        and e.status in (SENDING, SENT)
+        for e in recent
+    ):
+        return "already_sent"  # the same claim submitted again
+    return None
+
+
 def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
-    """Worker side: decide, then send at most one email for this request."""
-    request = Request(body["request"])
+    """Decide, then send at most one email for this request."""
+    request = MailRequestKind(body["request"])
     request_id = body["request_id"]
     requested_at = datetime.strptime(body["requested_at"], "%Y-%m-%dT%H:%M:%S.%f%z")
     recipient = _recipient(request, body)
@@ -129,27 +120,16 @@ def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
     # From the request's own time too: a retry after a long outage still finds its entry.
     recent = mail_log.mail_since(address, min(hour_ago, requested_at))
     mine = next((e for e in recent if e.entry_key == key), None)
-    if mine is not None and mine.status == SENT:
-        return Outcome(None, "already_sent")
-    if mine is None and kind not in OUTSIDE_BUDGET:
-        spent = sum(
-            1 for e in recent
-            if e.requested_at >= hour_ago and Email(e.kind) not in OUTSIDE_BUDGET and e.status in (SENDING, SENT)
-        )
-        if spent >= HOURLY_BUDGET:
-            return Outcome(None, "over_budget")
-    if kind is Email.CLAIM_RECEIPT and any(
-        e.reference == recipient.reference and e.kind == kind.value and e.entry_key != key and e.status in (SENDING, SENT)
-        for e in recent
-    ):
-        return Outcome(None, "already_sent")  # the same claim submitted again
+    refusal = _refusal(recipient, key, mine, recent, hour_ago)
+    if refusal:
+        return Outcome(None, refusal)
 
     secret = expires_at = None
     if kind in LINK_PURPOSES:
         secret = new_secret()
         expires_at = now + LIFETIMES[LINK_PURPOSES[kind]]
-    entry = _claim_entry(address, key, kind, requested_at, mine, now, hash_secret(secret) if secret else None,
-                         recipient.reference)
+    entry = mail_log.claim_attempt(address, key, kind, requested_at=requested_at, previous=mine, now=now,
+                                   token_hash=hash_secret(secret) if secret else None, reference=recipient.reference)
     if entry is None:
         return Outcome(None, "handled_elsewhere")
     if mine is not None and mine.token_hash:
@@ -172,26 +152,6 @@ def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
     ses_message_id = send_raw_email(message, parseaddr(configured.mail_sender)[1], address)
     # SES has accepted the email: from here on, nothing may make the queue deliver this
     # request again, or the voter would get a second email and the first link would die.
-    recorded = best_effort("record_sent", entry.update, actions=[
-        MailLogEntry.status.set(SENT), MailLogEntry.sent_at.set(now), MailLogEntry.ses_message_id.set(ses_message_id)])
-    log.info('{"event": "mail_sent", "request_id": "%s", "kind": "%s"}', request_id, kind.value)
+    recorded = best_effort("record_sent", mail_log.mark_sent, entry, now=now, ses_message_id=ses_message_id)
+    log_event("mail_sent", logger="espace_electeur.mail", request_id=request_id, kind=kind.value)
     return Outcome(kind, "sent" if recorded else "sent_unrecorded")
-
-
-def _claim_entry(address: str, key: str, kind: Email, requested_at: datetime, mine: MailLogEntry | None,
-                 now: datetime, token_hash: str | None, reference: str | None) -> MailLogEntry | None:
-    """Write this attempt's entry; None when a concurrent delivery of the message got there first."""
-    attempt = 1 if mine is None else mine.attempt + 1
-    entry = MailLogEntry(
-        address, key, kind=kind.value, status=SENDING, requested_at=requested_at, attempt=attempt,
-        token_hash=token_hash, reference=reference, expires_ttl=now + mail_log.KEEP,
-    )
-    condition = (MailLogEntry.entry_key.does_not_exist() if mine is None
-                 else (MailLogEntry.attempt == mine.attempt) & (MailLogEntry.status == SENDING))
-    try:
-        entry.save(condition=condition)
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
-    return entry
