@@ -7,8 +7,11 @@ import os
 import boto3
 import pytest
 
-from infra.aws.functions import API_HANDLER, DOCS_PATH, FUNCTIONS, QUEUES, pascal, render_docs
-from infra.aws.stack import OUTPUT_VARIABLES, build_template
+from chalicelib.store.claims import Claim
+from chalicelib.store.voters import Voter
+from infra.aws import functions, policies
+from infra.aws.functions import API_HANDLER, DOCS_PATH, FUNCTIONS, QUEUES, Function, pascal, render_docs
+from infra.aws.stack import OUTPUT_VARIABLES, build_merge_template, build_template
 from tests.support import ROOT
 
 
@@ -75,3 +78,46 @@ def test_one_rule_names_logical_ids(text, expected):
 
 def test_the_functions_page_is_the_generated_one():
     assert DOCS_PATH.read_text(encoding="utf-8") == render_docs(), "run: make template"
+
+
+@pytest.fixture
+def cast_vote():
+    """A function of the kind voting will add: its own role, writing two tables, reading neither."""
+    function = Function("cast_vote", "CastVote", memory=512, timeout=10, reserved_concurrency=50,
+                        dynamodb={Voter: ("UpdateItem",), Claim: ("PutItem",)})
+    FUNCTIONS.append(function)
+    functions.BY_HANDLER[function.handler] = function
+    yield function
+    FUNCTIONS.remove(function)
+    del functions.BY_HANDLER[function.handler]
+
+
+def test_a_new_function_is_one_entry_of_the_registry(cast_vote):
+    template = build_template()
+    resources, outputs = template["Resources"], template["Outputs"]
+    assert {"CastVoteLogGroup", "CastVoteErrorAlarm", "CastVoteThrottleAlarm"} <= set(resources)
+    references = {key: f"arn:{key}" for key in outputs}
+    statements = policies.function_policy("cast_vote", references)["Statement"]
+    assert [(s["Sid"], s["Action"], s["Resource"]) for s in statements] == [
+        ("VotersTable", ["dynamodb:UpdateItem"], ["arn:VotersTableArn"]),
+        ("ClaimsTable", ["dynamodb:PutItem"], ["arn:ClaimsTableArn"]),
+        ("Logs", ["logs:CreateLogStream", "logs:PutLogEvents"], ["arn:CastVoteLogGroupArn:*"]),
+    ]
+    merged = build_merge_template({}, 1, 1)["Resources"]["CastVote"]
+    assert merged["Properties"]["FunctionName"] == {"Fn::Sub": "espace-electeur-${Stage}-cast_vote"}
+    assert merged["DependsOn"] == ["CastVoteLogGroup"]
+    assert cast_vote.chalice_config("prod") == {
+        "lambda_memory_size": 512, "lambda_timeout": 10, "reserved_concurrency": 50,
+        "iam_policy_file": "policy-prod-cast_vote.json",
+    }
+
+
+def test_record_outputs_writes_the_registrys_functions_into_the_stage(tmp_path):
+    from infra.aws.deploy import record_outputs
+
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    del config["stages"]["prod"]["lambda_functions"]
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    stage = record_outputs("prod", {key: f"arn:{key}" for key in build_template()["Outputs"]}, path)
+    assert stage["lambda_functions"] == {function.handler: function.chalice_config("prod") for function in FUNCTIONS}
