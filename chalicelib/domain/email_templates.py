@@ -4,6 +4,10 @@ Proof-readers: every sentence of every email is in this file. Links point to the
 configured portal address (never a request's Host header) and carry secrets only in the URL
 fragment (`#jeton=`), which browsers never send to a server. No tracking pixel, no image, no
 redirecting link.
+
+Each kind of email is one function listed in `LETTERS`, reading its sentences top to bottom;
+the shapes they share (the greeting, a paragraph followed by its link, the confirmation's and
+the reset's common skeleton) are written once, so a new kind of email is one more entry.
 """
 
 from __future__ import annotations
