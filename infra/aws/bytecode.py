@@ -71,7 +71,8 @@ def main(argv=None) -> int:
                         help="also put the compiled package where `chalice deploy` reuses it")
     arguments = parser.parse_args(argv)
     if f"python{sys.version_info.major}.{sys.version_info.minor}" != RUNTIME:
-        parser.error(f"the bytecode must be compiled by {RUNTIME}, the Lambda runtime (this is {sys.version.split()[0]})")
+        running = sys.version.split()[0]
+        parser.error(f"the bytecode must be compiled by {RUNTIME}, the Lambda runtime (this is {running})")
     added = add_bytecode(arguments.package)
     print(f"{arguments.package}: {added} modules compiled for {RUNTIME}")
     if arguments.chalice_cache:

@@ -131,9 +131,10 @@ def merge_policies(stage: str, config_dir: Path = CONFIG.parent) -> None:
     for key, output in build_template()["Outputs"].items():
         value = output["Value"]
         if "Fn::GetAtt" in value:
-            references[key] = "${%s.%s}" % tuple(value["Fn::GetAtt"])
+            logical, attribute = value["Fn::GetAtt"]
+            references[key] = f"${{{logical}.{attribute}}}"
         elif "Ref" in value:
-            references[key] = "${%s}" % value["Ref"]
+            references[key] = f"${{{value['Ref']}}}"
         elif "Fn::Sub" in value:
             references[key] = value["Fn::Sub"]
     for function in FUNCTIONS:

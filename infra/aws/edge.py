@@ -56,7 +56,8 @@ def build_template() -> dict:
                             "Id": origin,
                             "DomainName": {"Fn::Sub": "${RestApiId}.execute-api.${AWS::Region}.amazonaws.com"},
                             "OriginPath": {"Fn::Sub": "/${ApiStageName}"},
-                            "CustomOriginConfig": {"OriginProtocolPolicy": "https-only", "OriginSSLProtocols": ["TLSv1.2"]},
+                            "CustomOriginConfig": {"OriginProtocolPolicy": "https-only",
+                                                   "OriginSSLProtocols": ["TLSv1.2"]},
                         }],
                         "DefaultCacheBehavior": {
                             "TargetOriginId": origin,

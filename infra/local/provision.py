@@ -25,7 +25,8 @@ def create_queues(queue_name: str, spec: QueueSpec = MAIL_QUEUE) -> str:
     dead_letter_url = sqs.create_queue(
         QueueName=f"{queue_name}-dlq", Attributes={"MessageRetentionPeriod": str(spec.dead_letter_retention_seconds)}
     )["QueueUrl"]
-    dead_letter_arn = sqs.get_queue_attributes(QueueUrl=dead_letter_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    attributes = sqs.get_queue_attributes(QueueUrl=dead_letter_url, AttributeNames=["QueueArn"])["Attributes"]
+    dead_letter_arn = attributes["QueueArn"]
     return sqs.create_queue(
         QueueName=queue_name,
         Attributes={

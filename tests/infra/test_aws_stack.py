@@ -34,11 +34,15 @@ def test_each_table_in_the_template_agrees_with_its_model(model):
               if r["Type"] == "AWS::DynamoDB::Table"}
     table = tables[f"espace-electeur-${{Stage}}-{table_suffix(model)}"]["Properties"]
     schema = model._get_schema()
-    assert table["KeySchema"] == [{"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]} for k in schema["key_schema"]]
+    assert table["KeySchema"] == [
+        {"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]} for k in schema["key_schema"]
+    ]
     assert {(d["AttributeName"], d["AttributeType"]) for d in table["AttributeDefinitions"]} == {
         (d["AttributeName"], d["AttributeType"]) for d in schema["attribute_definitions"]}
     expected_indexes = {i["index_name"]: (i["key_schema"], i["projection"]) for i in schema["global_secondary_indexes"]}
-    actual_indexes = {i["IndexName"]: (i["KeySchema"], i["Projection"]) for i in table.get("GlobalSecondaryIndexes", [])}
+    actual_indexes = {
+        i["IndexName"]: (i["KeySchema"], i["Projection"]) for i in table.get("GlobalSecondaryIndexes", [])
+    }
     assert actual_indexes == expected_indexes
     ttl = ttl_attribute_name(model)
     assert table.get("TimeToLiveSpecification") == ({"AttributeName": ttl, "Enabled": True} if ttl else None)
@@ -58,8 +62,8 @@ def test_every_stage_variable_the_code_reads_comes_from_the_stack():
 
 
 def test_cfn_lint_passes_without_ignored_rules():
-    result = subprocess.run([str(ROOT / ".venv" / "bin" / "cfn-lint") if (ROOT / ".venv/bin/cfn-lint").exists() else "cfn-lint",
-                             str(TEMPLATE_PATH)], capture_output=True, text=True)
+    cfn_lint = str(ROOT / ".venv" / "bin" / "cfn-lint") if (ROOT / ".venv/bin/cfn-lint").exists() else "cfn-lint"
+    result = subprocess.run([cfn_lint, str(TEMPLATE_PATH)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -75,7 +79,8 @@ def deployed_stack(aws):
     outputs = stack_outputs("espace-electeur-prod", "eu-west-3")
     # moto's CloudFormation does not create SES configuration sets; AWS names it like this.
     outputs.setdefault("MailConfigurationSetName", "espace-electeur-prod")
-    outputs.setdefault("MailConfigurationSetArn", "arn:aws:ses:eu-west-3:123456789012:configuration-set/espace-electeur-prod")
+    outputs.setdefault("MailConfigurationSetArn",
+                       "arn:aws:ses:eu-west-3:123456789012:configuration-set/espace-electeur-prod")
     return outputs
 
 
@@ -183,7 +188,8 @@ def test_a_whole_journey_stays_within_each_functions_policy(portal, monkeypatch)
     token = portal.new_mail()[-1].token
     with recorded_calls(api_calls):
         portal.post("/api/token-checks", {"token": token})
-        portal.post("/api/passwords", {"token": token, "password": GOOD_PASSWORD, "password_confirmation": GOOD_PASSWORD})
+        portal.post("/api/passwords",
+                    {"token": token, "password": GOOD_PASSWORD, "password_confirmation": GOOD_PASSWORD})
         portal.sign_in(password="Mauvais2026")
         portal.sign_in()
         portal.authed("get", "/api/me")
@@ -201,7 +207,8 @@ def test_a_whole_journey_stays_within_each_functions_policy(portal, monkeypatch)
     portal.run_worker()
     reset = portal.new_mail()[-1].token
     with recorded_calls(api_calls):
-        portal.post("/api/passwords", {"token": reset, "password": "Encore2026x", "password_confirmation": "Encore2026x"})
+        portal.post("/api/passwords",
+                    {"token": reset, "password": "Encore2026x", "password_confirmation": "Encore2026x"})
     portal.run_worker()  # the "password changed" notice and the claim receipt
     assert _needed(api_calls) - _grants("api_handler") == set()
     assert _needed(worker_calls) - _grants("send_requested_email") == set()
@@ -225,14 +232,16 @@ def test_configure_api_sets_french_gateway_responses_and_throttling(aws):
     assert body["error"]["code"] == "not_found" and "n'existe pas" in body["error"]["message"]
     throttled = client.get_gateway_response(restApiId=api["id"], responseType="THROTTLED")
     assert throttled["statusCode"] == "429"
-    failed = json.loads(client.get_gateway_response(restApiId=api["id"], responseType="DEFAULT_5XX")["responseTemplates"]["application/json"])
+    default_5xx = client.get_gateway_response(restApiId=api["id"], responseType="DEFAULT_5XX")
+    failed = json.loads(default_5xx["responseTemplates"]["application/json"])
     assert failed["error"]["code"] == "service_unavailable" and failed["error"]["request_id"] == "$context.requestId"
     settings = client.get_stage(restApiId=api["id"], stageName="api")["methodSettings"]["*/*"]
     assert settings["throttlingRateLimit"] == 5000 and settings["throttlingBurstLimit"] == 10000
 
 
 def test_the_edge_template_caches_only_the_versioned_assets():
-    from infra.aws.edge import TEMPLATE_PATH as EDGE, render as render_edge
+    from infra.aws.edge import TEMPLATE_PATH as EDGE
+    from infra.aws.edge import render as render_edge
 
     assert EDGE.read_text(encoding="utf-8") == render_edge(), "run: make template"
     config = json.loads(EDGE.read_text())["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
@@ -240,7 +249,8 @@ def test_the_edge_template_caches_only_the_versioned_assets():
     assert [b["PathPattern"] for b in config["CacheBehaviors"]] == ["static/*"]
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
     result = subprocess.run(["cfn-lint", str(EDGE)], capture_output=True, text=True,
-                            env={**__import__("os").environ, "PATH": f"{ROOT / '.venv' / 'bin'}:{__import__('os').environ['PATH']}"})
+                            env={**__import__("os").environ,
+                                 "PATH": f"{ROOT / '.venv' / 'bin'}:{__import__('os').environ['PATH']}"})
     assert result.returncode == 0, result.stdout + result.stderr
 
 
