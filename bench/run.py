@@ -121,9 +121,9 @@ def cold_start() -> dict:
 
 
 def argon2_timing() -> dict:
-    from chalicelib import settings
+    from chalicelib import wiring
 
-    hasher = settings.password_hasher()
+    hasher = wiring.password_hasher()
     hashes, verifies = [], []
     for _ in range(20):
         started = time.perf_counter()

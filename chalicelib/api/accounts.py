@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from chalice import CORSConfig, Response
 
-from chalicelib import clock, settings
+from chalicelib import clock, settings, wiring
 from chalicelib.api.auth import client_of, cookie_header, signed_in
 from chalicelib.api.requests import json_object, text_field
 from chalicelib.api.responses import ApiBlueprint, json_response
@@ -17,7 +17,6 @@ from chalicelib.domain import messages
 from chalicelib.domain.mail_policy import MailRequestKind
 from chalicelib.domain.phases import PARIS
 from chalicelib.services import links, registration, sessions
-from chalicelib.store.voters import Voter
 
 accounts = ApiBlueprint(__name__)
 
@@ -27,7 +26,7 @@ PORTAL_ONLY = CORSConfig(allow_origin=settings.required("PORTAL_URL").rstrip("/"
                          allow_headers=["Content-Type"])
 
 
-def _profile(voter: Voter, account) -> dict:
+def _profile(voter, account) -> dict:
     return {
         "voter_id": voter.voter_id,
         "last_name": voter.last_name,
@@ -75,28 +74,28 @@ def create_password():
         text_field(body, "password", max_length=MAX_PASSWORD_FIELD),
         text_field(body, "password_confirmation", max_length=MAX_PASSWORD_FIELD),
         now=clock.utc_now(),
-        policy=settings.password_policy(),
-        hasher=settings.password_hasher(),
+        policy=wiring.password_policy(),
+        hasher=wiring.password_hasher(),
     )
     return Response(body="", status_code=204)
 
 
 @accounts.route("/api/password-policy", methods=["GET"])
 def password_policy():
-    return json_response({"rules": settings.password_policy().rules()})
+    return json_response({"rules": wiring.password_policy().rules()})
 
 
 @accounts.route("/api/sessions", methods=["POST"], cors=PORTAL_ONLY)
 def sign_in():
     request = accounts.current_request
     body = json_object(request)
-    policy = settings.session_policy()
+    policy = wiring.session_policy()
     signed_in = sessions.sign_in(
         text_field(body, "email", max_length=320),
         text_field(body, "password", max_length=MAX_PASSWORD_FIELD),
         client=client_of(request),
         now=clock.utc_now(),
-        hasher=settings.password_hasher(),
+        hasher=wiring.password_hasher(),
         policy=policy,
     )
     return json_response(
@@ -122,7 +121,7 @@ def sign_out_everywhere():
 @accounts.route("/api/me", methods=["GET"])
 def me():
     who = signed_in(accounts.current_request)
-    return json_response(_profile(Voter.get(who.voter_id), who.account))
+    return json_response(_profile(sessions.voter_of(who), who.account))
 
 
 @accounts.route("/api/me/password", methods=["PUT"], cors=PORTAL_ONLY)
@@ -130,15 +129,15 @@ def change_password():
     request = accounts.current_request
     who = signed_in(request)
     body = json_object(request)
-    policy = settings.session_policy()
+    policy = wiring.session_policy()
     session_id = sessions.change_password(
         who,
         text_field(body, "current_password", max_length=MAX_PASSWORD_FIELD),
         text_field(body, "password", max_length=MAX_PASSWORD_FIELD),
         text_field(body, "password_confirmation", max_length=MAX_PASSWORD_FIELD),
         now=clock.utc_now(),
-        password_policy=settings.password_policy(),
-        hasher=settings.password_hasher(),
+        password_policy=wiring.password_policy(),
+        hasher=wiring.password_hasher(),
         session_policy=policy,
     )
     return Response(body="", status_code=204,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from http.cookies import CookieError, SimpleCookie
 
-from chalicelib import clock, settings
+from chalicelib import clock, wiring
 from chalicelib.services import sessions
 
 COOKIE = "session"
@@ -32,4 +32,4 @@ def client_of(request) -> str:
 
 def signed_in(request) -> sessions.Authenticated:
     """The signed-in voter, or NotAuthenticated (401)."""
-    return sessions.authenticate(session_id(request), now=clock.utc_now(), policy=settings.session_policy())
+    return sessions.authenticate(session_id(request), now=clock.utc_now(), policy=wiring.session_policy())

@@ -10,8 +10,7 @@ from chalicelib.domain import messages
 from chalicelib.domain.errors import InvalidRequest
 from chalicelib.domain.phases import PARIS
 from chalicelib.domain.ballots import DATE_FIELDS
-from chalicelib.services import ballots, claims
-from chalicelib.store.voters import Voter
+from chalicelib.services import ballots, claims, sessions
 
 espace = ApiBlueprint(__name__)
 
@@ -20,8 +19,8 @@ def _paris(moment):
     return moment.astimezone(PARIS).isoformat() if moment else None
 
 
-def _voter(request) -> Voter:
-    return Voter.get(signed_in(request).voter_id)
+def _voter(request):
+    return sessions.voter_of(signed_in(request))
 
 
 def _ballot(view: ballots.BallotView) -> dict:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import settings
+from chalicelib import wiring
 from chalicelib.domain.errors import InvalidCredentials, TokenUsed, TooManyAttempts
 from chalicelib.services import links, sessions
 from chalicelib.store.accounts import Account
@@ -43,7 +43,7 @@ def test_unknown_wrong_and_inactive_get_the_same_401(portal):
 
 
 def test_unknown_addresses_spend_argon2_time_like_known_ones(portal, monkeypatch):
-    hasher = settings.password_hasher()
+    hasher = wiring.password_hasher()
     calls = []
     original = type(hasher).verify
     monkeypatch.setattr(type(hasher), "verify", lambda self, h, p: calls.append(h) or original(self, h, p))
@@ -152,8 +152,8 @@ def test_unknown_addresses_are_throttled_exactly_like_known_ones(portal):
 
 
 def sign_in_from(client, now, password=GOOD_PASSWORD):
-    return sessions.sign_in(LISTED, password, client=client, now=now, hasher=settings.password_hasher(),
-                            policy=settings.session_policy())
+    return sessions.sign_in(LISTED, password, client=client, now=now, hasher=wiring.password_hasher(),
+                            policy=wiring.session_policy())
 
 
 def test_another_client_is_not_locked_out_and_the_hourly_ceiling_is_100(portal):
@@ -194,15 +194,15 @@ def test_a_hash_with_old_parameters_is_replaced_at_sign_in(portal, monkeypatch):
     portal.register_and_activate()
     old_hash = Account.get("P00000001").password_hash
     monkeypatch.setenv("ARGON2_TIME_COST", "2")
-    settings.password_hasher.cache_clear()
-    settings.password_hasher()  # built now: the test client re-applies the stage's variables per call
+    wiring.password_hasher.cache_clear()
+    wiring.password_hasher()  # built now: the test client re-applies the stage's variables per call
     try:
         assert portal.sign_in().status_code == 200
         new_hash = Account.get("P00000001").password_hash
         assert new_hash != old_hash and "t=2" in new_hash
         assert portal.sign_in().status_code == 200
     finally:
-        settings.password_hasher.cache_clear()
+        wiring.password_hasher.cache_clear()
 
 
 def test_state_changing_endpoints_take_only_json(portal):
@@ -227,7 +227,7 @@ def test_twenty_concurrent_submissions_of_one_link_give_one_success(portal, seri
     def submit(number):
         try:
             links.set_password_with_link(token, f"Essai{number:02d}Ab", f"Essai{number:02d}Ab", now=portal.clock.now,
-                                         policy=settings.password_policy(), hasher=settings.password_hasher())
+                                         policy=wiring.password_policy(), hasher=wiring.password_hasher())
             outcomes.append(("ok", number))
         except TokenUsed:
             outcomes.append(("used", number))
