@@ -37,11 +37,15 @@ def add_bytecode(package: Path) -> int:
     with tempfile.TemporaryDirectory() as directory, zipfile.ZipFile(package) as original:
         root = Path(directory)
         original.extractall(root)
-        compileall.compile_dir(root, quiet=2, invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH,
-                               workers=os.cpu_count() or 1)
+        compileall.compile_dir(
+            root, quiet=2, invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH, workers=os.cpu_count() or 1
+        )
         present = set(original.namelist())
-        compiled = sorted(path.relative_to(root).as_posix() for path in root.rglob("*.pyc")
-                          if path.relative_to(root).as_posix() not in present)
+        compiled = sorted(
+            path.relative_to(root).as_posix()
+            for path in root.rglob("*.pyc")
+            if path.relative_to(root).as_posix() not in present
+        )
         rewritten = package.with_name(package.name + ".partial")
         with zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as target:
             for entry in original.infolist():
@@ -67,8 +71,9 @@ def chalice_cache_path(project_dir: Path) -> Path:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("package", type=Path, help="the deployment zip written by `chalice package`")
-    parser.add_argument("--chalice-cache", action="store_true",
-                        help="also put the compiled package where `chalice deploy` reuses it")
+    parser.add_argument(
+        "--chalice-cache", action="store_true", help="also put the compiled package where `chalice deploy` reuses it"
+    )
     arguments = parser.parse_args(argv)
     if f"python{sys.version_info.major}.{sys.version_info.minor}" != RUNTIME:
         running = sys.version.split()[0]

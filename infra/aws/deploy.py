@@ -77,8 +77,13 @@ def gateway_response_bodies() -> dict[str, tuple[str | None, str]]:
     from chalicelib.domain import messages
 
     return {
-        response_type: (status, json.dumps({"error": {"code": code, "message": messages.for_code(code),
-                                                      "request_id": "$context.requestId"}}, ensure_ascii=False))
+        response_type: (
+            status,
+            json.dumps(
+                {"error": {"code": code, "message": messages.for_code(code), "request_id": "$context.requestId"}},
+                ensure_ascii=False,
+            ),
+        )
         for response_type, (status, code) in GATEWAY_RESPONSES.items()
     }
 
@@ -90,8 +95,9 @@ def write_merge_template(stage: str, path: Path) -> None:
     path.write_text(json.dumps(template, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def configure_api(rest_api_id: str, region: str, stage_name: str = "api",
-                  rate: int = STAGE_RATE_LIMIT, burst: int = STAGE_BURST_LIMIT) -> None:
+def configure_api(
+    rest_api_id: str, region: str, stage_name: str = "api", rate: int = STAGE_RATE_LIMIT, burst: int = STAGE_BURST_LIMIT
+) -> None:
     """Gateway responses in French JSON, stage throttling, and a deployment to apply them."""
     client = boto3.client("apigateway", region_name=region)
     for response_type, (status, body) in gateway_response_bodies().items():
@@ -146,7 +152,8 @@ def merge_policies(stage: str, config_dir: Path = CONFIG.parent) -> None:
         for statement in document["Statement"]:
             statement["Resource"] = [{"Fn::Sub": r} if "${" in r else r for r in statement["Resource"]]
         (config_dir / function.chalice_config(stage)["iam_policy_file"]).write_text(
-            json.dumps(document, indent=2) + "\n", encoding="utf-8")
+            json.dumps(document, indent=2) + "\n", encoding="utf-8"
+        )
 
 
 def main(argv=None) -> int:
@@ -173,8 +180,10 @@ def main(argv=None) -> int:
         return 0
     outputs = stack_outputs(args.stack or f"{APP}-{args.stage}", args.region)
     record_outputs(args.stage, outputs)
-    print(f"Stage {args.stage}: {len(OUTPUT_VARIABLES)} settings and {len(FUNCTIONS)} policies recorded in .chalice/.",
-          file=sys.stderr)
+    print(
+        f"Stage {args.stage}: {len(OUTPUT_VARIABLES)} settings and {len(FUNCTIONS)} policies recorded in .chalice/.",
+        file=sys.stderr,
+    )
     print(f"Next: make static && .venv/bin/chalice deploy --stage {args.stage}", file=sys.stderr)
     return 0
 

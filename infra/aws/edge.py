@@ -50,15 +50,22 @@ def build_template() -> dict:
                         "HttpVersion": "http2and3",
                         "IPV6Enabled": True,
                         "PriceClass": "PriceClass_100",
-                        "ViewerCertificate": {"AcmCertificateArn": {"Ref": "CertificateArn"},
-                                              "SslSupportMethod": "sni-only", "MinimumProtocolVersion": "TLSv1.2_2021"},
-                        "Origins": [{
-                            "Id": origin,
-                            "DomainName": {"Fn::Sub": "${RestApiId}.execute-api.${AWS::Region}.amazonaws.com"},
-                            "OriginPath": {"Fn::Sub": "/${ApiStageName}"},
-                            "CustomOriginConfig": {"OriginProtocolPolicy": "https-only",
-                                                   "OriginSSLProtocols": ["TLSv1.2"]},
-                        }],
+                        "ViewerCertificate": {
+                            "AcmCertificateArn": {"Ref": "CertificateArn"},
+                            "SslSupportMethod": "sni-only",
+                            "MinimumProtocolVersion": "TLSv1.2_2021",
+                        },
+                        "Origins": [
+                            {
+                                "Id": origin,
+                                "DomainName": {"Fn::Sub": "${RestApiId}.execute-api.${AWS::Region}.amazonaws.com"},
+                                "OriginPath": {"Fn::Sub": "/${ApiStageName}"},
+                                "CustomOriginConfig": {
+                                    "OriginProtocolPolicy": "https-only",
+                                    "OriginSSLProtocols": ["TLSv1.2"],
+                                },
+                            }
+                        ],
                         "DefaultCacheBehavior": {
                             "TargetOriginId": origin,
                             "ViewerProtocolPolicy": "redirect-to-https",
@@ -68,15 +75,17 @@ def build_template() -> dict:
                             "OriginRequestPolicyId": ALL_VIEWER_EXCEPT_HOST_HEADER,
                             "Compress": True,
                         },
-                        "CacheBehaviors": [{
-                            "PathPattern": "static/*",
-                            "TargetOriginId": origin,
-                            "ViewerProtocolPolicy": "redirect-to-https",
-                            "AllowedMethods": ["GET", "HEAD"],
-                            "CachedMethods": ["GET", "HEAD"],
-                            "CachePolicyId": CACHING_OPTIMIZED,
-                            "Compress": True,
-                        }],
+                        "CacheBehaviors": [
+                            {
+                                "PathPattern": "static/*",
+                                "TargetOriginId": origin,
+                                "ViewerProtocolPolicy": "redirect-to-https",
+                                "AllowedMethods": ["GET", "HEAD"],
+                                "CachedMethods": ["GET", "HEAD"],
+                                "CachePolicyId": CACHING_OPTIMIZED,
+                                "Compress": True,
+                            }
+                        ],
                     }
                 },
             }

@@ -131,7 +131,10 @@ class Function:
 FUNCTIONS = [
     # 1,024 MB: a sign-in spends one argon2id verification, and CPU follows memory (README).
     Function(
-        API_HANDLER, "Api", memory=1024, timeout=15,
+        API_HANDLER,
+        "Api",
+        memory=1024,
+        timeout=15,
         dynamodb={
             Voter: ("GetItem", "index:by-email"),
             ElectoralListEntry: ("Query",),
@@ -146,7 +149,11 @@ FUNCTIONS = [
     ),
     # Reserved concurrency 5: about 5 sends of ~0.2 s at once keep within SES's sending rate.
     Function(
-        "send_requested_email", "MailWorker", memory=512, timeout=WORKER_TIMEOUT_SECONDS, reserved_concurrency=5,
+        "send_requested_email",
+        "MailWorker",
+        memory=512,
+        timeout=WORKER_TIMEOUT_SECONDS,
+        reserved_concurrency=5,
         trigger=MAIL_QUEUE,
         dynamodb={
             Voter: ("GetItem", "index:by-email"),
@@ -159,8 +166,12 @@ FUNCTIONS = [
         ses=SEND_EMAIL,
     ),
     Function(
-        "record_delivery_event", "DeliveryEventsWorker", memory=256, timeout=WORKER_TIMEOUT_SECONDS,
-        reserved_concurrency=2, trigger=DELIVERY_EVENTS_QUEUE,
+        "record_delivery_event",
+        "DeliveryEventsWorker",
+        memory=256,
+        timeout=WORKER_TIMEOUT_SECONDS,
+        reserved_concurrency=2,
+        trigger=DELIVERY_EVENTS_QUEUE,
         dynamodb={DeliveryStatus: ("UpdateItem",)},
         sqs={DELIVERY_EVENTS_QUEUE: CONSUME},
     ),
@@ -193,6 +204,8 @@ def render_docs() -> str:
     lines += ["", "| queue | visibility timeout | dead-letter queue after | kept |", "|---|---|---|---|"]
     for queue in QUEUES:
         days, dead_letter_days = queue.retention_seconds // 86400, queue.dead_letter_retention_seconds // 86400
-        lines.append(f"| `{queue.variable}` | {queue.visibility_timeout} s | {queue.max_receives} receives "
-                     f"| {days} days (dead letters {dead_letter_days}) |")
+        lines.append(
+            f"| `{queue.variable}` | {queue.visibility_timeout} s | {queue.max_receives} receives "
+            f"| {days} days (dead letters {dead_letter_days}) |"
+        )
     return "\n".join(lines) + "\n"

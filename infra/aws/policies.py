@@ -15,10 +15,12 @@ from infra.aws.functions import BY_HANDLER, pascal, table_logical_id
 
 # Every wildcard allowed in a generated policy (a pattern of the whole resource), and why it
 # cannot be narrower.
+LOG_STREAMS = r"^arn:aws:logs:[a-z0-9-]+:\d{12}:log-group:/aws/lambda/espace-electeur-[a-z]+(-[a-z_]+)?:\*$"
 WILDCARDS = {
-    r"^arn:aws:logs:[a-z0-9-]+:\d{12}:log-group:/aws/lambda/espace-electeur-[a-z]+(-[a-z_]+)?:\*$":
+    LOG_STREAMS: (
         "CloudWatch Logs names each log stream at run time; the ':*' suffix grants the streams "
-        "of this one log group only.",
+        "of this one log group only."
+    ),
 }
 
 
@@ -32,18 +34,43 @@ def function_policy(handler: str, outputs: dict[str, str]) -> dict:
         actions = sorted({f"dynamodb:{g}" for g in grants if not g.startswith("index:")})
         indexes = [g.removeprefix("index:") for g in grants if g.startswith("index:")]
         if actions:
-            statements.append({"Sid": pascal(f"{suffix}-table"), "Effect": "Allow", "Action": actions,
-                               "Resource": [table_arn]})
+            statements.append(
+                {"Sid": pascal(f"{suffix}-table"), "Effect": "Allow", "Action": actions, "Resource": [table_arn]}
+            )
         if indexes:
-            statements.append({"Sid": pascal(f"{suffix}-indexes"), "Effect": "Allow", "Action": ["dynamodb:Query"],
-                               "Resource": [f"{table_arn}/index/{index}" for index in indexes]})
+            statements.append(
+                {
+                    "Sid": pascal(f"{suffix}-indexes"),
+                    "Effect": "Allow",
+                    "Action": ["dynamodb:Query"],
+                    "Resource": [f"{table_arn}/index/{index}" for index in indexes],
+                }
+            )
     for queue, actions in function.sqs.items():
-        statements.append({"Sid": f"{queue.name}Queue", "Effect": "Allow", "Action": list(actions),
-                           "Resource": [outputs[f"{queue.name}QueueArn"]]})
+        statements.append(
+            {
+                "Sid": f"{queue.name}Queue",
+                "Effect": "Allow",
+                "Action": list(actions),
+                "Resource": [outputs[f"{queue.name}QueueArn"]],
+            }
+        )
     if function.ses:
-        statements.append({"Sid": "SendEmail", "Effect": "Allow", "Action": list(function.ses),
-                           "Resource": [outputs["MailIdentityArn"], outputs["MailConfigurationSetArn"]]})
+        statements.append(
+            {
+                "Sid": "SendEmail",
+                "Effect": "Allow",
+                "Action": list(function.ses),
+                "Resource": [outputs["MailIdentityArn"], outputs["MailConfigurationSetArn"]],
+            }
+        )
     log_group = outputs[f"{function.logical_id}LogGroupArn"]
-    statements.append({"Sid": "Logs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                       "Resource": [log_group if log_group.endswith(":*") else f"{log_group}:*"]})
+    statements.append(
+        {
+            "Sid": "Logs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [log_group if log_group.endswith(":*") else f"{log_group}:*"],
+        }
+    )
     return {"Version": "2012-10-17", "Statement": statements}

@@ -52,8 +52,9 @@ def table_resource(model) -> dict:
         properties["GlobalSecondaryIndexes"] = [
             {
                 "IndexName": index["index_name"],
-                "KeySchema": [{"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]}
-                              for k in index["key_schema"]],
+                "KeySchema": [
+                    {"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]} for k in index["key_schema"]
+                ],
                 "Projection": dict(index["projection"]),
             }
             for index in schema["global_secondary_indexes"]
@@ -70,8 +71,17 @@ def table_resource(model) -> dict:
     }
 
 
-def _alarm(description: str, namespace: str, metric: str, dimensions: list, statistic: str, threshold: float,
-           period: int = 60, periods: int = 1, comparison: str = "GreaterThanThreshold") -> dict:
+def _alarm(
+    description: str,
+    namespace: str,
+    metric: str,
+    dimensions: list,
+    statistic: str,
+    threshold: float,
+    period: int = 60,
+    periods: int = 1,
+    comparison: str = "GreaterThanThreshold",
+) -> dict:
     return {
         "Type": "AWS::CloudWatch::Alarm",
         "Properties": {
@@ -93,13 +103,17 @@ def _alarm(description: str, namespace: str, metric: str, dimensions: list, stat
 
 def _throttle_alarm(suffix: str, logical: str) -> dict:
     """Read and write throttle events of a table (and its indexes), summed."""
+
     def metric(identifier: str, name: str) -> dict:
         return {
             "Id": identifier,
             "ReturnData": False,
             "MetricStat": {
-                "Metric": {"Namespace": "AWS/DynamoDB", "MetricName": name,
-                           "Dimensions": [{"Name": "TableName", "Value": {"Ref": logical}}]},
+                "Metric": {
+                    "Namespace": "AWS/DynamoDB",
+                    "MetricName": name,
+                    "Dimensions": [{"Name": "TableName", "Value": {"Ref": logical}}],
+                },
                 "Period": 60,
                 "Stat": "Sum",
             },
@@ -126,8 +140,12 @@ def _throttle_alarm(suffix: str, logical: str) -> dict:
 
 def _output(key: str, value: dict, description: str = "") -> dict:
     """An output; those filling an environment variable say which (OUTPUT_VARIABLES is the data)."""
-    return {key: {"Description": f"environment {OUTPUT_VARIABLES[key]}" if key in OUTPUT_VARIABLES else description,
-                  "Value": value}}
+    return {
+        key: {
+            "Description": f"environment {OUTPUT_VARIABLES[key]}" if key in OUTPUT_VARIABLES else description,
+            "Value": value,
+        }
+    }
 
 
 def tables() -> tuple[dict, dict]:
@@ -160,13 +178,16 @@ def queues() -> tuple[dict, dict]:
                 "VisibilityTimeout": queue.visibility_timeout,
                 "MessageRetentionPeriod": queue.retention_seconds,
                 "SqsManagedSseEnabled": True,
-                "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": [f"{queue.name}DeadLetterQueue", "Arn"]},
-                                  "maxReceiveCount": queue.max_receives},
+                "RedrivePolicy": {
+                    "deadLetterTargetArn": {"Fn::GetAtt": [f"{queue.name}DeadLetterQueue", "Arn"]},
+                    "maxReceiveCount": queue.max_receives,
+                },
             },
         }
         outputs |= _output(f"{queue.name}QueueName", {"Fn::GetAtt": [f"{queue.name}Queue", "QueueName"]})
-        outputs |= _output(f"{queue.name}QueueArn", {"Fn::GetAtt": [f"{queue.name}Queue", "Arn"]},
-                           f"ARN of {queue.variable}")
+        outputs |= _output(
+            f"{queue.name}QueueArn", {"Fn::GetAtt": [f"{queue.name}Queue", "Arn"]}, f"ARN of {queue.variable}"
+        )
     return resources, outputs
 
 
@@ -180,8 +201,10 @@ def mail() -> tuple[dict, dict]:
                 "EmailIdentity": {"Ref": "MailDomain"},
                 "DkimSigningAttributes": {"NextSigningKeyLength": "RSA_2048_BIT"},
                 "DkimAttributes": {"SigningEnabled": True},
-                "MailFromAttributes": {"MailFromDomain": _sub("${MailFromSubdomain}.${MailDomain}"),
-                                       "BehaviorOnMxFailure": "USE_DEFAULT_VALUE"},
+                "MailFromAttributes": {
+                    "MailFromDomain": _sub("${MailFromSubdomain}.${MailDomain}"),
+                    "BehaviorOnMxFailure": "USE_DEFAULT_VALUE",
+                },
                 "ConfigurationSetAttributes": {"ConfigurationSetName": {"Ref": "MailConfigurationSet"}},
                 "FeedbackAttributes": {"EmailForwardingEnabled": False},
             },
@@ -226,25 +249,33 @@ def mail() -> tuple[dict, dict]:
                 "Queues": [{"Ref": "DeliveryEventsQueue"}],
                 "PolicyDocument": {
                     "Version": "2012-10-17",
-                    "Statement": [{
-                        "Effect": "Allow",
-                        "Principal": {"Service": "sns.amazonaws.com"},
-                        "Action": "sqs:SendMessage",
-                        "Resource": {"Fn::GetAtt": ["DeliveryEventsQueue", "Arn"]},
-                        "Condition": {"ArnEquals": {"aws:SourceArn": {"Ref": "DeliveryEventsTopic"}}},
-                    }],
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "sns.amazonaws.com"},
+                            "Action": "sqs:SendMessage",
+                            "Resource": {"Fn::GetAtt": ["DeliveryEventsQueue", "Arn"]},
+                            "Condition": {"ArnEquals": {"aws:SourceArn": {"Ref": "DeliveryEventsTopic"}}},
+                        }
+                    ],
                 },
             },
         },
     }
     outputs = {
         **_output("MailConfigurationSetName", {"Ref": "MailConfigurationSet"}),
-        **_output("MailIdentityArn",
-                  _sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${MailDomain}"),
-                  "ARN of the SES identity"),
-        **_output("MailConfigurationSetArn",
-                  _sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSet}"),
-                  "ARN of the SES configuration set"),
+        **_output(
+            "MailIdentityArn",
+            _sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${MailDomain}"),
+            "ARN of the SES identity",
+        ),
+        **_output(
+            "MailConfigurationSetArn",
+            _sub(
+                "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSet}"
+            ),
+            "ARN of the SES configuration set",
+        ),
     }
     return resources, outputs
 
@@ -263,15 +294,30 @@ def alarms() -> tuple[dict, dict]:
         },
         "ApiServerErrorAlarm": _alarm(
             "More than 1 % of API requests end in 5xx: see docs/runbook.md#api-5xx",
-            "AWS/ApiGateway", "5XXError", [{"Name": "ApiName", "Value": APP}], "Average", 0.01, periods=3,
+            "AWS/ApiGateway",
+            "5XXError",
+            [{"Name": "ApiName", "Value": APP}],
+            "Average",
+            0.01,
+            periods=3,
         ),
         "BounceRateAlarm": _alarm(
             "SES bounce rate above 5 % (SES reviews the account at 10 %): see docs/runbook.md#bounces",
-            "AWS/SES", "Reputation.BounceRate", [], "Maximum", 0.05, period=300,
+            "AWS/SES",
+            "Reputation.BounceRate",
+            [],
+            "Maximum",
+            0.05,
+            period=300,
         ),
         "ComplaintRateAlarm": _alarm(
             "SES complaint rate above 0.1 % (SES reviews the account at 0.5 %): see docs/runbook.md#bounces",
-            "AWS/SES", "Reputation.ComplaintRate", [], "Maximum", 0.001, period=300,
+            "AWS/SES",
+            "Reputation.ComplaintRate",
+            [],
+            "Maximum",
+            0.001,
+            period=300,
         ),
     }
     for model in ALL_MODELS:
@@ -281,18 +327,29 @@ def alarms() -> tuple[dict, dict]:
         dead_letter_queue = {"Fn::GetAtt": [f"{queue.name}DeadLetterQueue", "QueueName"]}
         resources[f"{queue.name}DeadLetterAlarm"] = _alarm(
             f"Messages are in the {queue.suffix} dead-letter queue: see docs/runbook.md#dead-letter-queues",
-            "AWS/SQS", "ApproximateNumberOfMessagesVisible", [{"Name": "QueueName", "Value": dead_letter_queue}],
-            "Maximum", 0,
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            [{"Name": "QueueName", "Value": dead_letter_queue}],
+            "Maximum",
+            0,
         )
     for function in FUNCTIONS:
         dimensions = [{"Name": "FunctionName", "Value": _sub(function.function_name)}]
         resources[f"{function.logical_id}ErrorAlarm"] = _alarm(
             f"The {function.logical_id} function fails: see docs/runbook.md#lambda-errors",
-            "AWS/Lambda", "Errors", dimensions, "Sum", 5,
+            "AWS/Lambda",
+            "Errors",
+            dimensions,
+            "Sum",
+            5,
         )
         resources[f"{function.logical_id}ThrottleAlarm"] = _alarm(
             f"The {function.logical_id} function is throttled: see docs/runbook.md#lambda-throttles",
-            "AWS/Lambda", "Throttles", dimensions, "Sum", 0,
+            "AWS/Lambda",
+            "Throttles",
+            dimensions,
+            "Sum",
+            0,
         )
     return resources, {}
 
@@ -305,11 +362,16 @@ def logs() -> tuple[dict, dict]:
             "Type": "AWS::Logs::LogGroup",
             "DeletionPolicy": "Retain",
             "UpdateReplacePolicy": "Retain",
-            "Properties": {"LogGroupName": _sub(f"/aws/lambda/{function.function_name}"),
-                           "RetentionInDays": {"Ref": "LogRetentionDays"}},
+            "Properties": {
+                "LogGroupName": _sub(f"/aws/lambda/{function.function_name}"),
+                "RetentionInDays": {"Ref": "LogRetentionDays"},
+            },
         }
-        outputs |= _output(f"{function.logical_id}LogGroupArn",
-                           {"Fn::GetAtt": [f"{function.logical_id}LogGroup", "Arn"]}, "ARN of the function's log group")
+        outputs |= _output(
+            f"{function.logical_id}LogGroupArn",
+            {"Fn::GetAtt": [f"{function.logical_id}LogGroup", "Arn"]},
+            "ARN of the function's log group",
+        )
     return resources, outputs
 
 
@@ -323,15 +385,21 @@ def build_template() -> dict:
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "Espace électeur: tables, queues, SES, alarms and logs of one stage "
-                       "(generated by infra/aws/stack.py)",
+        "(generated by infra/aws/stack.py)",
         "Parameters": {
             "Stage": {"Type": "String", "AllowedValues": ["dev", "prod"], "Description": "the Chalice stage"},
-            "MailDomain": {"Type": "String",
-                           "Description": "domain the emails come from, e.g. elections-pro.example.gouv.fr"},
+            "MailDomain": {
+                "Type": "String",
+                "Description": "domain the emails come from, e.g. elections-pro.example.gouv.fr",
+            },
             "MailFromSubdomain": {"Type": "String", "Default": "bounce", "Description": "custom MAIL FROM subdomain"},
             "AlarmEmail": {"Type": "String", "Default": "", "Description": "who receives the alarms (empty: none)"},
-            "LogRetentionDays": {"Type": "Number", "Default": 400, "AllowedValues": [30, 90, 180, 365, 400, 545, 731],
-                                 "Description": "how long function logs are kept"},
+            "LogRetentionDays": {
+                "Type": "Number",
+                "Default": 400,
+                "AllowedValues": [30, 90, 180, 365, 400, 545, 731],
+                "Description": "how long function logs are kept",
+            },
         },
         "Conditions": {
             "IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]},
@@ -363,14 +431,21 @@ def build_merge_template(gateway_responses: dict, rate_limit: int, burst_limit: 
         }
     template["Resources"]["RestAPI"] = {
         "Properties": {
-            "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*",
-                                "ThrottlingRateLimit": rate_limit, "ThrottlingBurstLimit": burst_limit}],
+            "MethodSettings": [
+                {
+                    "ResourcePath": "/*",
+                    "HttpMethod": "*",
+                    "ThrottlingRateLimit": rate_limit,
+                    "ThrottlingBurstLimit": burst_limit,
+                }
+            ],
             "GatewayResponses": {
                 response_type: {
                     **({"StatusCode": status} if status else {}),
                     "ResponseTemplates": {"application/json": body},
-                    "ResponseParameters": {"Headers": {"Cache-Control": "'no-store'",
-                                                       "X-Content-Type-Options": "'nosniff'"}},
+                    "ResponseParameters": {
+                        "Headers": {"Cache-Control": "'no-store'", "X-Content-Type-Options": "'nosniff'"}
+                    },
                 }
                 for response_type, (status, body) in gateway_responses.items()
             },

@@ -30,15 +30,19 @@ def test_the_committed_template_is_the_generated_one():
 
 @pytest.mark.parametrize("model", ALL_MODELS, ids=lambda m: m.__name__)
 def test_each_table_in_the_template_agrees_with_its_model(model):
-    tables = {r["Properties"]["TableName"]["Fn::Sub"]: r for r in committed_template()["Resources"].values()
-              if r["Type"] == "AWS::DynamoDB::Table"}
+    tables = {
+        r["Properties"]["TableName"]["Fn::Sub"]: r
+        for r in committed_template()["Resources"].values()
+        if r["Type"] == "AWS::DynamoDB::Table"
+    }
     table = tables[f"espace-electeur-${{Stage}}-{table_suffix(model)}"]["Properties"]
     schema = model._get_schema()
     assert table["KeySchema"] == [
         {"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]} for k in schema["key_schema"]
     ]
     assert {(d["AttributeName"], d["AttributeType"]) for d in table["AttributeDefinitions"]} == {
-        (d["AttributeName"], d["AttributeType"]) for d in schema["attribute_definitions"]}
+        (d["AttributeName"], d["AttributeType"]) for d in schema["attribute_definitions"]
+    }
     expected_indexes = {i["index_name"]: (i["key_schema"], i["projection"]) for i in schema["global_secondary_indexes"]}
     actual_indexes = {
         i["IndexName"]: (i["KeySchema"], i["Projection"]) for i in table.get("GlobalSecondaryIndexes", [])
@@ -72,15 +76,19 @@ def deployed_stack(aws):
     """The template deployed on moto's CloudFormation (which creates its tables and queues)."""
     cloudformation = boto3.client("cloudformation", region_name="eu-west-3")
     cloudformation.create_stack(
-        StackName="espace-electeur-prod", TemplateBody=render(),
-        Parameters=[{"ParameterKey": "Stage", "ParameterValue": "prod"},
-                    {"ParameterKey": "MailDomain", "ParameterValue": "elections-pro.example.gouv.fr"}],
+        StackName="espace-electeur-prod",
+        TemplateBody=render(),
+        Parameters=[
+            {"ParameterKey": "Stage", "ParameterValue": "prod"},
+            {"ParameterKey": "MailDomain", "ParameterValue": "elections-pro.example.gouv.fr"},
+        ],
     )
     outputs = stack_outputs("espace-electeur-prod", "eu-west-3")
     # moto's CloudFormation does not create SES configuration sets; AWS names it like this.
     outputs.setdefault("MailConfigurationSetName", "espace-electeur-prod")
-    outputs.setdefault("MailConfigurationSetArn",
-                       "arn:aws:ses:eu-west-3:123456789012:configuration-set/espace-electeur-prod")
+    outputs.setdefault(
+        "MailConfigurationSetArn", "arn:aws:ses:eu-west-3:123456789012:configuration-set/espace-electeur-prod"
+    )
     return outputs
 
 
@@ -156,9 +164,19 @@ def _needed(calls) -> set:
         if service == "dynamodb":
             if operation == "TransactWriteItems":
                 for item in params["TransactItems"]:
-                    (kind, body), = item.items()
-                    needed.add(("dynamodb", {"Update": "UpdateItem", "Put": "PutItem", "Delete": "DeleteItem",
-                                             "ConditionCheck": "ConditionCheckItem"}[kind], body["TableName"]))
+                    ((kind, body),) = item.items()
+                    needed.add(
+                        (
+                            "dynamodb",
+                            {
+                                "Update": "UpdateItem",
+                                "Put": "PutItem",
+                                "Delete": "DeleteItem",
+                                "ConditionCheck": "ConditionCheckItem",
+                            }[kind],
+                            body["TableName"],
+                        )
+                    )
             elif operation in ("BatchGetItem", "BatchWriteItem"):
                 needed.update(("dynamodb", operation, table) for table in params["RequestItems"])
             elif "IndexName" in params:
@@ -188,8 +206,9 @@ def test_a_whole_journey_stays_within_each_functions_policy(portal, monkeypatch)
     token = portal.new_mail()[-1].token
     with recorded_calls(api_calls):
         portal.post("/api/token-checks", {"token": token})
-        portal.post("/api/passwords",
-                    {"token": token, "password": GOOD_PASSWORD, "password_confirmation": GOOD_PASSWORD})
+        portal.post(
+            "/api/passwords", {"token": token, "password": GOOD_PASSWORD, "password_confirmation": GOOD_PASSWORD}
+        )
         portal.sign_in(password="Mauvais2026")
         portal.sign_in()
         portal.authed("get", "/api/me")
@@ -197,18 +216,30 @@ def test_a_whole_journey_stays_within_each_functions_policy(portal, monkeypatch)
         portal.authed("get", "/api/ballots/CSA-MEN/electoral-list?q=nom")
         portal.authed("post", "/api/ballots/CSA-MEN/claims", {"message": "Une erreur sur la liste ici."})
         portal.authed("get", "/api/me/claims")
-        portal.post("/api/public-claims", {"last_name": "A", "first_name": "B", "email": "b@ac-poitiers.fr",
-                                           "workplace": "C", "message": "Je ne suis pas sur la liste."})
-        portal.authed("put", "/api/me/password", {"current_password": GOOD_PASSWORD, "password": "Nouveau2026",
-                                                  "password_confirmation": "Nouveau2026"})
+        portal.post(
+            "/api/public-claims",
+            {
+                "last_name": "A",
+                "first_name": "B",
+                "email": "b@ac-poitiers.fr",
+                "workplace": "C",
+                "message": "Je ne suis pas sur la liste.",
+            },
+        )
+        portal.authed(
+            "put",
+            "/api/me/password",
+            {"current_password": GOOD_PASSWORD, "password": "Nouveau2026", "password_confirmation": "Nouveau2026"},
+        )
         portal.authed("delete", "/api/sessions")
         portal.post("/api/password-resets", {"email": LISTED})
     portal.clock.advance(seconds=1)
     portal.run_worker()
     reset = portal.new_mail()[-1].token
     with recorded_calls(api_calls):
-        portal.post("/api/passwords",
-                    {"token": reset, "password": "Encore2026x", "password_confirmation": "Encore2026x"})
+        portal.post(
+            "/api/passwords", {"token": reset, "password": "Encore2026x", "password_confirmation": "Encore2026x"}
+        )
     portal.run_worker()  # the "password changed" notice and the claim receipt
     assert _needed(api_calls) - _grants("api_handler") == set()
     assert _needed(worker_calls) - _grants("send_requested_email") == set()
@@ -248,9 +279,12 @@ def test_the_edge_template_caches_only_the_versioned_assets():
     assert config["DefaultCacheBehavior"]["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # disabled
     assert [b["PathPattern"] for b in config["CacheBehaviors"]] == ["static/*"]
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
-    result = subprocess.run(["cfn-lint", str(EDGE)], capture_output=True, text=True,
-                            env={**__import__("os").environ,
-                                 "PATH": f"{ROOT / '.venv' / 'bin'}:{__import__('os').environ['PATH']}"})
+    result = subprocess.run(
+        ["cfn-lint", str(EDGE)],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "PATH": f"{ROOT / '.venv' / 'bin'}:{__import__('os').environ['PATH']}"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

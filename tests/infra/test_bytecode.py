@@ -38,13 +38,19 @@ def test_the_shipped_bytecode_is_what_python_imports(tmp_path):
         archive.extractall(unpacked)
 
     # -B: like Lambda's read-only /var/task, Python may not write bytecode of its own.
-    trace = subprocess.run([sys.executable, "-B", "-v", "-c", "import lib.rules"], cwd=unpacked,
-                           capture_output=True, text=True, check=True).stderr
+    trace = subprocess.run(
+        [sys.executable, "-B", "-v", "-c", "import lib.rules"], cwd=unpacked, capture_output=True, text=True, check=True
+    ).stderr
     assert f"code object from '{unpacked}/lib/__pycache__/rules." in trace
 
     (unpacked / "lib" / "rules.py").write_text("LIMIT = 25\n")  # a stale .pyc is not run
-    changed = subprocess.run([sys.executable, "-B", "-c", "import lib.rules; print(lib.rules.LIMIT)"], cwd=unpacked,
-                             capture_output=True, text=True, check=True).stdout
+    changed = subprocess.run(
+        [sys.executable, "-B", "-c", "import lib.rules; print(lib.rules.LIMIT)"],
+        cwd=unpacked,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert changed.strip() == "25"
 
 

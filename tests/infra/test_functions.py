@@ -20,7 +20,8 @@ def test_the_config_of_each_stage_has_the_registrys_functions():
     for stage in ("dev", "prod"):
         expected = {function.handler: function.chalice_config(stage) for function in FUNCTIONS}
         assert config["stages"][stage]["lambda_functions"] == expected, (
-            f"stage {stage}: .chalice/config.json and infra/aws/functions.py disagree")
+            f"stage {stage}: .chalice/config.json and infra/aws/functions.py disagree"
+        )
 
 
 def test_every_handler_of_the_app_is_in_the_registry_with_its_queue():
@@ -70,8 +71,10 @@ def test_each_output_variable_names_an_output_of_the_stack():
         assert variable in outputs[key]["Description"]
 
 
-@pytest.mark.parametrize("text, expected", [("mail-log", "MailLog"), ("send_requested_email", "SendRequestedEmail"),
-                                            ("voters-indexes", "VotersIndexes")])
+@pytest.mark.parametrize(
+    "text, expected",
+    [("mail-log", "MailLog"), ("send_requested_email", "SendRequestedEmail"), ("voters-indexes", "VotersIndexes")],
+)
 def test_one_rule_names_logical_ids(text, expected):
     assert pascal(text) == expected
 
@@ -83,8 +86,14 @@ def test_the_functions_page_is_the_generated_one():
 @pytest.fixture
 def cast_vote():
     """A function of the kind voting will add: its own role, writing two tables, reading neither."""
-    function = Function("cast_vote", "CastVote", memory=512, timeout=10, reserved_concurrency=50,
-                        dynamodb={Voter: ("UpdateItem",), Claim: ("PutItem",)})
+    function = Function(
+        "cast_vote",
+        "CastVote",
+        memory=512,
+        timeout=10,
+        reserved_concurrency=50,
+        dynamodb={Voter: ("UpdateItem",), Claim: ("PutItem",)},
+    )
     FUNCTIONS.append(function)
     functions.BY_HANDLER[function.handler] = function
     yield function
@@ -107,7 +116,9 @@ def test_a_new_function_is_one_entry_of_the_registry(cast_vote):
     assert merged["Properties"]["FunctionName"] == {"Fn::Sub": "espace-electeur-${Stage}-cast_vote"}
     assert merged["DependsOn"] == ["CastVoteLogGroup"]
     assert cast_vote.chalice_config("prod") == {
-        "lambda_memory_size": 512, "lambda_timeout": 10, "reserved_concurrency": 50,
+        "lambda_memory_size": 512,
+        "lambda_timeout": 10,
+        "reserved_concurrency": 50,
         "iam_policy_file": "policy-prod-cast_vote.json",
     }
 
