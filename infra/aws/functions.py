@@ -99,20 +99,16 @@ class Function:
     memory: int  # MB; Lambda gives CPU in proportion
     timeout: int  # seconds
     reserved_concurrency: int | None = None
-    trigger: QueueSpec | None = None  # None: API Gateway
+    trigger: QueueSpec | None = None  # None: API Gateway (the API) or a direct invocation
     dynamodb: dict[type[Model], tuple[str, ...]] = field(default_factory=dict)
     sqs: dict[QueueSpec, tuple[str, ...]] = field(default_factory=dict)
     ses: tuple[str, ...] = ()
 
     @property
-    def name_suffix(self) -> str:
-        """Chalice names the API's function <app>-<stage> and the others <app>-<stage>-<handler>."""
-        return "" if self.handler == API_HANDLER else f"-{self.handler}"
-
-    @property
     def function_name(self) -> str:
-        """The deployed name, with the stage left as a CloudFormation `${Stage}`."""
-        return f"{APP}-${{Stage}}{self.name_suffix}"
+        """The deployed name, with the stage left as a CloudFormation `${Stage}`: Chalice names
+        the API's function <app>-<stage> and the others <app>-<stage>-<handler>."""
+        return f"{APP}-${{Stage}}" + ("" if self.handler == API_HANDLER else f"-{self.handler}")
 
     @property
     def chalice_logical_id(self) -> str:

@@ -29,7 +29,10 @@ def test_every_handler_of_the_app_is_in_the_registry_with_its_queue():
 
     triggered = {function.handler: os.environ[function.trigger.variable] for function in FUNCTIONS if function.trigger}
     assert {source.name: source.queue for source in app.event_sources} == triggered
-    assert {function.handler for function in FUNCTIONS if not function.trigger} == {API_HANDLER}
+    # Chalice deploys one function for all the routes, one per event handler and per pure Lambda.
+    deployed = {API_HANDLER} | {source.name for source in app.event_sources}
+    deployed |= {function.name for function in app.pure_lambda_functions}
+    assert {function.handler for function in FUNCTIONS} == deployed
 
 
 def test_every_function_has_its_log_group_and_alarms_in_the_stack():
