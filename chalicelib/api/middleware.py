@@ -8,13 +8,10 @@ the query string or any header, so no password, token or session id can reach th
 
 from __future__ import annotations
 
-import json
-import logging
 import time
 
+from chalicelib.logs import log_event
 from chalicelib.api.responses import MethodNotAllowed, UnsupportedMediaType, error_response, request_id_of
-
-log = logging.getLogger("espace_electeur.requests")
 
 CHALICE_ERRORS = {405: MethodNotAllowed, 415: UnsupportedMediaType}
 
@@ -43,16 +40,13 @@ def register(app) -> None:
             response = error_response(error())
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        log.info(
-            json.dumps(
-                {
-                    "event": "request",
-                    "request_id": request_id_of(app),
-                    "method": event.method,
-                    "route": event.context.get("resourcePath"),
-                    "status": response.status_code,
-                    "latency_ms": round(1000 * (time.perf_counter() - started), 1),
-                }
-            )
+        log_event(
+            "request",
+            logger="espace_electeur.requests",
+            request_id=request_id_of(app),
+            method=event.method,
+            route=event.context.get("resourcePath"),
+            status=response.status_code,
+            latency_ms=round(1000 * (time.perf_counter() - started), 1),
         )
         return response

@@ -20,24 +20,23 @@ from chalice import Blueprint, Response
 
 from chalicelib.domain import errors
 from chalicelib.domain.errors import PortalError
+from chalicelib.logs import log_event
 
-log = logging.getLogger("espace_electeur.api")
+LOGGER = "espace_electeur.api"
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}
 
 
-class MethodNotAllowed(PortalError):
-    code = "method_not_allowed"
+class MethodNotAllowed(PortalError, code="method_not_allowed"):
+    """Chalice's own 405: no route takes this method here."""
 
 
-class UnsupportedMediaType(PortalError):
-    code = "unsupported_media_type"
+class UnsupportedMediaType(PortalError, code="unsupported_media_type"):
+    """Chalice's own 415: the body is not declared as JSON."""
 
 
-class InternalError(PortalError):
+class InternalError(PortalError, code="internal_error"):
     """Anything we did not expect: the voter gets a reference for the help desk."""
-
-    code = "internal_error"
 
 
 # Looked up along the error's class hierarchy: the most specific entry wins.
@@ -105,14 +104,13 @@ def handle_errors(app, view):
             return view(*args, **kwargs)
         except PortalError as error:
             if isinstance(error, errors.ServiceBusy):
-                log.warning(json.dumps({"event": "dependency_busy", "request_id": request_id_of(app),
-                                        "error": type(error.__cause__).__name__,
-                                        "path": getattr(app.current_request, "path", None)}))
+                log_event("dependency_busy", logger=LOGGER, level=logging.WARNING, request_id=request_id_of(app),
+                          error=type(error.__cause__).__name__, path=getattr(app.current_request, "path", None))
             return error_response(error, request_id_of(app) if status_of(error) >= 500 else None)
         except Exception:
             request_id = request_id_of(app)
-            log.exception(json.dumps({"event": "unhandled_exception", "request_id": request_id,
-                                      "path": getattr(app.current_request, "path", None)}))
+            log_event("unhandled_exception", logger=LOGGER, level=logging.ERROR, exc_info=True, request_id=request_id,
+                      path=getattr(app.current_request, "path", None))
             return error_response(InternalError(), request_id)
 
     return wrapped

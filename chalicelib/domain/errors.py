@@ -22,6 +22,11 @@ class PortalError(Exception):
     code: ClassVar[str] = "error"
     public: ClassVar[tuple[str, ...]] = ()  # details that go into the answer
 
+    def __init_subclass__(cls, code: str | None = None, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
+
     def __init__(self, **details):
         self.details = details
         super().__init__(self.code)
@@ -34,28 +39,26 @@ class PortalError(Exception):
         return {name: self.details[name] for name in self.public}
 
 
-class InvalidJson(PortalError):
-    code = "invalid_json"
+class InvalidJson(PortalError, code="invalid_json"):
+    """The body is not a JSON object."""
 
 
-class InvalidRequest(PortalError):
+class InvalidRequest(PortalError, code="invalid_request"):
     """A field is missing or of the wrong type; `field` names it."""
 
-    code = "invalid_request"
     public = ("field",)
 
     def __init__(self, field: str):
         super().__init__(field=field)
 
 
-class InvalidEmail(PortalError):
-    code = "invalid_email"
+class InvalidEmail(PortalError, code="invalid_email"):
+    """Not an email address, by its form."""
 
 
-class PasswordPolicyError(PortalError):
+class PasswordPolicyError(PortalError, code="password_policy"):
     """The password breaks one or more rules; every broken rule is listed."""
 
-    code = "password_policy"
     public = ("violations",)
 
     def __init__(self, violations: list[str]):
@@ -70,26 +73,25 @@ class LinkError(PortalError):
     """An emailed link that can no longer be used (see `domain.links.link_problem`)."""
 
 
-class TokenInvalid(LinkError):
-    code = "token_invalid"
+class TokenInvalid(LinkError, code="token_invalid"):
+    """No such link: mistyped, cut by the mail client, or of an unlisted voter."""
 
 
-class TokenExpired(LinkError):
-    code = "token_expired"
+class TokenExpired(LinkError, code="token_expired"):
+    """The link's lifetime is over; a new one can be asked for."""
 
 
-class TokenUsed(LinkError):
-    code = "token_used"
+class TokenUsed(LinkError, code="token_used"):
+    """The link was used, or another link of the account was used after it was sent."""
 
 
-class InvalidCredentials(PortalError):
+class InvalidCredentials(PortalError, code="invalid_credentials"):
     """Unknown address, wrong password or account not active: one answer for all three."""
 
-    code = "invalid_credentials"
 
 
-class NotAuthenticated(PortalError):
-    code = "not_authenticated"
+class NotAuthenticated(PortalError, code="not_authenticated"):
+    """No session, or one that ended: the voter must sign in."""
 
 
 class RetryLater(PortalError):
@@ -101,54 +103,50 @@ class RetryLater(PortalError):
         super().__init__(retry_after=retry_after)
 
 
-class TooManyAttempts(RetryLater):
+class TooManyAttempts(RetryLater, code="too_many_attempts"):
     """Sign-in failures: this client, or this address overall, must wait."""
 
-    code = "too_many_attempts"
 
 
-class TooManyRequests(RetryLater):
+class TooManyRequests(RetryLater, code="too_many_requests"):
     """Too many list pages or reports in an hour."""
 
-    code = "too_many_requests"
 
 
-class ServiceBusy(PortalError):
+class ServiceBusy(PortalError, code="service_busy"):
     """A dependency failed after our retries; nothing was changed, trying again will work.
 
     `RETRY_AFTER` is both the wait the answer announces and the one its message states."""
 
-    code = "service_busy"
     RETRY_AFTER: ClassVar[int] = 30
 
     def __init__(self):
         super().__init__(seconds=self.RETRY_AFTER)
 
 
-class BallotNotFound(PortalError):
-    code = "ballot_not_found"
+class BallotNotFound(PortalError, code="ballot_not_found"):
+    """No ballot has this id."""
 
 
-class NotOnList(PortalError):
-    code = "not_on_list"
+class NotOnList(PortalError, code="not_on_list"):
+    """The voter is not on this ballot's electoral list, so may not read it."""
 
 
-class ListsNotPublished(PortalError):
-    code = "lists_not_published"
+class ListsNotPublished(PortalError, code="lists_not_published"):
+    """The ballot's electoral list is not public yet."""
 
 
-class ClaimsClosed(PortalError):
-    code = "claims_closed"
+class ClaimsClosed(PortalError, code="claims_closed"):
+    """The ballot's claim period is over (or not open yet)."""
 
 
-class InvalidCursor(PortalError):
-    code = "invalid_cursor"
+class InvalidCursor(PortalError, code="invalid_cursor"):
+    """A page cursor that this API did not give."""
 
 
-class InvalidMessage(PortalError):
+class InvalidMessage(PortalError, code="invalid_message"):
     """A claim's message is empty or too long; the bounds are given."""
 
-    code = "invalid_message"
     public = ("field", "minimum", "maximum")
 
     def __init__(self, minimum: int, maximum: int):

@@ -10,10 +10,9 @@ counters expire on their own.
 
 from __future__ import annotations
 
-import json
 import logging
 
-log = logging.getLogger("espace_electeur.services")
+from chalicelib.logs import log_event
 
 
 def best_effort(step: str, action, *args, **kwargs) -> bool:
@@ -21,6 +20,7 @@ def best_effort(step: str, action, *args, **kwargs) -> bool:
     try:
         action(*args, **kwargs)
     except Exception as error:  # any failure: the committed write stands either way
-        log.error(json.dumps({"event": "after_commit_failed", "step": step, "error": type(error).__name__}))
+        log_event("after_commit_failed", logger="espace_electeur.services", level=logging.ERROR, step=step,
+                  error=type(error).__name__)
         return False
     return True

@@ -12,6 +12,7 @@ from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute,
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
+from chalicelib.transient import translate_transient
 
 
 class RateLimitCounter(Model):
@@ -26,19 +27,23 @@ class RateLimitCounter(Model):
     expires_ttl = TTLAttribute()
 
 
+@translate_transient()
 def read_counters(buckets: list[str]) -> dict[str, RateLimitCounter]:
     """Several counters in one BatchGetItem."""
     return {c.bucket: c for c in RateLimitCounter.batch_get(buckets)}
 
 
+@translate_transient()
 def forget(bucket: str) -> None:
     RateLimitCounter(bucket).delete()
 
 
+@translate_transient()
 def mark_cleared(bucket: str, *, now: datetime, expires: datetime) -> None:
     RateLimitCounter(bucket, cleared_at=now, expires_ttl=expires).save()
 
 
+@translate_transient()
 def increment(bucket: str, *, now: datetime, expires: datetime) -> int:
     """Add one and return the new count (one UpdateItem)."""
     counter = RateLimitCounter(bucket)

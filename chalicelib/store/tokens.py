@@ -42,18 +42,9 @@ def find_token(token_hash: str) -> Token | None:
 
 
 @translate_transient()
-def save_token(token_hash: str, *, voter_id: str, purpose: str, created_at: datetime, expires_at: datetime,
-               request_id: str, masked_email: str) -> None:
-    Token(
-        token_hash,
-        voter_id=voter_id,
-        purpose=purpose,
-        created_at=created_at,
-        expires_at=expires_at,
-        request_id=request_id,
-        masked_email=masked_email,
-        expires_ttl=expires_at + KEEP_AFTER_EXPIRY,
-    ).save()
+def save_token(token_hash: str, *, expires_at: datetime, **fields) -> None:
+    """A new link; `fields` are the other attributes (voter_id, purpose, created_at...)."""
+    Token(token_hash, expires_at=expires_at, expires_ttl=expires_at + KEEP_AFTER_EXPIRY, **fields).save()
 
 
 @translate_transient()

@@ -11,6 +11,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
+from chalicelib.transient import translate_transient
 
 
 class VoterByEmail(GlobalSecondaryIndex):
@@ -55,6 +56,7 @@ class Voter(Model):
         return self.removed_at is None and bool(self.ballot_ids)
 
 
+@translate_transient()
 def find_listed_voter(email: str) -> Voter | None:
     """The voter listed under this normalised email, or None (one Query on the index)."""
     for voter in Voter.by_email.query(email, limit=2):
@@ -63,6 +65,7 @@ def find_listed_voter(email: str) -> Voter | None:
     return None
 
 
+@translate_transient()
 def find_voter(voter_id: str) -> Voter | None:
     """The voter with this id, listed or not (one GetItem)."""
     try:
