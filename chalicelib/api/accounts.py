@@ -82,7 +82,8 @@ def create_password():
 
 @accounts.route("/api/password-policy", methods=["GET"])
 def password_policy():
-    return json_response({"rules": wiring.password_policy().rules()})
+    policy = wiring.password_policy()
+    return json_response({"rules": policy.rules(), "min_length": policy.min_length, "max_length": policy.max_length})
 
 
 @accounts.route("/api/sessions", methods=["POST"], cors=PORTAL_ONLY)

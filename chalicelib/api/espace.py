@@ -7,6 +7,7 @@ from chalicelib.api.auth import client_of, signed_in
 from chalicelib.api.requests import json_object, text_field
 from chalicelib.api.responses import ApiBlueprint, json_response
 from chalicelib.domain import messages
+from chalicelib.domain.claims import claims_open, lists_visible
 from chalicelib.domain.errors import InvalidRequest
 from chalicelib.domain.phases import PARIS
 from chalicelib.domain.ballots import DATE_FIELDS
@@ -23,7 +24,8 @@ def _voter(request):
     return sessions.voter_of(signed_in(request))
 
 
-def _ballot(view: ballots.BallotView) -> dict:
+def _ballot(view: ballots.BallotView, now) -> dict:
+    """A ballot with the rights its phase gives, decided here so the pages never work them out."""
     ballot = view.ballot
     return {
         "id": ballot.ballot_id,
@@ -33,6 +35,8 @@ def _ballot(view: ballots.BallotView) -> dict:
         "perimeter": ballot.perimeter,
         **{field: _paris(getattr(ballot, field)) for field in DATE_FIELDS},
         "phase": view.phase.value,
+        "lists_visible": lists_visible(ballot, now),
+        "claims_open": claims_open(ballot, now),
         "candidate_lists_published": view.candidates_published,
         "candidate_lists": [
             {"id": c.list_id, "name": c.name, "acronym": c.acronym, "statement_url": c.statement_url}
@@ -56,7 +60,8 @@ def _claim(claim) -> dict:
 @espace.route("/api/me/ballots", methods=["GET"])
 def my_ballots():
     voter = _voter(espace.current_request)
-    return json_response({"ballots": [_ballot(v) for v in ballots.my_ballots(voter, now=clock.utc_now())]})
+    now = clock.utc_now()
+    return json_response({"ballots": [_ballot(v, now) for v in ballots.my_ballots(voter, now=now)]})
 
 
 @espace.route("/api/ballots/{ballot_id}/electoral-list", methods=["GET"])

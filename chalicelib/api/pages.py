@@ -53,6 +53,16 @@ def own_asset(version, name):
     return _asset(version, name if name in site.OWN_ASSETS else "-")
 
 
+@pages.route("/static/{version}/js/{name}", methods=["GET"])
+def script(version, name):
+    return _asset(version, f"js/{name}" if f"js/{name}" in site.OWN_ASSETS else "-")
+
+
+@pages.route("/static/{version}/js/pages/{name}", methods=["GET"])
+def page_script(version, name):
+    return _asset(version, f"js/pages/{name}" if f"js/pages/{name}" in site.OWN_ASSETS else "-")
+
+
 @pages.route("/static/{version}/dsfr/{name}", methods=["GET"])
 def dsfr_asset(version, name):
     return _asset(version, f"dsfr/{name}")

@@ -1,7 +1,9 @@
 """Reading the static site from `chalicelib/static/` and assembling its pages.
 
 Pages are plain HTML fragments (`pages/<slug>.html`, first line `<!-- title: … -->`) put
-into `layout.html`. Every asset URL carries a version (a digest of our own assets and the
+into `layout.html`. A page with behaviour has an ES module `js/pages/<slug>.js`, which the
+layout loads; it imports the shared modules of `js/` by relative URLs, so they carry the
+same version (no build step). Every asset URL carries a version (a digest of our own assets and the
 DSFR's version), so browsers and caches may keep them for a year and a new deployment is
 picked up at once. Every link is relative to a `<base href>` computed from the request, so
 the portal works under any path prefix (an API Gateway stage, or none behind a custom domain).
@@ -18,7 +20,9 @@ from pathlib import Path
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PAGES = STATIC / "pages"
-OWN_ASSETS = ("app.js", "app.css")
+SCRIPTS = STATIC / "js"
+# Our own assets, relative to `static/`: the stylesheet and every module under `js/`.
+OWN_ASSETS = ("app.css", *sorted(p.relative_to(STATIC).as_posix() for p in SCRIPTS.rglob("*.js")))
 CONTENT_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -65,12 +69,20 @@ def _fragment(slug: str) -> tuple[str, str]:
     return title, body
 
 
+def page_script(slug: str) -> str:
+    """The `<script type="module">` of the page's own module, or nothing for a page without one."""
+    if f"js/pages/{slug}.js" not in OWN_ASSETS:
+        return ""
+    return f'  <script type="module" src="static/{version()}/js/pages/{slug}.js"></script>'
+
+
 def render(slug: str, *, base: str, election_dates: str) -> str:
     title, body = _fragment(slug)
     body = body.replace("{{page}}", slug)
     return (
         _layout()
         .replace("{{base}}", html.escape(base.rstrip("/") + "/", quote=True))
+        .replace("{{page_script}}", page_script(slug))
         .replace("{{version}}", version())
         .replace("{{page}}", slug)
         .replace("{{title}}", html.escape(title))

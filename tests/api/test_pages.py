@@ -57,10 +57,10 @@ def test_the_base_path_follows_a_stage_prefix(monkeypatch):
 
 def test_versioned_assets_are_cached_for_a_year(client):
     version = site.version()
-    current = client.http.get(f"/static/{version}/app.js")
+    current = client.http.get(f"/static/{version}/js/pages/espace.js")
     assert current.status_code == 200 and current.headers["Content-Type"].startswith("text/javascript")
     assert current.headers["Cache-Control"] == "public, max-age=31536000, immutable"
-    old = client.http.get("/static/000000000000/app.js")
+    old = client.http.get("/static/000000000000/js/api.js")
     assert old.status_code == 200 and old.headers["Cache-Control"] == "no-cache"
     font = client.http.get(f"/static/{version}/dsfr/fonts/Marianne-Regular.woff2", headers={"Accept": "*/*"})
     assert font.status_code == 200 and font.headers["Content-Type"] == "font/woff2" and font.body[:4] == b"wOF2"
@@ -95,3 +95,73 @@ def test_every_field_has_a_label_and_every_page_a_title(slug):
     assert all(field and field in audit.labels for field in audit.fields), audit.fields
     assert audit.h1 >= 1
     assert "<title>" in site.render(slug, base="", election_dates="x")
+
+
+def test_every_module_is_served_versioned_and_counted_in_the_version(client):
+    version = site.version()
+    modules = [name for name in site.OWN_ASSETS if name.endswith(".js")]
+    assert "js/api.js" in modules and "js/forms.js" in modules and "js/pages/espace.js" in modules
+    for name in modules:
+        response = client.http.get(f"/static/{version}/{name}")
+        assert response.status_code == 200, name
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert response.headers["Content-Type"].startswith("text/javascript")
+        # Modules import each other by relative URLs only, so an import keeps the version.
+        for target in re.findall(r'from "([^"]+)"', response.body.decode()):
+            assert target.startswith("./") or target.startswith("../"), (name, target)
+    assert client.http.get(f"/static/{version}/js/nulle-part.js").status_code == 404
+    assert client.http.get(f"/static/{version}/app.js").status_code == 404  # the old single script is gone
+
+
+def test_a_page_loads_its_own_module_and_only_pages_with_behaviour_have_one(client):
+    version = site.version()
+    body = client.http.get("/espace").body.decode()
+    assert f'<script type="module" src="static/{version}/js/pages/espace.js"></script>' in body
+    accueil = client.http.get("/").body.decode()
+    assert "js/pages/" not in accueil and f"static/{version}/dsfr/dsfr.module.min.js" in accueil
+    for slug in site.page_slugs():
+        if f"js/pages/{slug}.js" in site.OWN_ASSETS:
+            assert f"js/pages/{slug}.js" in site.render(slug, base="", election_dates="")
+
+
+def test_the_scripts_hold_no_french_text_and_every_text_key_is_on_its_page():
+    """Texts live in the pages' <template data-texts>; the scripts only name them."""
+    french = re.compile(r"[àâçéèêëîïôùûüœÀÂÇÉÈÊËÎÏÔÙÛÜŒ«»]")
+    for name in site.OWN_ASSETS:
+        if not name.endswith(".js"):
+            continue
+        source = (site.STATIC / name).read_text(encoding="utf-8")
+        code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("//", "*", "/**")))
+        assert not french.search(code), name
+        if name.startswith("js/pages/"):
+            page = site.render(name.removeprefix("js/pages/").removesuffix(".js"), base="", election_dates="")
+            for key in re.findall(r'text\("([a-z_]+)"', source):
+                assert f'data-text="{key}"' in page, (name, key)
+
+
+def test_the_password_policy_gives_its_limits_as_numbers(client, monkeypatch):
+    body = client.http.get("/api/password-policy").json_body
+    assert body["min_length"] == 8 and body["max_length"] == 24
+    assert [rule["code"] for rule in body["rules"]][:2] == ["too_short", "too_long"]
+
+
+def test_the_ballots_carry_the_rights_their_phase_gives():
+    from datetime import datetime, timedelta, timezone
+
+    from chalicelib.api.espace import _ballot
+    from chalicelib.domain.phases import phase_at
+
+    start = datetime(2026, 11, 27, 9, tzinfo=timezone.utc)
+    ballot = SimpleNamespace(ballot_id="B", label="L", kind="CSA", level="national", perimeter="P", candidate_lists=[],
+                             lists_published_at=start, claims_close_at=start + timedelta(days=8),
+                             candidates_published_at=start + timedelta(days=13), voting_opens_at=start + timedelta(days=39),
+                             voting_closes_at=start + timedelta(days=46))
+    def rights(now):
+        shaped = _ballot(SimpleNamespace(ballot=ballot, phase=phase_at(ballot, now), candidates_published=False), now)
+        return shaped["phase"], shaped["lists_visible"], shaped["claims_open"]
+
+    assert rights(start - timedelta(seconds=1)) == ("upcoming", False, False)
+    assert rights(start) == ("lists_published", True, True)
+    assert rights(start + timedelta(days=8) - timedelta(seconds=1)) == ("lists_published", True, True)
+    assert rights(start + timedelta(days=8)) == ("claims_closed", True, False)
+    assert rights(start + timedelta(days=40)) == ("voting_open", True, False)

@@ -1,0 +1,3 @@
+import { setupEmailRequest } from "../email-request.js";
+
+setupEmailRequest("api/registrations");
