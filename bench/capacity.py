@@ -113,7 +113,15 @@ def build(results: dict) -> str:
 
     # The whole election.
     espaces = VOTERS * ESPACES_CREATED
-    totals = {"read_units": 0.0, "write_units": 0.0, "gb_seconds": 0.0, "api_requests": 0.0, "sqs": 0.0, "ses": 0.0, "lambda_requests": 0.0}
+    totals = {
+        "read_units": 0.0,
+        "write_units": 0.0,
+        "gb_seconds": 0.0,
+        "api_requests": 0.0,
+        "sqs": 0.0,
+        "ses": 0.0,
+        "lambda_requests": 0.0,
+    }
     for name, per_voter in JOURNEY.items():
         row = ops[name]
         count = espaces * per_voter
@@ -143,13 +151,17 @@ def build(results: dict) -> str:
         "API Gateway": totals["api_requests"] / 1e6 * PRICE["api_gateway_per_million"],
         "SQS": totals["sqs"] / 1e6 * PRICE["sqs_per_million"],
         "SES": totals["ses"] / 1000 * PRICE["ses_per_thousand"],
-        "CloudFront (assets, ~25 a page view, mostly from browser caches: 5 counted)": page_views * 5 / 1e4 * PRICE["cloudfront_https_per_10k"],
+        "CloudFront (assets, ~25 a page view, mostly from browser caches: 5 counted)": page_views
+        * 5
+        / 1e4
+        * PRICE["cloudfront_https_per_10k"],
     }
     lines += [
         "## The whole election",
         "",
         f"{VOTERS:,} voters; {ESPACES_CREATED:.0%} create their espace ({espaces:,.0f}); turnout {TURNOUT:.0%}. Per espace: "
-        + ", ".join(f"{v:g} × {k}" for k, v in JOURNEY.items()) + f"; {PAGE_VIEWS_PER_ARRIVAL} HTML pages per sign-in. "
+        + ", ".join(f"{v:g} × {k}" for k, v in JOURNEY.items())
+        + f"; {PAGE_VIEWS_PER_ARRIVAL} HTML pages per sign-in. "
         "Voting itself (a later issue) is not in these figures yet; nor are invitation campaigns.",
         "",
         "| resource | per espace | whole election |",
@@ -165,10 +177,15 @@ def build(results: dict) -> str:
 
     # The opening rush.
     arrival = {k: ops[k] for k in ARRIVAL}
-    lines += ["## The opening rush", "",
-              "An arrival is a sign-in followed by the espace's two calls (`me`, `my ballots`) and "
-              f"{PAGE_VIEWS_PER_ARRIVAL} HTML pages.", "",
-              "| | peak minute | design target (× 10) |", "|---|---|---|"]
+    lines += [
+        "## The opening rush",
+        "",
+        "An arrival is a sign-in followed by the espace's two calls (`me`, `my ballots`) and "
+        f"{PAGE_VIEWS_PER_ARRIVAL} HTML pages.",
+        "",
+        "| | peak minute | design target (× 10) |",
+        "|---|---|---|",
+    ]
     rows = {}
     for label, rate in (("peak", PEAK_SIGN_INS_PER_SECOND), ("design", PEAK_SIGN_INS_PER_SECOND * DESIGN_FACTOR)):
         busy_ms = sum(duration_ms(r, argon2) for r in arrival.values()) + PAGE_VIEWS_PER_ARRIVAL * CODE_MS
@@ -180,10 +197,14 @@ def build(results: dict) -> str:
             "writes": rate * sum(r["write_units"] for r in arrival.values()),
             "emails": rate * sum(ops["registration worker"]["ses"].values()),
         }
-    for key, label in (("arrivals", "arrivals per second"), ("requests", "API Gateway requests per second"),
-                       ("concurrency", "Lambda concurrency (rate × modelled duration)"),
-                       ("reads", "DynamoDB read units per second"), ("writes", "DynamoDB write units per second"),
-                       ("emails", "SES emails per second if every arrival were a new registration")):
+    for key, label in (
+        ("arrivals", "arrivals per second"),
+        ("requests", "API Gateway requests per second"),
+        ("concurrency", "Lambda concurrency (rate × modelled duration)"),
+        ("reads", "DynamoDB read units per second"),
+        ("writes", "DynamoDB write units per second"),
+        ("emails", "SES emails per second if every arrival were a new registration"),
+    ):
         lines.append(f"| {label} | {rows['peak'][key]:,.0f} | {rows['design'][key]:,.0f} |")
     lines += [
         "",

@@ -19,7 +19,7 @@ INDEXED = {"voters": "ALL", "sessions": "KEYS_ONLY", "claims": "ALL"}
 
 
 def value_size(value: dict) -> int:
-    (kind, content), = value.items()
+    ((kind, content),) = value.items()
     if kind == "S":
         return len(content.encode())
     if kind == "N":
@@ -108,7 +108,7 @@ def _record(counts: Counts, service: str, operation: str, params: dict, response
                 counts.add_write(table, item)
     elif operation == "TransactWriteItems":
         for entry in params["TransactItems"]:
-            (kind, body), = entry.items()
+            ((kind, body),) = entry.items()
             counts.add_write(body["TableName"], body.get("Item") or body["Key"], transactional=True)
 
 

@@ -32,7 +32,7 @@ import sys
 import time
 import urllib.request
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from infra.local.aws import free_port, use_local_stage
@@ -56,9 +56,25 @@ def start_stack(outbox: Path, voters: int, log_path: Path) -> tuple[subprocess.P
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT")}
     log = open(log_path, "w", encoding="utf-8")
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local", "--port", str(port), "--aws-port", str(aws_port), "--voters", str(voters),
-         "--outbox", str(outbox), "--no-autoreload"],
-        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "infra.local",
+            "--port",
+            str(port),
+            "--aws-port",
+            str(aws_port),
+            "--voters",
+            str(voters),
+            "--outbox",
+            str(outbox),
+            "--no-autoreload",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 600
@@ -101,7 +117,11 @@ def wait_for_mail_queue(timeout: float = 300) -> bool:
 
     sqs = boto3.client("sqs", region_name=settings.region())
     url = sqs.get_queue_url(QueueName=settings.required("MAIL_QUEUE_NAME"))["QueueUrl"]
-    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]
+    names = [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+    ]
     quiet_since, deadline = None, time.monotonic() + timeout
     while time.monotonic() < deadline:
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
@@ -124,9 +144,12 @@ def emails_by_recipient(outbox: Path) -> Counter:
 
 
 def sign_in(base: str, address: str, password: str) -> int:
-    request = urllib.request.Request(f"{base}/api/sessions", method="POST",
-                                     data=json.dumps({"email": address, "password": password}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{base}/api/sessions",
+        method="POST",
+        data=json.dumps({"email": address, "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status
@@ -148,8 +171,13 @@ def check_stores(record: dict, outbox: Path, base: str, queue_drained: bool) -> 
     received = emails_by_recipient(outbox)
     registered = record["registered_listed"]
     wrong = {a: received.get(a, 0) for a in registered if received.get(a, 0) != 1}
-    checks.append(("every listed voter who registered got exactly one email", not wrong,
-                   f"{len(registered)} registered; wrong counts: {dict(list(wrong.items())[:5])}"))
+    checks.append(
+        (
+            "every listed voter who registered got exactly one email",
+            not wrong,
+            f"{len(registered)} registered; wrong counts: {dict(list(wrong.items())[:5])}",
+        )
+    )
     leaked = [a for a in record["registered_unlisted"] if received.get(a)]
     checks.append(("no email to an address on no list", not leaked, f"{len(record['registered_unlisted'])} asked"))
 
@@ -165,8 +193,13 @@ def check_stores(record: dict, outbox: Path, base: str, queue_drained: bool) -> 
         address = voters_by_id[account.voter_id].email
         if address not in passwords or sign_in(base, address, passwords[address]) != 200:
             refused.append(address)
-    checks.append(("every active account signs in with its voter's password", not refused and len(active) == len(passwords),
-                   f"{len(active)} active, {len(passwords)} passwords set; refused: {refused[:5]}"))
+    checks.append(
+        (
+            "every active account signs in with its voter's password",
+            not refused and len(active) == len(passwords),
+            f"{len(active)} active, {len(passwords)} passwords set; refused: {refused[:5]}",
+        )
+    )
 
     half = []
     for account in accounts:
@@ -177,12 +210,21 @@ def check_stores(record: dict, outbox: Path, base: str, queue_drained: bool) -> 
             whole = not account.password_hash and any(t.used_at is None for t in tokens)
         if not whole or account.voter_id not in voters_by_id:
             half.append(account.voter_id)
-    orphans = [t.voter_id for tokens in tokens_by_voter.values() for t in tokens
-               if t.voter_id not in {a.voter_id for a in accounts}]
+    orphans = [
+        t.voter_id
+        for tokens in tokens_by_voter.values()
+        for t in tokens
+        if t.voter_id not in {a.voter_id for a in accounts}
+    ]
     stuck = [e.address for e in MailLogEntry.scan() if e.status != SENT]
-    checks.append(("no account half-written", not half and not orphans and not stuck,
-                   f"{len(accounts)} accounts; half-written {half[:5]}, links without account {orphans[:5]}, "
-                   f"mail log entries not sent {stuck[:5]}"))
+    checks.append(
+        (
+            "no account half-written",
+            not half and not orphans and not stuck,
+            f"{len(accounts)} accounts; half-written {half[:5]}, links without account {orphans[:5]}, "
+            f"mail log entries not sent {stuck[:5]}",
+        )
+    )
     return checks
 
 
@@ -210,12 +252,36 @@ def main(argv=None) -> int:
         print(f"Rush: {args.users} people, {args.spawn_rate}/s, {args.seconds} s, against {base}", flush=True)
         started = time.monotonic()
         subprocess.run(
-            [str(LOCUST), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--host", base,
-             "--users", str(args.users), "--spawn-rate", str(args.spawn_rate), "--run-time", f"{args.seconds}s",
-             "--stop-timeout", "150", "--csv", str(stats_prefix), "--only-summary", "--loglevel", "WARNING"],
-            cwd=ROOT, check=False, timeout=args.seconds + 600,
-            env={**os.environ, "LOAD_ADDRESSES": str(addresses_path), "LOAD_OUTBOX": str(outbox),
-                 "LOAD_RECORD": str(record_path)},
+            [
+                str(LOCUST),
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "--host",
+                base,
+                "--users",
+                str(args.users),
+                "--spawn-rate",
+                str(args.spawn_rate),
+                "--run-time",
+                f"{args.seconds}s",
+                "--stop-timeout",
+                "150",
+                "--csv",
+                str(stats_prefix),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            check=False,
+            timeout=args.seconds + 600,
+            env={
+                **os.environ,
+                "LOAD_ADDRESSES": str(addresses_path),
+                "LOAD_OUTBOX": str(outbox),
+                "LOAD_RECORD": str(record_path),
+            },
         )
         elapsed = time.monotonic() - started
         drained = wait_for_mail_queue()
@@ -227,17 +293,32 @@ def main(argv=None) -> int:
 
     total = next(row for row in stats if row["Name"] == "Aggregated")
     report = {
-        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "label": "measured against the local stack: moto over HTTP with DynamoDB serialised, chalice local, on this machine",
-        "users": args.users, "seconds": args.seconds, "elapsed_seconds": round(elapsed, 1),
-        "requests": int(total["Request Count"]), "failures": int(total["Failure Count"]),
-        "requests_per_second": float(total["Requests/s"]), "p95_ms": float(total["95%"]), "median_ms": float(total["50%"]),
-        "journeys_completed": record["journeys_completed"], "registered_listed": len(record["registered_listed"]),
-        "registered_unlisted": len(record["registered_unlisted"]), "stopped_before_email": len(record["stopped_before_email"]),
+        "users": args.users,
+        "seconds": args.seconds,
+        "elapsed_seconds": round(elapsed, 1),
+        "requests": int(total["Request Count"]),
+        "failures": int(total["Failure Count"]),
+        "requests_per_second": float(total["Requests/s"]),
+        "p95_ms": float(total["95%"]),
+        "median_ms": float(total["50%"]),
+        "journeys_completed": record["journeys_completed"],
+        "registered_listed": len(record["registered_listed"]),
+        "registered_unlisted": len(record["registered_unlisted"]),
+        "stopped_before_email": len(record["stopped_before_email"]),
         "statuses": record["statuses"],
-        "per_request": [{"name": f"{r['Type']} {r['Name']}", "count": int(r["Request Count"]),
-                         "failures": int(r["Failure Count"]), "median_ms": float(r["50%"]), "p95_ms": float(r["95%"])}
-                        for r in stats if r["Name"] != "Aggregated"],
+        "per_request": [
+            {
+                "name": f"{r['Type']} {r['Name']}",
+                "count": int(r["Request Count"]),
+                "failures": int(r["Failure Count"]),
+                "median_ms": float(r["50%"]),
+                "p95_ms": float(r["95%"]),
+            }
+            for r in stats
+            if r["Name"] != "Aggregated"
+        ],
         "checks": [{"check": name, "passed": passed, "detail": detail} for name, passed, detail in checks],
     }
     (OUT / "load-report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -245,11 +326,15 @@ def main(argv=None) -> int:
     print(f"\n{'request':<52}{'count':>7}{'fail':>6}{'p50 ms':>9}{'p95 ms':>9}")
     for row in report["per_request"]:
         print(f"{row['name']:<52}{row['count']:>7}{row['failures']:>6}{row['median_ms']:>9.0f}{row['p95_ms']:>9.0f}")
-    print(f"\n{report['requests']} requests in {args.seconds} s: {report['requests_per_second']:.1f} requests/s, "
-          f"p95 {report['p95_ms']:.0f} ms, median {report['median_ms']:.0f} ms ({report['label']})")
-    print(f"{report['journeys_completed']} voters went from the email to the electoral list "
-          f"({report['stopped_before_email']} more stopped when the rush ended, before their email came); "
-          f"{report['registered_unlisted']} unlisted addresses asked; statuses {report['statuses']}\n")
+    print(
+        f"\n{report['requests']} requests in {args.seconds} s: {report['requests_per_second']:.1f} requests/s, "
+        f"p95 {report['p95_ms']:.0f} ms, median {report['median_ms']:.0f} ms ({report['label']})"
+    )
+    print(
+        f"{report['journeys_completed']} voters went from the email to the electoral list "
+        f"({report['stopped_before_email']} more stopped when the rush ended, before their email came); "
+        f"{report['registered_unlisted']} unlisted addresses asked; statuses {report['statuses']}\n"
+    )
     for check in report["checks"]:
         print(f"{'PASS' if check['passed'] else 'FAIL'}  {check['check']}  ({check['detail']})")
     print(f"\nwritten to {(OUT / 'load-report.json').relative_to(ROOT)}")

@@ -30,8 +30,15 @@ EMAIL_WAIT_SECONDS = float(os.environ.get("LOAD_EMAIL_WAIT", "120"))
 JETON = re.compile(r"#jeton=([A-Za-z0-9_-]{43})")
 PAGES = ["/", "/connexion", "/inscription", "/mentions-legales"]
 
-record = {"registered_listed": [], "registered_unlisted": [], "passwords": {}, "statuses": Counter(),
-          "server_errors": [], "stopped_before_email": [], "journeys_completed": 0}
+record = {
+    "registered_listed": [],
+    "registered_unlisted": [],
+    "passwords": {},
+    "statuses": Counter(),
+    "server_errors": [],
+    "stopped_before_email": [],
+    "journeys_completed": 0,
+}
 listed_addresses = iter(POOL["listed"])
 unlisted_addresses = iter(POOL["unlisted"])
 lock = threading.Lock()
@@ -80,8 +87,9 @@ def count_status(request_type, name, response, exception, **kwargs):
 
 @events.quitting.add_listener
 def write_record(environment, **kwargs):
-    RECORD.write_text(json.dumps({**record, "statuses": dict(record["statuses"])}, ensure_ascii=False, indent=1),
-                      encoding="utf-8")
+    RECORD.write_text(
+        json.dumps({**record, "statuses": dict(record["statuses"])}, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
 
 
 def expect(response, *statuses):
@@ -109,8 +117,9 @@ class ListedVoter(HttpUser):
         if address is None:
             self.stop()
             return
-        with self.client.post("/api/registrations", json={"email": address}, name="/api/registrations",
-                              catch_response=True) as response:
+        with self.client.post(
+            "/api/registrations", json={"email": address}, name="/api/registrations", catch_response=True
+        ) as response:
             expect(response, 202)
         record["registered_listed"].append(address)
         token = outbox.wait_for_link(address, EMAIL_WAIT_SECONDS)
@@ -120,24 +129,33 @@ class ListedVoter(HttpUser):
         with self.client.post("/api/token-checks", json={"token": token}, catch_response=True) as response:
             expect(response, 200)
         if random.random() < 0.3:  # a password the rules refuse first
-            with self.client.post("/api/passwords", json={"token": token, "password": "motdepasse",
-                                                          "password_confirmation": "motdepasse"},
-                                  catch_response=True) as response:
+            with self.client.post(
+                "/api/passwords",
+                json={"token": token, "password": "motdepasse", "password_confirmation": "motdepasse"},
+                catch_response=True,
+            ) as response:
                 expect(response, 400)
         password = strong_password()
-        with self.client.post("/api/passwords", json={"token": token, "password": password,
-                                                      "password_confirmation": password},
-                              catch_response=True) as response:
+        with self.client.post(
+            "/api/passwords",
+            json={"token": token, "password": password, "password_confirmation": password},
+            catch_response=True,
+        ) as response:
             expect(response, 204)
             if response.status_code != 204:
                 return
         record["passwords"][address] = password
         if random.random() < 0.3:  # a typing mistake at sign-in
-            with self.client.post("/api/sessions", json={"email": address, "password": password + "!"},
-                                  name="/api/sessions (wrong password)", catch_response=True) as response:
+            with self.client.post(
+                "/api/sessions",
+                json={"email": address, "password": password + "!"},
+                name="/api/sessions (wrong password)",
+                catch_response=True,
+            ) as response:
                 expect(response, 401)
-        with self.client.post("/api/sessions", json={"email": address, "password": password},
-                              catch_response=True) as response:
+        with self.client.post(
+            "/api/sessions", json={"email": address, "password": password}, catch_response=True
+        ) as response:
             expect(response, 200)
             if response.status_code != 200:
                 return
@@ -148,8 +166,12 @@ class ListedVoter(HttpUser):
             expect(response, 200)
             ballots = response.json().get("ballots", []) if response.status_code == 200 else []
         for ballot in ballots[:1]:  # the first list: reading lists is what moto is slowest at
-            with self.client.get(f"/api/ballots/{ballot['id']}/electoral-list", headers=cookie,
-                                 name="/api/ballots/{id}/electoral-list", catch_response=True) as response:
+            with self.client.get(
+                f"/api/ballots/{ballot['id']}/electoral-list",
+                headers=cookie,
+                name="/api/ballots/{id}/electoral-list",
+                catch_response=True,
+            ) as response:
                 expect(response, 200, 403)  # 403: that list is not published yet
         with self.client.delete("/api/sessions/current", headers=cookie, catch_response=True) as response:
             expect(response, 204)
@@ -173,10 +195,15 @@ class Visitor(HttpUser):
             address = next(unlisted_addresses, None)
         if address is None:
             return
-        with self.client.post("/api/registrations", json={"email": address}, name="/api/registrations",
-                              catch_response=True) as response:
+        with self.client.post(
+            "/api/registrations", json={"email": address}, name="/api/registrations", catch_response=True
+        ) as response:
             expect(response, 202)
         record["registered_unlisted"].append(address)
-        with self.client.post("/api/sessions", json={"email": address, "password": strong_password()},
-                              name="/api/sessions (unknown address)", catch_response=True) as response:
+        with self.client.post(
+            "/api/sessions",
+            json={"email": address, "password": strong_password()},
+            name="/api/sessions (unknown address)",
+            catch_response=True,
+        ) as response:
             expect(response, 401)

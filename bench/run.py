@@ -18,7 +18,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +35,10 @@ for variable in ("ARGON2_MEMORY_KIB", "ARGON2_TIME_COST"):
 # Floors: the fewest DynamoDB round trips each operation's design allows, and why.
 FLOORS = {
     "registration request": (0, "only queues the request: the answer must not depend on the address"),
-    "registration worker": (7, "find voter, account, mail log (budget and idempotency); claim the request; create the pending account; store the link; mark sent"),
+    "registration worker": (
+        7,
+        "find voter, account, mail log (budget and idempotency); claim the request; create the pending account; store the link; mark sent",
+    ),
     "token check": (2, "the token, then its account (voided links)"),
     "password creation": (4, "token, account, voter (the email rule), then one transaction"),
     "sign-in": (4, "throttle counters (one batch), voter by email, account, new session"),
@@ -98,16 +101,29 @@ def cold_start() -> dict:
 
     def once(statement: str, where: Path) -> float:
         code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
-        return float(subprocess.run([sys.executable, "-c", code], cwd=where, env=environment, capture_output=True,
-                                    text=True, check=True).stdout)
+        return float(
+            subprocess.run(
+                [sys.executable, "-c", code], cwd=where, env=environment, capture_output=True, text=True, check=True
+            ).stdout
+        )
 
     with tempfile.TemporaryDirectory() as directory:
         shipped, source = Path(directory, "shipped"), Path(directory, "source")
         for copy in (shipped, source):
             shutil.copytree(ROOT / "chalicelib", copy / "chalicelib", ignore=shutil.ignore_patterns("__pycache__"))
             shutil.copy(ROOT / "app.py", copy / "app.py")
-        subprocess.run([sys.executable, "-m", "compileall", "-q", "--invalidation-mode", "checked-hash",
-                        str(shipped / "chalicelib")], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "compileall",
+                "-q",
+                "--invalidation-mode",
+                "checked-hash",
+                str(shipped / "chalicelib"),
+            ],
+            check=True,
+        )
         # Interleaved, so that a busy moment of the machine weighs on every side alike.
         samples = {"bare": [], "shipped": [], "source": []}
         for _ in range(15):
@@ -115,9 +131,14 @@ def cold_start() -> dict:
             samples["shipped"].append(once("import app", shipped))
             samples["source"].append(once("import app", source))
     bare, app, from_source = (statistics.median(samples[k]) for k in ("bare", "shipped", "source"))
-    return {"import_app_ms": 1000 * app, "import_bare_ms": 1000 * bare, "ratio": app / bare,
-            "import_app_from_source_ms": 1000 * from_source, "ratio_from_source": from_source / bare,
-            "python": ".".join(map(str, sys.version_info[:3]))}
+    return {
+        "import_app_ms": 1000 * app,
+        "import_bare_ms": 1000 * bare,
+        "ratio": app / bare,
+        "import_app_from_source_ms": 1000 * from_source,
+        "ratio_from_source": from_source / bare,
+        "python": ".".join(map(str, sys.version_info[:3])),
+    }
 
 
 def argon2_timing() -> dict:
@@ -133,8 +154,13 @@ def argon2_timing() -> dict:
         hasher.verify(digest, "Bonjour2026")
         verifies.append(time.perf_counter() - started)
     p = hasher.parameters
-    return {"memory_kib": p.memory_kib, "time_cost": p.time_cost, "parallelism": p.parallelism,
-            "hash_ms_median": 1000 * statistics.median(hashes), "verify_ms_median": 1000 * statistics.median(verifies)}
+    return {
+        "memory_kib": p.memory_kib,
+        "time_cost": p.time_cost,
+        "parallelism": p.parallelism,
+        "hash_ms_median": 1000 * statistics.median(hashes),
+        "verify_ms_median": 1000 * statistics.median(verifies),
+    }
 
 
 def operations() -> list[dict]:
@@ -145,7 +171,7 @@ def operations() -> list[dict]:
     from app import app
 
     logging.getLogger("espace_electeur").setLevel(logging.WARNING)  # one line per request would drown the table
-    from bench.counting import counting
+    from bench.counting import counting, fresh_sessions
     from chalicelib import clock
     from chalicelib.admin.demo import write_demo_files
     from chalicelib.domain.mail_policy import MailRequestKind
@@ -158,13 +184,11 @@ def operations() -> list[dict]:
     from chalicelib.store.voters import Voter
     from infra.local.provision import create_queues, verify_sender
 
-    from bench.counting import fresh_sessions
-
     fresh_sessions()
     lock = threading.Lock()
     original = BotocoreStubber.__call__
     BotocoreStubber.__call__ = lambda self, *a, **k: _locked(lock, original, self, *a, **k)
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     clock.utc_now = lambda: now
     results = []
     with tempfile.TemporaryDirectory() as work, mock_aws():
@@ -176,21 +200,46 @@ def operations() -> list[dict]:
         verify_sender(os.environ["MAIL_SENDER"])
         project = Path(work) / "project"
         (project / ".chalice").mkdir(parents=True)
-        (project / ".chalice" / "config.json").write_text(json.dumps(
-            {"version": "2.0", "app_name": "espace-electeur", "stages": {"test": {"environment_variables": {
-                k: v for k, v in TEST_ENVIRONMENT.items() if not k.startswith("ARGON2")}}}}))
+        (project / ".chalice" / "config.json").write_text(
+            json.dumps(
+                {
+                    "version": "2.0",
+                    "app_name": "espace-electeur",
+                    "stages": {
+                        "test": {
+                            "environment_variables": {
+                                k: v for k, v in TEST_ENVIRONMENT.items() if not k.startswith("ARGON2")
+                            }
+                        }
+                    },
+                }
+            )
+        )
         ballots_file, voters_file = write_demo_files(Path(work) / "demo", voters=1000, now=now)
         import_ballots(ballots_file, now=now)
         with counting() as imported:
             started = time.perf_counter()
             import_voters(voters_file, now=now)
             seconds = time.perf_counter() - started
-        results.append({"operation": "import per 1,000 voters", "dynamodb": dict(imported.dynamodb),
-                        "round_trips": imported.round_trips(), "items_read": imported.items_read,
-                        "items_written": imported.items_written, "bytes_read": imported.bytes_read,
-                        "bytes_written": imported.bytes_written, "read_units": imported.read_units,
-                        "write_units": imported.write_units, "sqs": {}, "ses": {},
-                        "latency_ms_median": 1000 * seconds, "latency_ms_p95": 1000 * seconds, "cpu_ms_median": None, "runs": 1})
+        results.append(
+            {
+                "operation": "import per 1,000 voters",
+                "dynamodb": dict(imported.dynamodb),
+                "round_trips": imported.round_trips(),
+                "items_read": imported.items_read,
+                "items_written": imported.items_written,
+                "bytes_read": imported.bytes_read,
+                "bytes_written": imported.bytes_written,
+                "read_units": imported.read_units,
+                "write_units": imported.write_units,
+                "sqs": {},
+                "ses": {},
+                "latency_ms_median": 1000 * seconds,
+                "latency_ms_p95": 1000 * seconds,
+                "cpu_ms_median": None,
+                "runs": 1,
+            }
+        )
         voters = sorted((v for v in Voter.scan()), key=lambda v: v.voter_id)
         claimers = [v for v in voters if v.ballot_ids and "CSA-SD-86" in v.ballot_ids]
         client = Client(app, stage_name="test", project_dir=str(project)).http
@@ -210,46 +259,81 @@ def operations() -> list[dict]:
             return captured
 
         def link_for(voter):
+            import re
+
             from moto.core import DEFAULT_ACCOUNT_ID
             from moto.ses.models import ses_backends
-            import re
 
             outgoing_mail.handle_mail_request(worker_body(voter), now=now)
             raw = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"].sent_messages[-1].raw_data
             import email as email_module
             import email.policy
+
             text = email_module.message_from_string(raw, policy=email.policy.default).get_body(("plain",)).get_content()
             return re.search(r"#jeton=([A-Za-z0-9_-]{43})", text).group(1)
 
         pool = iter(voters[: 3 * RUNS + 10])
-        results.append(measure("registration request", lambda _: post("/api/registrations", {"email": voters[0].email})))
-        results.append(measure("registration worker", lambda body: outgoing_mail.handle_mail_request(body, now=now),
-                               prepare=lambda run: worker_body(next(pool))))
+        results.append(
+            measure("registration request", lambda _: post("/api/registrations", {"email": voters[0].email}))
+        )
+        results.append(
+            measure(
+                "registration worker",
+                lambda body: outgoing_mail.handle_mail_request(body, now=now),
+                prepare=lambda run: worker_body(next(pool)),
+            )
+        )
         token = link_for(next(pool))
         results.append(measure("token check", lambda _: post("/api/token-checks", {"token": token})))
         fresh = [(v, link_for(v)) for v in [next(pool) for _ in range(RUNS)]]
-        results.append(measure("password creation", lambda pair: post("/api/passwords", {
-            "token": pair[1], "password": "Bonjour2026", "password_confirmation": "Bonjour2026"}),
-            prepare=lambda run: fresh[run]))
+        results.append(
+            measure(
+                "password creation",
+                lambda pair: post(
+                    "/api/passwords",
+                    {"token": pair[1], "password": "Bonjour2026", "password_confirmation": "Bonjour2026"},
+                ),
+                prepare=lambda run: fresh[run],
+            )
+        )
         active = fresh[0][0]
-        results.append(measure("sign-in", lambda _: post("/api/sessions", {"email": active.email, "password": "Bonjour2026"})))
+        results.append(
+            measure("sign-in", lambda _: post("/api/sessions", {"email": active.email, "password": "Bonjour2026"}))
+        )
 
         def session_of(voter):
             response = post("/api/sessions", {"email": voter.email, "password": "Bonjour2026"})
             return response.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
 
-        results.append(measure("sign-out", lambda cookie: client.delete("/api/sessions/current", headers={"Cookie": f"session={cookie}"}),
-                               prepare=lambda run: session_of(active)))
+        results.append(
+            measure(
+                "sign-out",
+                lambda cookie: client.delete("/api/sessions/current", headers={"Cookie": f"session={cookie}"}),
+                prepare=lambda run: session_of(active),
+            )
+        )
         cookie = session_of(active)
         results.append(measure("me", lambda _: get("/api/me", cookie)))
         results.append(measure("my ballots", lambda _: get("/api/me/ballots", cookie)))
         results.append(measure("electoral-list page", lambda _: get("/api/ballots/CSA-MEN/electoral-list", cookie)))
         claimer = claimers[0]
         claimer_token = link_for(claimer)
-        post("/api/passwords", {"token": claimer_token, "password": "Bonjour2026", "password_confirmation": "Bonjour2026"})
+        post(
+            "/api/passwords",
+            {"token": claimer_token, "password": "Bonjour2026", "password_confirmation": "Bonjour2026"},
+        )
         claimer_cookie = session_of(claimer)
-        results.append(measure("claim", lambda run: post("/api/ballots/CSA-SD-86/claims", {
-            "message": f"Une personne manque sur la liste (essai {run})."}, claimer_cookie), prepare=lambda run: run))
+        results.append(
+            measure(
+                "claim",
+                lambda run: post(
+                    "/api/ballots/CSA-SD-86/claims",
+                    {"message": f"Une personne manque sur la liste (essai {run})."},
+                    claimer_cookie,
+                ),
+                prepare=lambda run: run,
+            )
+        )
     BotocoreStubber.__call__ = original
     return results
 
@@ -261,7 +345,7 @@ def _locked(lock, original, *args, **kwargs):
 
 def main() -> int:
     results = {
-        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{os.cpu_count()} cores; times measured in-process on moto, not on AWS",
         "operations": operations(),
         "cold_start": cold_start(),
@@ -274,22 +358,32 @@ def main() -> int:
             floor, reason = FLOORS[row["operation"]]
             row["floor"], row["floor_reason"] = floor, reason
             checks.append((f"{row['operation']}: no Scan", scans == 0))
-            checks.append((f"{row['operation']}: {row['round_trips']} round trips, floor {floor}", row["round_trips"] <= floor))
+            checks.append(
+                (f"{row['operation']}: {row['round_trips']} round trips, floor {floor}", row["round_trips"] <= floor)
+            )
     ratio = results["cold_start"]["ratio"]
     checks.append((f"import app (as shipped) is {ratio:.2f} x the bare imports (target 1.3)", ratio <= 1.3))
     results["checks"] = [{"check": name, "passed": passed} for name, passed in checks]
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
-    print(f"{'operation':<26}{'DDB':>5}{'floor':>6}{'RU':>8}{'WU':>8}{'SQS':>5}{'SES':>5}{'CPU ms':>9}{'p50 ms':>9}{'p95 ms':>9}")
+    print(
+        f"{'operation':<26}{'DDB':>5}{'floor':>6}{'RU':>8}{'WU':>8}{'SQS':>5}{'SES':>5}{'CPU ms':>9}{'p50 ms':>9}{'p95 ms':>9}"
+    )
     for row in results["operations"]:
         cpu = f"{row['cpu_ms_median']:.1f}" if row["cpu_ms_median"] is not None else "—"
-        print(f"{row['operation']:<26}{row['round_trips']:>5}{row.get('floor', '—'):>6}{row['read_units']:>8.1f}{row['write_units']:>8.1f}"
-              f"{sum(row['sqs'].values()):>5}{sum(row['ses'].values()):>5}{cpu:>9}{row['latency_ms_median']:>9.1f}{row['latency_ms_p95']:>9.1f}")
+        print(
+            f"{row['operation']:<26}{row['round_trips']:>5}{row.get('floor', '—'):>6}{row['read_units']:>8.1f}{row['write_units']:>8.1f}"
+            f"{sum(row['sqs'].values()):>5}{sum(row['ses'].values()):>5}{cpu:>9}{row['latency_ms_median']:>9.1f}{row['latency_ms_p95']:>9.1f}"
+        )
     cold, argon = results["cold_start"], results["argon2"]
-    print(f"\ncold start: import app {cold['import_app_ms']:.0f} ms as shipped (compiled), "
-          f"{cold['import_app_from_source_ms']:.0f} ms from source; bare boto3 + pynamodb {cold['import_bare_ms']:.0f} ms")
-    print(f"argon2id m={argon['memory_kib']} KiB t={argon['time_cost']} p={argon['parallelism']}: "
-          f"hash {argon['hash_ms_median']:.1f} ms, verify {argon['verify_ms_median']:.1f} ms")
+    print(
+        f"\ncold start: import app {cold['import_app_ms']:.0f} ms as shipped (compiled), "
+        f"{cold['import_app_from_source_ms']:.0f} ms from source; bare boto3 + pynamodb {cold['import_bare_ms']:.0f} ms"
+    )
+    print(
+        f"argon2id m={argon['memory_kib']} KiB t={argon['time_cost']} p={argon['parallelism']}: "
+        f"hash {argon['hash_ms_median']:.1f} ms, verify {argon['verify_ms_median']:.1f} ms"
+    )
     print("(times: in-process on moto, on this machine; counts: what AWS would see)\n")
     for check in results["checks"]:
         print(f"{'PASS' if check['passed'] else 'FAIL'}  {check['check']}")

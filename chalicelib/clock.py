@@ -1,7 +1,7 @@
 """The one place that reads the clock. Entrypoints pass `now` down; tests replace this."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

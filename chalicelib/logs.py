@@ -10,7 +10,8 @@ import json
 import logging
 
 
-def log_event(name: str, *, logger: str = "espace_electeur", level: int = logging.INFO, exc_info: bool = False,
-              **fields) -> None:
+def log_event(
+    name: str, *, logger: str = "espace_electeur", level: int = logging.INFO, exc_info: bool = False, **fields
+) -> None:
     """Write `{"event": name, **fields}` as one line; `exc_info` adds the traceback being handled."""
     logging.getLogger(logger).log(level, json.dumps({"event": name, **fields}, default=str), exc_info=exc_info)

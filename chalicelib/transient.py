@@ -17,27 +17,42 @@ from pynamodb.exceptions import PynamoDBException
 from chalicelib.domain.errors import ServiceBusy
 
 # AWS's error codes that mean "throttled, busy or failing for a moment" (DynamoDB, SQS, SES).
-TRANSIENT_CODES = frozenset({
-    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-    "InternalServerError", "ServiceUnavailable", "TransactionInProgressException",
-    "InternalError", "RequestThrottled", "Throttling", "ServiceUnavailableException",
-})
+TRANSIENT_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionInProgressException",
+        "InternalError",
+        "RequestThrottled",
+        "Throttling",
+        "ServiceUnavailableException",
+    }
+)
 
 
 def cancelled_by_conflict(error: PynamoDBException) -> bool:
     """A transaction cancelled only because another one held an item: nothing was written,
     and no condition failed, so the same transaction may be tried again."""
     reasons = [reason.code for reason in getattr(error, "cancellation_reasons", None) or [] if reason]
-    return (error.cause_response_code == "TransactionCanceledException" and bool(reasons)
-            and all(code == "TransactionConflict" for code in reasons))
+    return (
+        error.cause_response_code == "TransactionCanceledException"
+        and bool(reasons)
+        and all(code == "TransactionConflict" for code in reasons)
+    )
 
 
 def is_transient(error: BaseException) -> bool:
     """AWS could not serve a call even after botocore's retries (throttled, busy,
     unreachable): the call did not happen, and the same request will work a little later."""
     if isinstance(error, PynamoDBException):
-        return (error.cause_response_code in TRANSIENT_CODES or cancelled_by_conflict(error)
-                or isinstance(error.cause, BotoCoreError))
+        return (
+            error.cause_response_code in TRANSIENT_CODES
+            or cancelled_by_conflict(error)
+            or isinstance(error.cause, BotoCoreError)
+        )
     if isinstance(error, ClientError):
         return error.response.get("Error", {}).get("Code") in TRANSIENT_CODES
     return isinstance(error, BotoCoreError)

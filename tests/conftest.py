@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -43,7 +43,7 @@ from moto.core.botocore_stubber import BotocoreStubber  # noqa: E402
 
 from chalicelib.store.tables import create_tables  # noqa: E402
 
-NOW = datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -97,7 +97,15 @@ def faults(aws, monkeypatch):
 def test_stage_config(tmp_path) -> Path:
     """A `.chalice/config.json` whose `test` stage is this test run's environment."""
     path = tmp_path / "config.json"
-    path.write_text(json.dumps({"version": "2.0", "app_name": "espace-electeur", "stages": {"test": {"environment_variables": TEST_ENVIRONMENT}}}))
+    path.write_text(
+        json.dumps(
+            {
+                "version": "2.0",
+                "app_name": "espace-electeur",
+                "stages": {"test": {"environment_variables": TEST_ENVIRONMENT}},
+            }
+        )
+    )
     return path
 
 
@@ -111,6 +119,12 @@ def chalice_project(tmp_path) -> dict:
     project = tmp_path / "chalice-project"
     (project / ".chalice").mkdir(parents=True)
     (project / ".chalice" / "config.json").write_text(
-        json.dumps({"version": "2.0", "app_name": "espace-electeur", "stages": {"test": {"environment_variables": TEST_ENVIRONMENT}}})
+        json.dumps(
+            {
+                "version": "2.0",
+                "app_name": "espace-electeur",
+                "stages": {"test": {"environment_variables": TEST_ENVIRONMENT}},
+            }
+        )
     )
     return {"stage_name": "test", "project_dir": str(project)}

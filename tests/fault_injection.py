@@ -43,16 +43,21 @@ def _dynamodb_error(status: int, code: str, request) -> AWSResponse:
     body = {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": f"injected {code}"}
     if code == "TransactionCanceledException":
         count = len(json.loads(request.body)["TransactItems"])
-        body["CancellationReasons"] = [{"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}] + \
-            [{"Code": "None"}] * (count - 1)
-        body["message"] = "Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]"
+        body["CancellationReasons"] = [
+            {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}
+        ] + [{"Code": "None"}] * (count - 1)
+        body["message"] = (
+            "Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]"
+        )
     headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "injected"}
     return AWSResponse(request.url, status, headers, _Body(json.dumps(body).encode()))
 
 
 def _ses_error(status: int, code: str, request) -> AWSResponse:
-    body = (f'<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type>'
-            f"<Code>{code}</Code><Message>injected {code}</Message></Error><RequestId>injected</RequestId></ErrorResponse>")
+    body = (
+        f'<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type>'
+        f"<Code>{code}</Code><Message>injected {code}</Message></Error><RequestId>injected</RequestId></ErrorResponse>"
+    )
     return AWSResponse(request.url, status, {"Content-Type": "text/xml"}, _Body(body.encode()))
 
 

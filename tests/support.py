@@ -19,9 +19,26 @@ def start_local_stack(outbox, *, voters: int, output, timeout: float = 120):
     port, aws_port = free_port(), free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local", "--port", str(port), "--aws-port", str(aws_port),
-         "--voters", str(voters), "--outbox", str(outbox), "--no-autoreload"],
-        cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "infra.local",
+            "--port",
+            str(port),
+            "--aws-port",
+            str(aws_port),
+            "--voters",
+            str(voters),
+            "--outbox",
+            str(outbox),
+            "--no-autoreload",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

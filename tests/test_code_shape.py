@@ -28,8 +28,15 @@ def client_error(code: str) -> ClientError:
     return ClientError({"Error": {"Code": code, "Message": "injected"}}, "Operation")
 
 
-@pytest.mark.parametrize("error", [client_error("ThrottlingException"), client_error("RequestThrottled"),
-                                   client_error("InternalError"), EndpointConnectionError(endpoint_url="x")])
+@pytest.mark.parametrize(
+    "error",
+    [
+        client_error("ThrottlingException"),
+        client_error("RequestThrottled"),
+        client_error("InternalError"),
+        EndpointConnectionError(endpoint_url="x"),
+    ],
+)
 def test_aws_not_now_becomes_service_busy(error):
     assert is_transient(error)
     with pytest.raises(ServiceBusy) as caught, translate_transient():
@@ -37,8 +44,9 @@ def test_aws_not_now_becomes_service_busy(error):
     assert caught.value.__cause__ is error
 
 
-@pytest.mark.parametrize("error", [client_error("ValidationException"), client_error("AccessDeniedException"),
-                                   KeyError("bug")])
+@pytest.mark.parametrize(
+    "error", [client_error("ValidationException"), client_error("AccessDeniedException"), KeyError("bug")]
+)
 def test_other_failures_stay_what_they_are(error):
     assert not is_transient(error)
     with pytest.raises(type(error)), translate_transient():

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import time
 
-from chalicelib.logs import log_event
 from chalicelib.api.responses import MethodNotAllowed, UnsupportedMediaType, error_response, request_id_of
+from chalicelib.logs import log_event
 
 CHALICE_ERRORS = {405: MethodNotAllowed, 415: UnsupportedMediaType}
 

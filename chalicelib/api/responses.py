@@ -104,13 +104,25 @@ def handle_errors(app, view):
             return view(*args, **kwargs)
         except PortalError as error:
             if isinstance(error, errors.ServiceBusy):
-                log_event("dependency_busy", logger=LOGGER, level=logging.WARNING, request_id=request_id_of(app),
-                          error=type(error.__cause__).__name__, path=getattr(app.current_request, "path", None))
+                log_event(
+                    "dependency_busy",
+                    logger=LOGGER,
+                    level=logging.WARNING,
+                    request_id=request_id_of(app),
+                    error=type(error.__cause__).__name__,
+                    path=getattr(app.current_request, "path", None),
+                )
             return error_response(error, request_id_of(app) if status_of(error) >= 500 else None)
         except Exception:
             request_id = request_id_of(app)
-            log_event("unhandled_exception", logger=LOGGER, level=logging.ERROR, exc_info=True, request_id=request_id,
-                      path=getattr(app.current_request, "path", None))
+            log_event(
+                "unhandled_exception",
+                logger=LOGGER,
+                level=logging.ERROR,
+                exc_info=True,
+                request_id=request_id,
+                path=getattr(app.current_request, "path", None),
+            )
             return error_response(InternalError(), request_id)
 
     return wrapped

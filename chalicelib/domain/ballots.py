@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from itertools import pairwise
 from typing import NamedTuple
 
 LEVELS = ("national", "academique", "departemental")
@@ -48,7 +49,7 @@ class Ballot(NamedTuple):
         content = self._asdict()
         content["candidate_lists"] = [candidate._asdict() for candidate in self.candidate_lists]
         for field in DATE_FIELDS:
-            content[field] = content[field].astimezone(timezone.utc).isoformat()
+            content[field] = content[field].astimezone(UTC).isoformat()
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
@@ -88,8 +89,7 @@ def parse_ballot(definition) -> Ballot:
     ballot_id = _text(definition, "id", problems)
     if ballot_id and not BALLOT_ID.match(ballot_id):
         problems.append(
-            f"identifiant « {ballot_id} » invalide (lettres, chiffres, « _ », « - » et « . », "
-            "64 caractères au plus)"
+            f"identifiant « {ballot_id} » invalide (lettres, chiffres, « _ », « - » et « . », 64 caractères au plus)"
         )
     label = _text(definition, "label", problems)
     kind = _text(definition, "kind", problems)
@@ -112,7 +112,7 @@ def parse_ballot(definition) -> Ballot:
         else:
             dates[field] = parsed
     if len(dates) == len(DATE_FIELDS):
-        for earlier, later in zip(DATE_FIELDS, DATE_FIELDS[1:]):
+        for earlier, later in pairwise(DATE_FIELDS):
             if not dates[earlier] < dates[later]:
                 problems.append(f"« {later} » doit être postérieure à « {earlier} »")
 

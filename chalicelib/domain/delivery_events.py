@@ -34,13 +34,18 @@ def parse_ses_event(body: dict, *, received_at: datetime) -> list[DeliveryEvent]
         bounce = body.get("bounce") or {}
         at = _when(bounce.get("timestamp"), received_at)
         return [
-            DeliveryEvent(normalise_email(r["emailAddress"]), "bounce", at, bounce.get("bounceType"), bounce.get("bounceSubType"))
+            DeliveryEvent(
+                normalise_email(r["emailAddress"]), "bounce", at, bounce.get("bounceType"), bounce.get("bounceSubType")
+            )
             for r in bounce.get("bouncedRecipients", [])
         ]
     if kind == "complaint":
         complaint = body.get("complaint") or {}
         at = _when(complaint.get("timestamp"), received_at)
-        return [DeliveryEvent(normalise_email(r["emailAddress"]), "complaint", at) for r in complaint.get("complainedRecipients", [])]
+        return [
+            DeliveryEvent(normalise_email(r["emailAddress"]), "complaint", at)
+            for r in complaint.get("complainedRecipients", [])
+        ]
     if kind == "delivery":
         delivery = body.get("delivery") or {}
         at = _when(delivery.get("timestamp"), received_at)

@@ -74,21 +74,27 @@ def _not_asked(consequence: str) -> str:
     return f"Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : {consequence}"
 
 
-def _link_letter(facts: Facts, *, subject: str, asked: str, lifetime: str, ask_again_page: str,
-                 if_not_asked: str) -> Letter:
+def _link_letter(
+    facts: Facts, *, subject: str, asked: str, lifetime: str, ask_again_page: str, if_not_asked: str
+) -> Letter:
     """The confirmation and the reset: one link to the password page, how long it lasts, where to ask again."""
     return _compose(
-        subject, facts,
+        subject,
+        facts,
         (f"{asked}, ouvrez ce lien :", f"{PASSWORD_PAGE}#jeton={facts.secret}"),
-        (f"Ce lien est valable {lifetime}, jusqu'au {_when(facts.expires_at)} (heure de Paris). "
-         "S'il a expiré, demandez-en simplement un nouveau :", ask_again_page),
+        (
+            f"Ce lien est valable {lifetime}, jusqu'au {_when(facts.expires_at)} (heure de Paris). "
+            "S'il a expiré, demandez-en simplement un nouveau :",
+            ask_again_page,
+        ),
         _not_asked(if_not_asked),
     )
 
 
 def _claim_receipt(facts: Facts) -> Letter:
     return _compose(
-        f"Élections professionnelles : votre signalement {facts.reference} est bien reçu", facts,
+        f"Élections professionnelles : votre signalement {facts.reference} est bien reçu",
+        facts,
         f"Nous avons bien reçu votre signalement sur les listes électorales. Sa référence est {facts.reference}.",
         "Le service des élections de votre académie va l'examiner ; sa réponse vous sera "
         "envoyée à cette adresse. Vous n'avez rien d'autre à faire d'ici là.",
@@ -98,7 +104,8 @@ def _claim_receipt(facts: Facts) -> Letter:
 
 def _claim_answer(facts: Facts) -> Letter:
     return _compose(
-        f"Élections professionnelles : réponse à votre réclamation {facts.reference}", facts,
+        f"Élections professionnelles : réponse à votre réclamation {facts.reference}",
+        facts,
         f"Le service des élections a répondu à votre réclamation {facts.reference} :",
         facts.answer or "",
         ("Vous retrouvez vos réclamations et leurs réponses dans votre espace électeur :", SIGN_IN_PAGE),
@@ -110,8 +117,9 @@ def _confirmation(facts: Facts) -> Letter:
         facts,
         subject="Élections professionnelles : confirmez votre adresse pour créer votre espace électeur",
         asked="Vous avez demandé à créer votre espace électeur. Pour confirmer votre adresse "
-              "et choisir votre mot de passe électeur",
-        lifetime="24 heures", ask_again_page=REGISTRATION_PAGE,
+        "et choisir votre mot de passe électeur",
+        lifetime="24 heures",
+        ask_again_page=REGISTRATION_PAGE,
         if_not_asked="rien ne sera créé sans vous.",
     )
 
@@ -121,29 +129,40 @@ def _reset(facts: Facts) -> Letter:
         facts,
         subject="Élections professionnelles : choisissez un nouveau mot de passe électeur",
         asked="Vous avez demandé à changer le mot de passe de votre espace électeur. Pour en choisir un nouveau",
-        lifetime="1 heure", ask_again_page=FORGOTTEN_PASSWORD_PAGE,
+        lifetime="1 heure",
+        ask_again_page=FORGOTTEN_PASSWORD_PAGE,
         if_not_asked="votre mot de passe actuel reste valable.",
     )
 
 
 def _already_active(facts: Facts) -> Letter:
     return _compose(
-        "Élections professionnelles : votre espace électeur existe déjà", facts,
-        ("Vous avez demandé à créer votre espace électeur, mais il existe déjà pour cette adresse. "
-         "Pour vous connecter :", SIGN_IN_PAGE),
-        ("Si vous avez oublié votre mot de passe électeur, vous pouvez en choisir un nouveau :",
-         FORGOTTEN_PASSWORD_PAGE),
+        "Élections professionnelles : votre espace électeur existe déjà",
+        facts,
+        (
+            "Vous avez demandé à créer votre espace électeur, mais il existe déjà pour cette adresse. "
+            "Pour vous connecter :",
+            SIGN_IN_PAGE,
+        ),
+        (
+            "Si vous avez oublié votre mot de passe électeur, vous pouvez en choisir un nouveau :",
+            FORGOTTEN_PASSWORD_PAGE,
+        ),
         _not_asked("rien n'a changé."),
     )
 
 
 def _password_changed(facts: Facts) -> Letter:
     return _compose(
-        "Élections professionnelles : votre mot de passe électeur a été changé", facts,
+        "Élections professionnelles : votre mot de passe électeur a été changé",
+        facts,
         f"Le mot de passe de votre espace électeur a été changé le {_when(facts.now)} (heure de Paris), "
         "et toutes vos connexions en cours ont été fermées.",
-        ("Si vous n'êtes pas à l'origine de ce changement, choisissez tout de suite un nouveau mot de passe, "
-         "puis prévenez l'assistance de votre académie :", FORGOTTEN_PASSWORD_PAGE),
+        (
+            "Si vous n'êtes pas à l'origine de ce changement, choisissez tout de suite un nouveau mot de passe, "
+            "puis prévenez l'assistance de votre académie :",
+            FORGOTTEN_PASSWORD_PAGE,
+        ),
     )
 
 
@@ -178,8 +197,10 @@ def _text(content: Letter) -> str:
 
 
 def _html(content: Letter) -> str:
-    parts = ['<!doctype html><html lang="fr"><head><meta charset="utf-8"></head>',
-             '<body style="font-family: Marianne, Arial, sans-serif; line-height: 1.5">']
+    parts = [
+        '<!doctype html><html lang="fr"><head><meta charset="utf-8"></head>',
+        '<body style="font-family: Marianne, Arial, sans-serif; line-height: 1.5">',
+    ]
     for index, paragraph in enumerate(content.paragraphs):
         parts.append(f"<p>{html.escape(paragraph)}</p>")
         if index in content.links:

@@ -89,7 +89,6 @@ class InvalidCredentials(PortalError, code="invalid_credentials"):
     """Unknown address, wrong password or account not active: one answer for all three."""
 
 
-
 class NotAuthenticated(PortalError, code="not_authenticated"):
     """No session, or one that ended: the voter must sign in."""
 
@@ -107,10 +106,8 @@ class TooManyAttempts(RetryLater, code="too_many_attempts"):
     """Sign-in failures: this client, or this address overall, must wait."""
 
 
-
 class TooManyRequests(RetryLater, code="too_many_requests"):
     """Too many list pages or reports in an hour."""
-
 
 
 class ServiceBusy(PortalError, code="service_busy"):

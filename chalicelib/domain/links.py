@@ -50,8 +50,14 @@ def looks_like_secret(value: str) -> bool:
     return len(value) == 43 and all(c.isalnum() or c in "-_" for c in value)
 
 
-def link_problem(*, created_at: datetime, expires_at: datetime, used_at: datetime | None,
-                 tokens_valid_after: datetime | None, now: datetime) -> type[LinkError] | None:
+def link_problem(
+    *,
+    created_at: datetime,
+    expires_at: datetime,
+    used_at: datetime | None,
+    tokens_valid_after: datetime | None,
+    now: datetime,
+) -> type[LinkError] | None:
     """None for a usable link, or the error the voter sees: TokenUsed or TokenExpired.
 
     `store.accounts.activate_with_link` writes the same rule as the transaction's conditions,

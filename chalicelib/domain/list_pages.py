@@ -35,7 +35,12 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
         name, skip = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, TypeError) as error:
         raise InvalidCursor() from error
-    if not isinstance(name, str) or not isinstance(skip, int) or not 0 <= skip <= MAX_SKIP or name.count(SEPARATOR) != 2:
+    if (
+        not isinstance(name, str)
+        or not isinstance(skip, int)
+        or not 0 <= skip <= MAX_SKIP
+        or name.count(SEPARATOR) != 2
+    ):
         raise InvalidCursor()
     return name, skip
 

@@ -21,10 +21,7 @@ MESSAGES: dict[str, str] = {
         "La requête n'a pas pu être lue. Rechargez la page et réessayez ; si le problème "
         "persiste, contactez l'assistance."
     ),
-    "invalid_request": (
-        "Le champ « {field} » est manquant ou mal rempli. Vérifiez le formulaire et "
-        "réessayez."
-    ),
+    "invalid_request": ("Le champ « {field} » est manquant ou mal rempli. Vérifiez le formulaire et réessayez."),
     "method_not_allowed": "Cette action n'est pas possible à cette adresse.",
     "unsupported_media_type": "La requête doit être envoyée au format JSON.",
     "invalid_email": (
@@ -32,16 +29,12 @@ MESSAGES: dict[str, str] = {
         "complète, par exemple prenom.nom@ac-poitiers.fr."
     ),
     "password_policy": (
-        "Ce mot de passe ne respecte pas toutes les règles. Vérifiez les points signalés "
-        "ci-dessous et réessayez."
+        "Ce mot de passe ne respecte pas toutes les règles. Vérifiez les points signalés ci-dessous et réessayez."
     ),
     "token_invalid": (
-        "Ce lien n'est pas valide. Vérifiez que vous avez copié le lien en entier, ou "
-        "demandez-en un nouveau."
+        "Ce lien n'est pas valide. Vérifiez que vous avez copié le lien en entier, ou demandez-en un nouveau."
     ),
-    "token_expired": (
-        "Ce lien a expiré. Demandez-en un nouveau : vous le recevrez dans quelques minutes."
-    ),
+    "token_expired": ("Ce lien a expiré. Demandez-en un nouveau : vous le recevrez dans quelques minutes."),
     "token_used": (
         "Ce lien a déjà servi, ou un lien plus récent a été utilisé. Si votre mot de passe "
         "est créé, connectez-vous ; sinon, demandez un nouveau lien."
@@ -76,14 +69,12 @@ MESSAGES: dict[str, str] = {
         "l'erreur constatée (personne manquante, nom ou lieu de travail inexact…)."
     ),
     "too_many_requests": (
-        "Vous avez fait beaucoup de demandes en peu de temps. Patientez {retry_after} secondes "
-        "avant de réessayer."
+        "Vous avez fait beaucoup de demandes en peu de temps. Patientez {retry_after} secondes avant de réessayer."
     ),
     # Answered by API Gateway itself (see infra/aws/deploy.py), before our code runs.
     "not_found": "Cette adresse n'existe pas sur le portail. Revenez à l'accueil.",
     "throttled": (
-        "Le portail reçoit en ce moment beaucoup de demandes. Réessayez dans quelques "
-        "secondes : rien n'a été perdu."
+        "Le portail reçoit en ce moment beaucoup de demandes. Réessayez dans quelques secondes : rien n'a été perdu."
     ),
     "bad_request": "La requête n'a pas pu être traitée. Rechargez la page et réessayez.",
     "service_unavailable": (
@@ -96,6 +87,7 @@ MESSAGES: dict[str, str] = {
         "l'assistance en indiquant la référence {request_id}."
     ),
 }
+
 
 def for_code(code: str, **details) -> str:
     template = MESSAGES[code]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import unicodedata
 
-_EXPANSIONS = str.maketrans({"Œ": "OE", "œ": "oe", "Æ": "AE", "æ": "ae", "ß": "ss", "Ø": "O", "ø": "o", "Ł": "L", "ł": "l", "Đ": "D", "đ": "d"})
+_EXPANSIONS = str.maketrans(
+    {"Œ": "OE", "œ": "oe", "Æ": "AE", "æ": "ae", "ß": "ss", "Ø": "O", "ø": "o", "Ł": "L", "ł": "l", "Đ": "D", "đ": "d"}
+)
 
 # Sorts before every letter and digit, so "DUPONT" comes before "DUPONTEL".
 SEPARATOR = "#"

@@ -43,7 +43,10 @@ class PasswordHasher:
     def verify(self, password_hash: str | None, password: str) -> bool:
         """True when the password matches; a missing hash costs the same time as a wrong one."""
         try:
-            return self._argon2.verify(password_hash or self._dummy_hash, normalise_password(password)) and password_hash is not None
+            return (
+                self._argon2.verify(password_hash or self._dummy_hash, normalise_password(password))
+                and password_hash is not None
+            )
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 

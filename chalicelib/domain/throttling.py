@@ -37,8 +37,9 @@ def backoff_seconds(consecutive_failures: int, kind: ThrottleKind = SIGN_IN) -> 
     return min(kind.first_wait_seconds * 2 ** min(doublings, 20), kind.max_wait_seconds)
 
 
-def retry_after(consecutive_failures: int, last_failure_at: datetime | None, now: datetime,
-                kind: ThrottleKind = SIGN_IN) -> int:
+def retry_after(
+    consecutive_failures: int, last_failure_at: datetime | None, now: datetime, kind: ThrottleKind = SIGN_IN
+) -> int:
     """Seconds this client must still wait, rounded up; 0 when it may try."""
     wait = backoff_seconds(consecutive_failures, kind)
     if not wait or last_failure_at is None:

@@ -3,7 +3,7 @@ Lambda container's life (one TLS connection pool per container, not per request)
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import boto3
 from botocore.config import Config
@@ -13,7 +13,7 @@ from chalicelib import settings
 RETRIES = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str):
     return boto3.client(service, region_name=settings.region(), config=RETRIES)
 

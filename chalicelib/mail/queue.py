@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 
 from chalicelib import settings
 from chalicelib.mail.clients import client
 from chalicelib.transient import translate_transient
 
 
-@lru_cache(maxsize=None)
+@cache
 def _queue_url(queue_name: str) -> str:
     return client("sqs").get_queue_url(QueueName=queue_name)["QueueUrl"]
 
@@ -18,13 +18,17 @@ def _queue_url(queue_name: str) -> str:
 def enqueue_mail_request(body: dict) -> None:
     """Put one request on the queue, or raise ServiceBusy once boto3's retries are spent."""
     with translate_transient():
-        client("sqs").send_message(QueueUrl=_queue_url(settings.required("MAIL_QUEUE_NAME")), MessageBody=json.dumps(body))
+        client("sqs").send_message(
+            QueueUrl=_queue_url(settings.required("MAIL_QUEUE_NAME")), MessageBody=json.dumps(body)
+        )
 
 
 def delay_retry(receipt_handle: str, seconds: int) -> None:
     """Make a message that failed come back after `seconds` (SQS's own backoff)."""
     client("sqs").change_message_visibility(
-        QueueUrl=_queue_url(settings.required("MAIL_QUEUE_NAME")), ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+        QueueUrl=_queue_url(settings.required("MAIL_QUEUE_NAME")),
+        ReceiptHandle=receipt_handle,
+        VisibilityTimeout=seconds,
     )
 
 

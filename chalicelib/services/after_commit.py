@@ -20,7 +20,12 @@ def best_effort(step: str, action, *args, **kwargs) -> bool:
     try:
         action(*args, **kwargs)
     except Exception as error:  # any failure: the committed write stands either way
-        log_event("after_commit_failed", logger="espace_electeur.services", level=logging.ERROR, step=step,
-                  error=type(error).__name__)
+        log_event(
+            "after_commit_failed",
+            logger="espace_electeur.services",
+            level=logging.ERROR,
+            step=step,
+            error=type(error).__name__,
+        )
         return False
     return True

@@ -35,8 +35,13 @@ def _valid_link(secret, now: datetime) -> tuple[Token, Account]:
     account = find_account(token.voter_id) if token else None
     if token is None or account is None:
         raise TokenInvalid()
-    problem = link_problem(created_at=token.created_at, expires_at=token.expires_at, used_at=token.used_at,
-                           tokens_valid_after=account.tokens_valid_after, now=now)
+    problem = link_problem(
+        created_at=token.created_at,
+        expires_at=token.expires_at,
+        used_at=token.used_at,
+        tokens_valid_after=account.tokens_valid_after,
+        now=now,
+    )
     if problem is not None:
         raise problem()
     return token, account
@@ -48,8 +53,9 @@ def check_link(secret, *, now: datetime) -> LinkCheck:
     return LinkCheck(purpose=token.purpose, masked_email=token.masked_email, expires_at=token.expires_at)
 
 
-def set_password_with_link(secret, password: str, confirmation: str, *, now: datetime,
-                           policy: PasswordPolicy, hasher: PasswordHasher) -> None:
+def set_password_with_link(
+    secret, password: str, confirmation: str, *, now: datetime, policy: PasswordPolicy, hasher: PasswordHasher
+) -> None:
     """Create or replace the password; the link and every other link of the account die.
 
     One DynamoDB transaction does it all (`store.accounts.activate_with_link`): the token must
@@ -76,5 +82,10 @@ def set_password_with_link(secret, password: str, confirmation: str, *, now: dat
         # must not turn the voter's success into an error.
         best_effort("delete_sessions", delete_voter_sessions, account.voter_id)
         best_effort("clear_sign_in_counters", throttle.clear_address, SIGN_IN, voter.email, now=now)
-        best_effort("notify_password_changed", request_notice, MailRequestKind.PASSWORD_CHANGED, now=now,
-                    voter_id=account.voter_id)
+        best_effort(
+            "notify_password_changed",
+            request_notice,
+            MailRequestKind.PASSWORD_CHANGED,
+            now=now,
+            voter_id=account.voter_id,
+        )

@@ -79,25 +79,34 @@ def _recipient(request: MailRequestKind, body: dict) -> _Recipient | None:
         return None
     account = find_account(voter.voter_id)
     kind = email_for(request, listed=True, active=account is not None and account.status == ACTIVE)
-    return _Recipient(voter.email, voter.first_name, kind, voter_id=voter.voter_id,
-                      needs_account=kind is Email.CONFIRMATION and account is None)
+    return _Recipient(
+        voter.email,
+        voter.first_name,
+        kind,
+        voter_id=voter.voter_id,
+        needs_account=kind is Email.CONFIRMATION and account is None,
+    )
 
 
-def _refusal(recipient: _Recipient, key: str, mine: MailLogEntry | None, recent: list[MailLogEntry],
-             hour_ago: datetime) -> str | None:
+def _refusal(
+    recipient: _Recipient, key: str, mine: MailLogEntry | None, recent: list[MailLogEntry], hour_ago: datetime
+) -> str | None:
     """Why nothing may be sent for this request, from the address's recent mail; None to send."""
     if mine is not None and mine.status == SENT:
         return "already_sent"
     kind = recipient.kind
     if mine is None and kind not in OUTSIDE_BUDGET:
         spent = sum(
-            1 for e in recent
+            1
+            for e in recent
             if e.requested_at >= hour_ago and Email(e.kind) not in OUTSIDE_BUDGET and e.status in (SENDING, SENT)
         )
         if spent >= HOURLY_BUDGET:
             return "over_budget"
     if kind is Email.CLAIM_RECEIPT and any(
-        e.reference == recipient.reference and e.kind == kind.value and e.entry_key != key
+        e.reference == recipient.reference
+        and e.kind == kind.value
+        and e.entry_key != key
         and e.status in (SENDING, SENT)
         for e in recent
     ):
@@ -128,8 +137,16 @@ def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
     if kind in LINK_PURPOSES:
         secret = new_secret()
         expires_at = now + LIFETIMES[LINK_PURPOSES[kind]]
-    entry = mail_log.claim_attempt(address, key, kind, requested_at=requested_at, previous=mine, now=now,
-                                   token_hash=hash_secret(secret) if secret else None, reference=recipient.reference)
+    entry = mail_log.claim_attempt(
+        address,
+        key,
+        kind,
+        requested_at=requested_at,
+        previous=mine,
+        now=now,
+        token_hash=hash_secret(secret) if secret else None,
+        reference=recipient.reference,
+    )
     if entry is None:
         return Outcome(None, "handled_elsewhere")
     if mine is not None and mine.token_hash:
@@ -138,16 +155,29 @@ def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
         if recipient.needs_account:
             create_pending_account(recipient.voter_id, now)
         save_token(
-            hash_secret(secret), voter_id=recipient.voter_id, purpose=LINK_PURPOSES[kind].value, created_at=now,
-            expires_at=expires_at, request_id=request_id, masked_email=mask_email(address),
+            hash_secret(secret),
+            voter_id=recipient.voter_id,
+            purpose=LINK_PURPOSES[kind].value,
+            created_at=now,
+            expires_at=expires_at,
+            request_id=request_id,
+            masked_email=mask_email(address),
         )
 
     # Only the mail worker builds emails: the API's cold start does not pay for it.
     from chalicelib.domain.email_templates import build_message, letter
 
     configured = settings.Settings.from_environment()
-    content = letter(kind, portal_url=configured.portal_url, first_name=recipient.first_name, now=now,
-                     secret=secret, expires_at=expires_at, reference=recipient.reference, answer=recipient.answer)
+    content = letter(
+        kind,
+        portal_url=configured.portal_url,
+        first_name=recipient.first_name,
+        now=now,
+        secret=secret,
+        expires_at=expires_at,
+        reference=recipient.reference,
+        answer=recipient.answer,
+    )
     message = build_message(content, sender=configured.mail_sender, recipient=address, now=now)
     ses_message_id = send_raw_email(message, parseaddr(configured.mail_sender)[1], address)
     # SES has accepted the email: from here on, nothing may make the queue deliver this

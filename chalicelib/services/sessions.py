@@ -14,9 +14,9 @@ from typing import NamedTuple
 from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.emails import is_well_formed, normalise_email
 from chalicelib.domain.errors import InvalidCredentials, NotAuthenticated, PasswordPolicyError
+from chalicelib.domain.links import hash_secret
 from chalicelib.domain.password_hashing import PasswordHasher
 from chalicelib.domain.passwords import PasswordPolicy
-from chalicelib.domain.links import hash_secret
 from chalicelib.domain.sessions import SessionPolicy
 from chalicelib.domain.throttling import SIGN_IN
 from chalicelib.services.after_commit import best_effort
@@ -37,13 +37,15 @@ class SignedIn(NamedTuple):
 
 def _open_session(voter_id: str, now: datetime, policy: SessionPolicy) -> str:
     session_id = secrets.token_urlsafe(32)
-    session_store.save_session(hash_secret(session_id), voter_id=voter_id, now=now,
-                               expires_at=policy.expires_at(now, now))
+    session_store.save_session(
+        hash_secret(session_id), voter_id=voter_id, now=now, expires_at=policy.expires_at(now, now)
+    )
     return session_id
 
 
-def sign_in(raw_email, password: str, *, client: str, now: datetime, hasher: PasswordHasher,
-            policy: SessionPolicy) -> SignedIn:
+def sign_in(
+    raw_email, password: str, *, client: str, now: datetime, hasher: PasswordHasher, policy: SessionPolicy
+) -> SignedIn:
     email = normalise_email(raw_email)
     throttle = Throttle(SIGN_IN, email, client, now)
     throttle.check()
@@ -74,8 +76,10 @@ def authenticate(session_id, *, now: datetime, policy: SessionPolicy) -> Authent
     if session is None or not policy.is_alive(session.created_at, session.last_seen_at, now):
         raise NotAuthenticated()
     account = find_account(session.voter_id)
-    if account is None or account.status != ACTIVE or (
-        account.sessions_valid_after is not None and session.created_at < account.sessions_valid_after
+    if (
+        account is None
+        or account.status != ACTIVE
+        or (account.sessions_valid_after is not None and session.created_at < account.sessions_valid_after)
     ):
         raise NotAuthenticated()
     if policy.needs_refresh(session.last_seen_at, now):
@@ -93,9 +97,17 @@ def sign_out_everywhere(voter_id: str, *, now: datetime) -> None:
     session_store.delete_voter_sessions(voter_id)
 
 
-def change_password(who: Authenticated, current_password: str, password: str, confirmation: str, *,
-                    now: datetime, password_policy: PasswordPolicy, hasher: PasswordHasher,
-                    session_policy: SessionPolicy) -> str:
+def change_password(
+    who: Authenticated,
+    current_password: str,
+    password: str,
+    confirmation: str,
+    *,
+    now: datetime,
+    password_policy: PasswordPolicy,
+    hasher: PasswordHasher,
+    session_policy: SessionPolicy,
+) -> str:
     """Replace the password of a signed-in voter; other sessions end, this one continues.
 
     Returns the id of the session that replaces the current one (a fresh id after a
@@ -107,8 +119,9 @@ def change_password(who: Authenticated, current_password: str, password: str, co
     violations = password_policy.violations(password, confirmation, (voter.email if voter else None) or "")
     if violations:
         raise PasswordPolicyError(violations)
-    account_store.replace_password(who.voter_id, old_hash=who.account.password_hash, new_hash=hasher.hash(password),
-                                   now=now)
+    account_store.replace_password(
+        who.voter_id, old_hash=who.account.password_hash, new_hash=hasher.hash(password), now=now
+    )
     # The new password is stored, and every older session voided by `sessions_valid_after`:
     # deleting them is a clean-up that must not turn the change into an error.
     best_effort("delete_sessions", session_store.delete_voter_sessions, who.voter_id)

@@ -12,6 +12,7 @@ from pynamodb.models import Model
 from chalicelib import settings
 from chalicelib.transient import cancelled_by_conflict, is_transient  # noqa: F401 (re-exported)
 
+
 class _FromEnvironment:
     def __init__(self, read, variable: str | None = None):
         self._read = read

@@ -8,7 +8,7 @@ request id), and what did we send to this person lately (the help desk).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError
@@ -46,7 +46,7 @@ KEEP = timedelta(days=180)
 
 def time_key(moment: datetime) -> str:
     """Fixed-width UTC time, so that string order is time order."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def entry_key(requested_at: datetime, request_id: str) -> str:
@@ -66,19 +66,37 @@ def recent_mail(address: str, limit: int = 10) -> list[MailLogEntry]:
 
 
 @translate_transient()
-def claim_attempt(address: str, key: str, kind: Email, *, requested_at: datetime, previous: MailLogEntry | None,
-                  now: datetime, token_hash: str | None, reference: str | None) -> MailLogEntry | None:
+def claim_attempt(
+    address: str,
+    key: str,
+    kind: Email,
+    *,
+    requested_at: datetime,
+    previous: MailLogEntry | None,
+    now: datetime,
+    token_hash: str | None,
+    reference: str | None,
+) -> MailLogEntry | None:
     """Write this attempt's entry, "sending"; None when a concurrent delivery of the same queue
     message got there first. The condition makes one attempt at a time own the entry: a first
     attempt only if there is no entry yet, a retry only if the entry is still the failed
     attempt it read (same number, still "sending")."""
     entry = MailLogEntry(
-        address, key, kind=kind.value, status=SENDING, requested_at=requested_at,
+        address,
+        key,
+        kind=kind.value,
+        status=SENDING,
+        requested_at=requested_at,
         attempt=1 if previous is None else previous.attempt + 1,
-        token_hash=token_hash, reference=reference, expires_ttl=now + KEEP,
+        token_hash=token_hash,
+        reference=reference,
+        expires_ttl=now + KEEP,
     )
-    condition = (MailLogEntry.entry_key.does_not_exist() if previous is None
-                 else (MailLogEntry.attempt == previous.attempt) & (MailLogEntry.status == SENDING))
+    condition = (
+        MailLogEntry.entry_key.does_not_exist()
+        if previous is None
+        else (MailLogEntry.attempt == previous.attempt) & (MailLogEntry.status == SENDING)
+    )
     try:
         entry.save(condition=condition)
     except PutError as error:
@@ -90,5 +108,10 @@ def claim_attempt(address: str, key: str, kind: Email, *, requested_at: datetime
 
 @translate_transient()
 def mark_sent(entry: MailLogEntry, *, now: datetime, ses_message_id: str) -> None:
-    entry.update(actions=[
-        MailLogEntry.status.set(SENT), MailLogEntry.sent_at.set(now), MailLogEntry.ses_message_id.set(ses_message_id)])
+    entry.update(
+        actions=[
+            MailLogEntry.status.set(SENT),
+            MailLogEntry.sent_at.set(now),
+            MailLogEntry.ses_message_id.set(ses_message_id),
+        ]
+    )

@@ -49,7 +49,11 @@ def save_session(session_hash: str, *, voter_id: str, now, expires_at) -> None:
 @translate_transient()
 def touch_session(session_hash: str, *, now, expires_at) -> None:
     Session(session_hash).update(
-        actions=[Session.last_seen_at.set(now), Session.expires_at.set(expires_at), Session.expires_ttl.set(expires_at)],
+        actions=[
+            Session.last_seen_at.set(now),
+            Session.expires_at.set(expires_at),
+            Session.expires_ttl.set(expires_at),
+        ],
         condition=Session.session_hash.exists(),
     )
 

@@ -43,8 +43,14 @@ def send_requested_email(event):
             outcome = handle_mail_request(body, now=clock.utc_now())
         except Exception:
             receive_count = int(record.to_dict().get("attributes", {}).get("ApproximateReceiveCount", "1"))
-            log_event("mail_failed", logger=LOGGER, level=logging.ERROR, exc_info=True,
-                      request_id=body.get("request_id"), receive=receive_count)
+            log_event(
+                "mail_failed",
+                logger=LOGGER,
+                level=logging.ERROR,
+                exc_info=True,
+                request_id=body.get("request_id"),
+                receive=receive_count,
+            )
             try:
                 delay_retry(record.receipt_handle, retry_delay(receive_count))
             except Exception:

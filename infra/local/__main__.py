@@ -27,8 +27,11 @@ def parse_args(argv=None):
     parser.add_argument("--aws-port", type=int, default=5000, help="the local AWS's port (default 5000)")
     parser.add_argument("--voters", type=int, default=2000, help="demo voters to load (default 2000)")
     parser.add_argument("--no-demo", action="store_true", help="start with empty tables")
-    parser.add_argument("--no-autoreload", action="store_true",
-                        help="do not restart the app when files change (tests write files as they run)")
+    parser.add_argument(
+        "--no-autoreload",
+        action="store_true",
+        help="do not restart the app when files change (tests write files as they run)",
+    )
     parser.add_argument("--outbox", default=str(ROOT / ".local" / "outbox"), help="where to keep sent emails")
     return parser.parse_args(argv)
 
@@ -96,7 +99,16 @@ def main(argv=None) -> int:
 
     poller = SqsPoller(app).start()
     chalice = subprocess.Popen(
-        [str(Path(sys.executable).with_name("chalice")), "local", "--stage", "local", "--host", "127.0.0.1", "--port", str(args.port)]
+        [
+            str(Path(sys.executable).with_name("chalice")),
+            "local",
+            "--stage",
+            "local",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(args.port),
+        ]
         + (["--no-autoreload"] if args.no_autoreload else []),
         env=dict(os.environ),
         cwd=ROOT,

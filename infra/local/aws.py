@@ -54,7 +54,7 @@ class LocalAws:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "LocalAws":
+    def start(self) -> LocalAws:
         self.thread.start()
         return self
 

@@ -41,7 +41,7 @@ class Outbox:
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="outbox", daemon=True)
 
-    def start(self) -> "Outbox":
+    def start(self) -> Outbox:
         self.thread.start()
         return self
 

@@ -62,7 +62,7 @@ class SqsPoller:
     def sources(self) -> list[SQSEventConfig]:
         return [s for s in self.app.event_sources if isinstance(s, SQSEventConfig)]
 
-    def start(self) -> "SqsPoller":
+    def start(self) -> SqsPoller:
         for source in self.sources():
             thread = threading.Thread(target=self._poll, args=(source,), name=f"sqs-{source.name}", daemon=True)
             thread.start()
@@ -76,7 +76,9 @@ class SqsPoller:
 
     def _poll(self, source: SQSEventConfig) -> None:
         queue_url = self.sqs.get_queue_url(QueueName=source.queue)["QueueUrl"]
-        queue_arn = self.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        queue_arn = self.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
         while not self.stopping.is_set():
             try:
                 self.poll_once(source, queue_url, queue_arn)

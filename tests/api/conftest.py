@@ -60,15 +60,18 @@ class Portal:
     cookies: dict = field(default_factory=dict)
 
     def post(self, path, body, headers=None, content_type="application/json"):
-        return self.client.http.post(path, body=json.dumps(body).encode(),
-                                     headers={"Content-Type": content_type, **(headers or {})})
+        return self.client.http.post(
+            path, body=json.dumps(body).encode(), headers={"Content-Type": content_type, **(headers or {})}
+        )
 
     def poll_mail_queue(self) -> int:
         """One receive of the mail queue handed to the worker, as Lambda's event source mapping
         does; returns how many messages were handled (the worker's error, if it raised)."""
         poller = SqsPoller(app, wait_seconds=0)
         source = next(s for s in poller.sources() if s.name == "send_requested_email")
-        arn = poller.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        arn = poller.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
         return poller.poll_once(source, self.queue_url, arn)
 
     def run_worker(self) -> int:
@@ -79,7 +82,7 @@ class Portal:
         return handled
 
     def new_mail(self) -> list[Mail]:
-        sent = ses_backends[DEFAULT_ACCOUNT_ID][settings.region()].sent_messages[self.seen_mail:]
+        sent = ses_backends[DEFAULT_ACCOUNT_ID][settings.region()].sent_messages[self.seen_mail :]
         self.seen_mail += len(sent)
         mails = []
         for raw in sent:
@@ -91,7 +94,9 @@ class Portal:
         self.post("/api/registrations", {"email": address})
         self.run_worker()
         token = self.new_mail()[-1].token
-        response = self.post("/api/passwords", {"token": token, "password": password, "password_confirmation": password})
+        response = self.post(
+            "/api/passwords", {"token": token, "password": password, "password_confirmation": password}
+        )
         assert response.status_code == 204, response.body
 
     def sign_in(self, address=LISTED, password=GOOD_PASSWORD):

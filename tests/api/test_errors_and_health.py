@@ -12,6 +12,7 @@ from chalicelib.api import middleware
 from chalicelib.api.requests import json_object, text_field
 from chalicelib.api.responses import ApiBlueprint, json_response
 
+
 def probe_blueprint() -> ApiBlueprint:
     # A new blueprint per app: Chalice consumes a route's options when it registers them.
     probe = ApiBlueprint(__name__)

@@ -33,18 +33,23 @@ UPCOMING = {
 @pytest.fixture
 def espace(portal, tmp_path):
     import_ballots(
-        write_ballots(tmp_path / "b2.json", [
-            ballot("CSA-MEN"),
-            ballot("CSA-ACA", level="academique", **OPEN_FOR_CLAIMS),
-            ballot("CAPN", kind="CAP", **UPCOMING),
-            ballot("OTHER", level="departemental"),
-        ]),
+        write_ballots(
+            tmp_path / "b2.json",
+            [
+                ballot("CSA-MEN"),
+                ballot("CSA-ACA", level="academique", **OPEN_FOR_CLAIMS),
+                ballot("CAPN", kind="CAP", **UPCOMING),
+                ballot("OTHER", level="departemental"),
+            ],
+        ),
         now=NOW,
     )
     rows = [voter(1, ballots="CSA-MEN|CSA-ACA|CAPN"), voter(2), voter(3, ballots="OTHER")]
     rows += [voter(n, last_name="Martin", first_name="Camille", ballots="CSA-MEN") for n in range(10, 160)]
-    rows += [voter(n, last_name=name, ballots="CSA-MEN") for n, name in
-             [(200, "Lefèvre"), (201, "Le Gall"), (202, "LEGALL"), (203, "Lemaître"), (204, "Dupont")]]
+    rows += [
+        voter(n, last_name=name, ballots="CSA-MEN")
+        for n, name in [(200, "Lefèvre"), (201, "Le Gall"), (202, "LEGALL"), (203, "Lemaître"), (204, "Dupont")]
+    ]
     import_voters(write_voters(tmp_path / "v2.csv", rows), now=NOW, prune=True)
     portal.register_and_activate()
     portal.sign_in()
@@ -80,14 +85,33 @@ def test_candidate_lists_appear_at_their_publication_to_the_second(espace):
 
 def test_claims_close_to_the_second_across_the_spring_clock_change(espace, tmp_path):
     # Claims close at 17:00 on 28 March 2027, the day clocks go forward: 15:00 UTC, not 16:00.
-    spring = {"lists_published_at": "2027-03-20T10:00:00+01:00", "claims_close_at": "2027-03-28T17:00:00+02:00",
-              "candidates_published_at": "2027-04-05T10:00:00+02:00", "voting_opens_at": "2027-05-04T10:00:00+02:00",
-              "voting_closes_at": "2027-05-11T17:00:00+02:00"}
-    import_ballots(write_ballots(tmp_path / "b3.json", [ballot("CSA-MEN"), ballot("CSA-ACA", level="academique", **spring),
-                                                        ballot("CAPN", **UPCOMING), ballot("OTHER")]), now=NOW)
+    spring = {
+        "lists_published_at": "2027-03-20T10:00:00+01:00",
+        "claims_close_at": "2027-03-28T17:00:00+02:00",
+        "candidates_published_at": "2027-04-05T10:00:00+02:00",
+        "voting_opens_at": "2027-05-04T10:00:00+02:00",
+        "voting_closes_at": "2027-05-11T17:00:00+02:00",
+    }
+    import_ballots(
+        write_ballots(
+            tmp_path / "b3.json",
+            [
+                ballot("CSA-MEN"),
+                ballot("CSA-ACA", level="academique", **spring),
+                ballot("CAPN", **UPCOMING),
+                ballot("OTHER"),
+            ],
+        ),
+        now=NOW,
+    )
     espace.clock.now = NOW.replace(year=2027, month=3, day=28, hour=14, minute=59, second=59)
     espace.sign_in()
-    assert espace.authed("post", "/api/ballots/CSA-ACA/claims", {"message": "Il manque ma collègue Léa Nguyen."}).status_code == 201
+    assert (
+        espace.authed(
+            "post", "/api/ballots/CSA-ACA/claims", {"message": "Il manque ma collègue Léa Nguyen."}
+        ).status_code
+        == 201
+    )
     espace.clock.advance(seconds=1)
     response = espace.authed("post", "/api/ballots/CSA-ACA/claims", {"message": "Une autre réclamation."})
     assert response.status_code == 403 and response.json_body["error"]["code"] == "claims_closed"
@@ -115,7 +139,10 @@ def test_electoral_list_pages_are_sorted_and_show_only_names_and_workplace(espac
 
 def test_search_by_name_prefix_ignores_case_and_accents(espace):
     def names(q):
-        return [v["last_name"] for v in espace.authed("get", f"/api/ballots/CSA-MEN/electoral-list?q={q}").json_body["voters"]]
+        return [
+            v["last_name"]
+            for v in espace.authed("get", f"/api/ballots/CSA-MEN/electoral-list?q={q}").json_body["voters"]
+        ]
 
     assert names("lef") == names("LÉF") == ["Lefèvre"]
     assert names("le%20g") == ["Le Gall", "LEGALL"]
@@ -158,8 +185,14 @@ def test_a_claim_is_filed_once_and_seen_with_its_answer(espace, test_stage_confi
     out = io.StringIO()
     assert cli.main(["--stage", "test", "claims", "list", "--open"], out=out, config_path=test_stage_config) == 0
     assert first.json_body["reference"] in out.getvalue()
-    assert cli.main(["--stage", "test", "claims", "answer", first.json_body["reference"], "Ajoutée, merci."],
-                    out=io.StringIO(), config_path=test_stage_config) == 0
+    assert (
+        cli.main(
+            ["--stage", "test", "claims", "answer", first.json_body["reference"], "Ajoutée, merci."],
+            out=io.StringIO(),
+            config_path=test_stage_config,
+        )
+        == 0
+    )
     [claim] = espace.authed("get", "/api/me/claims").json_body["claims"]
     assert (claim["status"], claim["answer"]) == ("answered", "Ajoutée, merci.")
     espace.new_mail()
@@ -191,8 +224,13 @@ def test_a_message_is_kept_exactly_as_written(espace):
 
 
 def public(portal, **changes):
-    body = {"last_name": "Nguyen", "first_name": "Léa", "email": "lea.nguyen@ac-poitiers.fr",
-            "workplace": "Lycée Jean Macé, Niort", "message": "Je ne trouve pas mon nom sur la liste du CSA."}
+    body = {
+        "last_name": "Nguyen",
+        "first_name": "Léa",
+        "email": "lea.nguyen@ac-poitiers.fr",
+        "workplace": "Lycée Jean Macé, Niort",
+        "message": "Je ne trouve pas mon nom sur la liste du CSA.",
+    }
     body.update(changes)
     return portal.post("/api/public-claims", body)
 

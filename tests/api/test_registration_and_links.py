@@ -16,7 +16,11 @@ def queued(portal):
     import boto3
 
     sqs = boto3.client("sqs", region_name="eu-west-3")
-    return int(sqs.get_queue_attributes(QueueUrl=portal.queue_url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"])
+    return int(
+        sqs.get_queue_attributes(QueueUrl=portal.queue_url, AttributeNames=["ApproximateNumberOfMessages"])[
+            "Attributes"
+        ]["ApproximateNumberOfMessages"]
+    )
 
 
 @pytest.mark.parametrize("path", ["/api/registrations", "/api/password-resets"])
@@ -70,8 +74,11 @@ def test_registration_sends_a_confirmation_link_valid_24_hours(portal):
     assert Account.get("P00000001").status == PENDING
     check = portal.post("/api/token-checks", {"token": mail.token})
     assert check.status_code == 200
-    assert check.json_body == {"purpose": "registration", "email": "c******.n***@ac-poitiers.fr",
-                               "expires_at": "2026-11-30T10:00:00+01:00"}
+    assert check.json_body == {
+        "purpose": "registration",
+        "email": "c******.n***@ac-poitiers.fr",
+        "expires_at": "2026-11-30T10:00:00+01:00",
+    }
 
 
 def test_an_unlisted_address_receives_nothing(portal):
@@ -128,12 +135,19 @@ def test_every_unexpired_link_works_until_one_is_used(portal):
     first, second = (m.token for m in portal.new_mail())
     assert portal.post("/api/token-checks", {"token": first}).status_code == 200  # the late first email works
     assert portal.post("/api/token-checks", {"token": second}).status_code == 200
-    response = portal.post("/api/passwords", {"token": first, "password": GOOD_PASSWORD, "password_confirmation": GOOD_PASSWORD})
+    response = portal.post(
+        "/api/passwords", {"token": first, "password": GOOD_PASSWORD, "password_confirmation": GOOD_PASSWORD}
+    )
     assert response.status_code == 204
     for token in (first, second):
         answer = portal.post("/api/token-checks", {"token": token})
         assert answer.status_code == 410 and answer.json_body["error"]["code"] == "token_used"
-    assert portal.post("/api/passwords", {"token": second, "password": GOOD_PASSWORD, "password_confirmation": GOOD_PASSWORD}).status_code == 410
+    assert (
+        portal.post(
+            "/api/passwords", {"token": second, "password": GOOD_PASSWORD, "password_confirmation": GOOD_PASSWORD}
+        ).status_code
+        == 410
+    )
 
 
 def test_token_checks_change_nothing_and_name_each_failure(portal):
@@ -163,7 +177,12 @@ def test_a_refused_password_lists_every_violation_and_leaves_the_link_usable(por
     assert error["violations"] == ["too_short", "missing_uppercase", "missing_digit", "confirmation_mismatch"]
     response = portal.post("/api/passwords", {"token": token, "password": LISTED, "password_confirmation": LISTED})
     assert "same_as_email" in response.json_body["error"]["violations"]
-    assert portal.post("/api/passwords", {"token": token, "password": GOOD_PASSWORD, "password_confirmation": GOOD_PASSWORD}).status_code == 204
+    assert (
+        portal.post(
+            "/api/passwords", {"token": token, "password": GOOD_PASSWORD, "password_confirmation": GOOD_PASSWORD}
+        ).status_code
+        == 204
+    )
     account = Account.get("P00000001")
     assert account.status == ACTIVE and account.password_hash.startswith("$argon2id$")
 
@@ -178,7 +197,9 @@ def test_a_reset_ends_every_session_does_not_sign_in_and_sends_a_notice(portal):
     portal.post("/api/password-resets", {"email": LISTED})
     portal.run_worker()
     token = portal.new_mail()[0].token
-    response = portal.post("/api/passwords", {"token": token, "password": "Nouveau2026", "password_confirmation": "Nouveau2026"})
+    response = portal.post(
+        "/api/passwords", {"token": token, "password": "Nouveau2026", "password_confirmation": "Nouveau2026"}
+    )
     assert response.status_code == 204 and "Set-Cookie" not in response.headers
     assert portal.authed("get", "/api/me", session=old_session).status_code == 401
     portal.run_worker()
@@ -196,10 +217,14 @@ def test_the_password_changed_notice_is_outside_the_hourly_budget(portal):
     portal.run_worker()
     mails = portal.new_mail()
     assert len(mails) == 2  # two resets: the budget is spent, the third request sent nothing
-    response = portal.post("/api/passwords", {"token": mails[-1].token, "password": "Nouveau2026", "password_confirmation": "Nouveau2026"})
+    response = portal.post(
+        "/api/passwords", {"token": mails[-1].token, "password": "Nouveau2026", "password_confirmation": "Nouveau2026"}
+    )
     assert response.status_code == 204
     portal.run_worker()
-    assert [m.subject for m in portal.new_mail()] == ["Élections professionnelles : votre mot de passe électeur a été changé"]
+    assert [m.subject for m in portal.new_mail()] == [
+        "Élections professionnelles : votre mot de passe électeur a été changé"
+    ]
 
 
 def test_a_failed_send_is_retried_without_a_second_email_or_a_second_link(portal, monkeypatch):
@@ -246,7 +271,9 @@ def test_the_worker_pushes_a_failed_message_back_with_backoff(portal, monkeypatc
     assert delays == [30]
     assert [worker.retry_delay(n) for n in (1, 2, 3, 6, 10)] == [30, 60, 120, 900, 900]
     sqs = boto3.client("sqs", region_name="eu-west-3")
-    hidden = sqs.get_queue_attributes(QueueUrl=portal.queue_url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])
+    hidden = sqs.get_queue_attributes(
+        QueueUrl=portal.queue_url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"]
+    )
     assert hidden["Attributes"]["ApproximateNumberOfMessagesNotVisible"] == "1"  # not lost
 
 

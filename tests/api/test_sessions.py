@@ -19,7 +19,11 @@ def test_sign_in_sets_a_strict_http_only_cookie_and_returns_the_profile(portal):
     response = portal.sign_in(address="  Camille.Nom1@AC-Poitiers.fr ")
     assert response.status_code == 200
     voter = response.json_body["voter"]
-    assert (voter["voter_id"], voter["email"], voter["code_delivery"]) == ("P00000001", LISTED, "Envoi postal au domicile")
+    assert (voter["voter_id"], voter["email"], voter["code_delivery"]) == (
+        "P00000001",
+        LISTED,
+        "Envoi postal au domicile",
+    )
     cookie = response.headers["Set-Cookie"]
     for flag in ("HttpOnly", "Secure", "SameSite=Strict", "Path=/"):
         assert flag in cookie
@@ -34,7 +38,12 @@ def test_unknown_wrong_and_inactive_get_the_same_401(portal):
     portal.post("/api/registrations", {"email": OTHER})  # pending: no password yet
     portal.run_worker()
     answers = set()
-    for address, password in [("inconnu@ac-poitiers.fr", GOOD_PASSWORD), (LISTED, "Mauvais2026"), (OTHER, GOOD_PASSWORD), ("pas une adresse", "x")]:
+    for address, password in [
+        ("inconnu@ac-poitiers.fr", GOOD_PASSWORD),
+        (LISTED, "Mauvais2026"),
+        (OTHER, GOOD_PASSWORD),
+        ("pas une adresse", "x"),
+    ]:
         response = portal.post("/api/sessions", {"email": address, "password": password})
         answers.add((response.status_code, response.body))
     assert len(answers) == 1
@@ -117,9 +126,17 @@ def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(portal
 def test_changing_the_password_checks_the_current_one_and_the_rules(portal):
     portal.register_and_activate()
     portal.sign_in()
-    wrong = portal.authed("put", "/api/me/password", {"current_password": "Faux2026x", "password": "Nouveau2026", "password_confirmation": "Nouveau2026"})
+    wrong = portal.authed(
+        "put",
+        "/api/me/password",
+        {"current_password": "Faux2026x", "password": "Nouveau2026", "password_confirmation": "Nouveau2026"},
+    )
     assert wrong.status_code == 401
-    weak = portal.authed("put", "/api/me/password", {"current_password": GOOD_PASSWORD, "password": "court", "password_confirmation": "court"})
+    weak = portal.authed(
+        "put",
+        "/api/me/password",
+        {"current_password": GOOD_PASSWORD, "password": "court", "password_confirmation": "court"},
+    )
     assert weak.status_code == 400 and "too_short" in weak.json_body["error"]["violations"]
     assert portal.authed("get", "/api/me").status_code == 200
 
@@ -152,8 +169,9 @@ def test_unknown_addresses_are_throttled_exactly_like_known_ones(portal):
 
 
 def sign_in_from(client, now, password=GOOD_PASSWORD):
-    return sessions.sign_in(LISTED, password, client=client, now=now, hasher=wiring.password_hasher(),
-                            policy=wiring.session_policy())
+    return sessions.sign_in(
+        LISTED, password, client=client, now=now, hasher=wiring.password_hasher(), policy=wiring.session_policy()
+    )
 
 
 def test_another_client_is_not_locked_out_and_the_hourly_ceiling_is_100(portal):
@@ -226,8 +244,14 @@ def test_twenty_concurrent_submissions_of_one_link_give_one_success(portal, seri
 
     def submit(number):
         try:
-            links.set_password_with_link(token, f"Essai{number:02d}Ab", f"Essai{number:02d}Ab", now=portal.clock.now,
-                                         policy=wiring.password_policy(), hasher=wiring.password_hasher())
+            links.set_password_with_link(
+                token,
+                f"Essai{number:02d}Ab",
+                f"Essai{number:02d}Ab",
+                now=portal.clock.now,
+                policy=wiring.password_policy(),
+                hasher=wiring.password_hasher(),
+            )
             outcomes.append(("ok", number))
         except TokenUsed:
             outcomes.append(("used", number))
@@ -248,11 +272,18 @@ def test_no_password_token_or_session_id_reaches_a_log_line(portal, caplog):
         portal.run_worker()
         token = portal.new_mail()[0].token
         portal.post("/api/token-checks", {"token": token})
-        portal.post("/api/passwords", {"token": token, "password": "Secret2026xy", "password_confirmation": "Secret2026xy"})
+        portal.post(
+            "/api/passwords", {"token": token, "password": "Secret2026xy", "password_confirmation": "Secret2026xy"}
+        )
         session = session_cookie(portal.sign_in(password="Secret2026xy"))
         portal.sign_in(password="Wrong2026xyz")
         portal.authed("get", "/api/me", session=session)
-        portal.authed("put", "/api/me/password", {"current_password": "Secret2026xy", "password": "Other2026xyz", "password_confirmation": "Other2026xyz"}, session=session)
+        portal.authed(
+            "put",
+            "/api/me/password",
+            {"current_password": "Secret2026xy", "password": "Other2026xyz", "password_confirmation": "Other2026xyz"},
+            session=session,
+        )
         portal.authed("delete", "/api/sessions/current", session=session)
     everything = caplog.text
     assert "request" in everything  # the journey was logged

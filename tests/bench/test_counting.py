@@ -28,16 +28,49 @@ def test_requests_and_units_are_counted_from_botocore_calls(aws):
 
 
 def test_the_capacity_page_is_built_from_results(tmp_path):
-    row = {"dynamodb": {"GetItem": 3}, "round_trips": 3, "read_units": 1.5, "write_units": 0.0, "items_read": 3,
-           "items_written": 0, "bytes_read": 900, "bytes_written": 0, "sqs": {}, "ses": {}, "cpu_ms_median": 1.0,
-           "latency_ms_median": 2.0, "latency_ms_p95": 3.0, "runs": 1}
-    names = ["import per 1,000 voters", "registration request", "registration worker", "token check", "password creation",
-             "sign-in", "sign-out", "me", "my ballots", "electoral-list page", "claim"]
-    results = {"measured_at": "2026-11-29T00:00:00+00:00", "machine": "test",
-               "operations": [{**row, "operation": name} for name in names],
-               "cold_start": {"import_app_ms": 100, "import_bare_ms": 90, "ratio": 1.1, "import_app_from_source_ms": 120,
-                              "ratio_from_source": 1.33, "python": "3.11.7"},
-               "argon2": {"memory_kib": 19456, "time_cost": 2, "parallelism": 1, "hash_ms_median": 35, "verify_ms_median": 35}}
+    row = {
+        "dynamodb": {"GetItem": 3},
+        "round_trips": 3,
+        "read_units": 1.5,
+        "write_units": 0.0,
+        "items_read": 3,
+        "items_written": 0,
+        "bytes_read": 900,
+        "bytes_written": 0,
+        "sqs": {},
+        "ses": {},
+        "cpu_ms_median": 1.0,
+        "latency_ms_median": 2.0,
+        "latency_ms_p95": 3.0,
+        "runs": 1,
+    }
+    names = [
+        "import per 1,000 voters",
+        "registration request",
+        "registration worker",
+        "token check",
+        "password creation",
+        "sign-in",
+        "sign-out",
+        "me",
+        "my ballots",
+        "electoral-list page",
+        "claim",
+    ]
+    results = {
+        "measured_at": "2026-11-29T00:00:00+00:00",
+        "machine": "test",
+        "operations": [{**row, "operation": name} for name in names],
+        "cold_start": {
+            "import_app_ms": 100,
+            "import_bare_ms": 90,
+            "ratio": 1.1,
+            "import_app_from_source_ms": 120,
+            "ratio_from_source": 1.33,
+            "python": "3.11.7",
+        },
+        "argon2": {"memory_kib": 19456, "time_cost": 2, "parallelism": 1, "hash_ms_median": 35, "verify_ms_median": 35},
+    }
     page = build(json.loads(json.dumps(results)))
     assert "| me | GetItem 3 | — | 1.5 |" in page
     assert "## The bill" in page and "1,100,000 voters" in page

@@ -22,8 +22,17 @@ def mail_to(outbox, number, address):
 
 
 def link(voter_id, used_at=None):
-    Token(f"hash-{voter_id}", voter_id=voter_id, purpose="registration", created_at=NOW, expires_at=NOW,
-          used_at=used_at, request_id="r", masked_email="c***@ac-poitiers.fr", expires_ttl=NOW).save()
+    Token(
+        f"hash-{voter_id}",
+        voter_id=voter_id,
+        purpose="registration",
+        created_at=NOW,
+        expires_at=NOW,
+        used_at=used_at,
+        request_id="r",
+        masked_email="c***@ac-poitiers.fr",
+        expires_ttl=NOW,
+    ).save()
 
 
 def verdicts(checks):
@@ -38,15 +47,28 @@ def test_a_clean_run_passes_and_each_kind_of_damage_fails(aws, tmp_path):
     Account(voter_id="P00000001", status=PENDING, created_at=NOW).save()
     link("P00000001")
     mail_to(outbox, 1, FIRST)
-    record = {"statuses": {"200": 4, "202": 1}, "registered_listed": [FIRST], "registered_unlisted": ["x@nulle-part.fr"],
-              "passwords": {}}
+    record = {
+        "statuses": {"200": 4, "202": 1},
+        "registered_listed": [FIRST],
+        "registered_unlisted": ["x@nulle-part.fr"],
+        "passwords": {},
+    }
     assert all(verdicts(check_stores(record, outbox, "http://127.0.0.1:9", True)).values())
 
     record["statuses"]["503"] = 1
     mail_to(outbox, 2, FIRST)  # a second email for one registration
     mail_to(outbox, 3, "x@nulle-part.fr")
     Account(voter_id="P00000002", status=ACTIVE, created_at=NOW).save()  # active, yet no password nor used link
-    failed = [name for name, passed in verdicts(check_stores(record, outbox, "http://127.0.0.1:9", False)).items() if not passed]
-    assert failed == ["no 5xx", "the mail queue drained", "every listed voter who registered got exactly one email",
-                      "no email to an address on no list", "every active account signs in with its voter's password",
-                      "no account half-written"]
+    failed = [
+        name
+        for name, passed in verdicts(check_stores(record, outbox, "http://127.0.0.1:9", False)).items()
+        if not passed
+    ]
+    assert failed == [
+        "no 5xx",
+        "the mail queue drained",
+        "every listed voter who registered got exactly one email",
+        "no email to an address on no list",
+        "every active account signs in with its voter's password",
+        "no account half-written",
+    ]

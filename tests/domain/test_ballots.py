@@ -16,7 +16,12 @@ def definition(**changes):
         "voting_opens_at": "2026-11-29T10:00:00+01:00",
         "voting_closes_at": "2026-12-06T17:00:00+01:00",
         "candidate_lists": [
-            {"id": "L1", "name": "Fédération syndicale unitaire", "acronym": "FSU", "statement_url": "https://example.org/fsu.pdf"}
+            {
+                "id": "L1",
+                "name": "Fédération syndicale unitaire",
+                "acronym": "FSU",
+                "statement_url": "https://example.org/fsu.pdf",
+            }
         ],
     }
     ballot.update(changes)
@@ -49,7 +54,9 @@ def test_each_text_field_is_required(field):
     assert f"« {field} » manquant" in problems(**{field: ...})
 
 
-@pytest.mark.parametrize("field", ["lists_published_at", "claims_close_at", "candidates_published_at", "voting_opens_at", "voting_closes_at"])
+@pytest.mark.parametrize(
+    "field", ["lists_published_at", "claims_close_at", "candidates_published_at", "voting_opens_at", "voting_closes_at"]
+)
 def test_each_date_is_required(field):
     assert f"date « {field} » manquante" in problems(**{field: ...})
 
@@ -59,7 +66,9 @@ def test_dates_need_an_offset():
 
 
 def test_dates_must_be_in_order():
-    assert "« voting_closes_at » doit être postérieure à « voting_opens_at »" in problems(voting_closes_at="2026-11-29T10:00:00+01:00")
+    assert "« voting_closes_at » doit être postérieure à « voting_opens_at »" in problems(
+        voting_closes_at="2026-11-29T10:00:00+01:00"
+    )
     assert "« claims_close_at » doit être postérieure" in problems(claims_close_at="2026-10-01T10:00:00+02:00")
 
 

@@ -1,13 +1,12 @@
 import email
 import email.policy
-from datetime import datetime, timedelta, timezone
-
+from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.email_templates import build_message, letter
 from chalicelib.domain.mail_policy import Email
 from chalicelib.domain.password_hashing import HashingParameters, PasswordHasher
 
-NOW = datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 SENDER = "Élections professionnelles <ne-pas-repondre@portail.test>"
 
 

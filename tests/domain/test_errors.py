@@ -20,9 +20,7 @@ def test_errors_know_nothing_of_http():
 
 def test_public_details_are_declared_once_and_only_they_are_shown():
     assert errors.InvalidRequest("email").public_details() == {"field": "email"}
-    assert errors.PasswordPolicyError(["password_too_short"]).public_details() == {
-        "violations": ["password_too_short"]
-    }
+    assert errors.PasswordPolicyError(["password_too_short"]).public_details() == {"violations": ["password_too_short"]}
     assert errors.TooManyAttempts(5).public_details() == {"retry_after": 5}
     assert errors.InvalidMessage(1, 2000).public_details() == {"field": "message", "minimum": 1, "maximum": 2000}
     assert errors.ServiceBusy().public_details() == {}

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -7,7 +7,7 @@ from chalicelib.domain.mail_policy import Email, MailRequestKind, email_for
 from chalicelib.domain.sessions import SessionPolicy
 from chalicelib.domain.throttling import backoff_seconds, retry_after, seconds_to_next_hour
 
-T0 = datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 S = timedelta(seconds=1)
 
 
@@ -46,7 +46,9 @@ def test_sessions_expire_when_idle_or_too_old():
     assert not policy.is_alive(T0, T0, T0 + timedelta(minutes=30))
     late = T0 + timedelta(hours=12)
     assert not policy.is_alive(T0, late - timedelta(minutes=1), late)
-    assert policy.needs_refresh(T0, T0 + timedelta(minutes=5)) and not policy.needs_refresh(T0, T0 + timedelta(minutes=4))
+    assert policy.needs_refresh(T0, T0 + timedelta(minutes=5)) and not policy.needs_refresh(
+        T0, T0 + timedelta(minutes=4)
+    )
 
 
 def test_backoff_doubles_from_one_second_to_fifteen_minutes():

@@ -14,7 +14,13 @@ def test_fold_removes_accents_case_spaces_and_punctuation():
 def test_sort_keys_order_by_last_name_then_first_name():
     names = [("Dupontel", "Albert"), ("Dupont", "Zoé"), ("Dupont", "Émile"), ("Dubois", "Yann"), ("Élie", "Anne")]
     ordered = sorted(names, key=lambda n: list_sort_key(n[0], n[1], "P1"))
-    assert ordered == [("Dubois", "Yann"), ("Dupont", "Émile"), ("Dupont", "Zoé"), ("Dupontel", "Albert"), ("Élie", "Anne")]
+    assert ordered == [
+        ("Dubois", "Yann"),
+        ("Dupont", "Émile"),
+        ("Dupont", "Zoé"),
+        ("Dupontel", "Albert"),
+        ("Élie", "Anne"),
+    ]
 
 
 def test_namesakes_get_distinct_keys():

@@ -75,6 +75,13 @@ def test_nothing_is_stripped_or_truncated():
 
 def test_rules_have_french_labels_and_follow_the_configuration():
     rules = PasswordPolicy(min_length=10, max_length=30).rules()
-    assert [r["code"] for r in rules] == ["too_short", "too_long", "missing_lowercase", "missing_uppercase",
-                                           "missing_digit", "same_as_email", "confirmation_mismatch"]
+    assert [r["code"] for r in rules] == [
+        "too_short",
+        "too_long",
+        "missing_lowercase",
+        "missing_uppercase",
+        "missing_digit",
+        "same_as_email",
+        "confirmation_mismatch",
+    ]
     assert rules[0]["label"] == "Au moins 10 caractères" and rules[1]["label"] == "Au plus 30 caractères"

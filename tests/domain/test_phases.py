@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -42,7 +42,7 @@ def test_each_date_opens_the_next_phase_to_the_second(field, before, after):
 
 
 def test_the_instant_is_the_same_whatever_zone_the_caller_uses():
-    opening_utc = datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)  # 10:00 in Paris (CET)
+    opening_utc = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)  # 10:00 in Paris (CET)
     assert phase_at(BALLOT, opening_utc - SECOND) == Phase.CANDIDATES_PUBLISHED
     assert phase_at(BALLOT, opening_utc) == Phase.VOTING_OPEN
 
@@ -59,12 +59,12 @@ def test_across_the_daylight_saving_change():
     )
     assert ballot.lists_published_at.utcoffset() == timedelta(hours=2)
     assert ballot.claims_close_at.utcoffset() == timedelta(hours=1)
-    assert phase_at(ballot, datetime(2026, 10, 25, 15, 59, 59, tzinfo=timezone.utc)) == Phase.LISTS_PUBLISHED
-    assert phase_at(ballot, datetime(2026, 10, 25, 16, 0, 0, tzinfo=timezone.utc)) == Phase.CLAIMS_CLOSED
+    assert phase_at(ballot, datetime(2026, 10, 25, 15, 59, 59, tzinfo=UTC)) == Phase.LISTS_PUBLISHED
+    assert phase_at(ballot, datetime(2026, 10, 25, 16, 0, 0, tzinfo=UTC)) == Phase.CLAIMS_CLOSED
     # The hour that happens twice in Paris (02:00-03:00 on 25 Oct) is still ordered correctly.
     first = datetime(2026, 10, 25, 2, 30, fold=0, tzinfo=PARIS)
     second = datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=PARIS)
-    assert second.astimezone(timezone.utc) - first.astimezone(timezone.utc) == timedelta(hours=1)
+    assert second.astimezone(UTC) - first.astimezone(UTC) == timedelta(hours=1)
     assert phase_at(ballot, first) == phase_at(ballot, second) == Phase.LISTS_PUBLISHED
 
 

@@ -61,4 +61,8 @@ def test_invalid_voter_id_and_overlong_fields():
 
 
 def test_several_problems_are_all_reported():
-    assert sorted(codes(email="nope", ballots="ZZZ", first_name="")) == ["invalid_email", "missing_field", "unknown_ballot"]
+    assert sorted(codes(email="nope", ballots="ZZZ", first_name="")) == [
+        "invalid_email",
+        "missing_field",
+        "unknown_ballot",
+    ]

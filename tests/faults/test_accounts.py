@@ -37,8 +37,10 @@ def assert_untouched(token_count=1):
 
 
 def assert_link_used_for_good(portal, token):
-    for path, body in (("/api/token-checks", {"token": token}),
-                       ("/api/passwords", {"token": token, "password": "Autre2026x", "password_confirmation": "Autre2026x"})):
+    for path, body in (
+        ("/api/token-checks", {"token": token}),
+        ("/api/passwords", {"token": token, "password": "Autre2026x", "password_confirmation": "Autre2026x"}),
+    ):
         response = portal.post(path, body)
         assert (response.status_code, response.json_body["error"]["code"]) == (410, "token_used")
 

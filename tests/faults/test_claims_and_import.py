@@ -65,10 +65,21 @@ def test_one_claim_submitted_twice_at_once_is_stored_once(espace, serialised_aws
 
 
 def test_one_public_claim_submitted_twice_at_once_is_acknowledged_once(portal, serialised_aws):
-    fields = {"last_name": "Nguyen", "first_name": "Léa", "email": "lea.nguyen@ac-poitiers.fr",
-              "workplace": "Lycée Jean Macé, Niort", "message": "Je ne trouve pas mon nom sur la liste du CSA."}
-    threads = [threading.Thread(target=claim_service.file_public_claim, args=(dict(fields),),
-                                kwargs={"client": f"10.0.0.{n}", "now": portal.clock.now}) for n in range(2)]
+    fields = {
+        "last_name": "Nguyen",
+        "first_name": "Léa",
+        "email": "lea.nguyen@ac-poitiers.fr",
+        "workplace": "Lycée Jean Macé, Niort",
+        "message": "Je ne trouve pas mon nom sur la liste du CSA.",
+    }
+    threads = [
+        threading.Thread(
+            target=claim_service.file_public_claim,
+            args=(dict(fields),),
+            kwargs={"client": f"10.0.0.{n}", "now": portal.clock.now},
+        )
+        for n in range(2)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -113,5 +124,7 @@ def test_the_cli_says_how_to_resume_an_interrupted_import(portal, faults, tmp_pa
     assert status == 2
     assert "Import interrompu (store_busy)" in out.getvalue() and "Relancez la même commande" in out.getvalue()
     faults.clear()
-    assert cli.main(["--stage", "test", "import-voters", str(path)], out=io.StringIO(), config_path=test_stage_config) == 0
+    assert (
+        cli.main(["--stage", "test", "import-voters", str(path)], out=io.StringIO(), config_path=test_stage_config) == 0
+    )
     assert len(list(Voter.scan())) == 200

@@ -63,10 +63,20 @@ def test_an_ses_outage_delays_the_email_which_is_then_sent_once(portal, faults, 
     assert assert_one_working_confirmation(portal).attempt == 3
 
 
-@pytest.mark.parametrize("operation,table", [("Query", "mail-log"), ("PutItem", "mail-log"), ("PutItem", "accounts"),
-                                             ("PutItem", "tokens"), ("GetItem", "accounts")])
+@pytest.mark.parametrize(
+    "operation,table",
+    [
+        ("Query", "mail-log"),
+        ("PutItem", "mail-log"),
+        ("PutItem", "accounts"),
+        ("PutItem", "tokens"),
+        ("GetItem", "accounts"),
+    ],
+)
 @pytest.mark.parametrize("kind", ["throughput", "throttling"])
-def test_dynamodb_throttling_in_the_worker_delays_the_email_which_is_then_sent_once(portal, faults, operation, table, kind):
+def test_dynamodb_throttling_in_the_worker_delays_the_email_which_is_then_sent_once(
+    portal, faults, operation, table, kind
+):
     portal.post("/api/registrations", {"email": LISTED})
     refused = faults.fail("dynamodb", operation, kind, times=None, when=on_table(table))
     assert deliver_once(portal) != "ok"

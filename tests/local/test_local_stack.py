@@ -25,7 +25,6 @@ from infra.local.aws import LocalAws
 from infra.local.outbox import Outbox, describe
 from infra.local.poller import SqsPoller
 from infra.local.provision import provision
-
 from tests.support import free_port, start_local_stack
 
 
@@ -107,7 +106,9 @@ def test_every_email_sent_is_printed_and_kept_unchanged(local_aws, tmp_path):
     message.set_content("Bonjour,\nCliquez : http://127.0.0.1:8000/mot-de-passe#jeton=abc\n")
     message.add_alternative("<p>Bonjour</p>", subtype="html")
     raw = message.as_string()
-    client("ses").send_raw_email(Source=created["sender"], Destinations=["camille.martin@ac-poitiers.fr"], RawMessage={"Data": raw})
+    client("ses").send_raw_email(
+        Source=created["sender"], Destinations=["camille.martin@ac-poitiers.fr"], RawMessage={"Data": raw}
+    )
     files = outbox.collect()
     assert len(files) == 1 and files[0].suffix == ".eml"
     assert files[0].read_text(encoding="utf-8") == raw
@@ -135,13 +136,20 @@ def test_the_poller_runs_sqs_handlers_as_lambda_would(local_aws):
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     assert poller.poll_once(source, url, arn) == 1
     assert received == ['{"email": "a@ac-poitiers.fr"}']
-    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"] == "0"
+    assert (
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
+            "ApproximateNumberOfMessages"
+        ]
+        == "0"
+    )
 
     failing["on"] = True
     sqs.send_message(QueueUrl=url, MessageBody="again")
     with pytest.raises(RuntimeError):
         poller.poll_once(source, url, arn)
-    hidden = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    hidden = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])[
+        "Attributes"
+    ]
     assert hidden["ApproximateNumberOfMessagesNotVisible"] == "1"  # kept, to come back later
     sqs.purge_queue(QueueUrl=url)
 
@@ -159,7 +167,9 @@ def running_portal(tmp_path_factory):
 
 
 def call(base, method, path, body=None, cookie=None):
-    request = urllib.request.Request(f"{base}{path}", method=method, data=json.dumps(body).encode() if body is not None else None)
+    request = urllib.request.Request(
+        f"{base}{path}", method=method, data=json.dumps(body).encode() if body is not None else None
+    )
     request.add_header("Content-Type", "application/json")
     if cookie:
         request.add_header("Cookie", f"session={cookie}")
@@ -190,7 +200,12 @@ def test_the_whole_account_journey_over_http_with_the_link_from_the_outbox(runni
     status, _, body = call(base, "POST", "/api/token-checks", {"token": token})
     assert status == 200 and json.loads(body)["purpose"] == "registration"
     password = "Bravo2026ok"
-    assert call(base, "POST", "/api/passwords", {"token": token, "password": password, "password_confirmation": password})[0] == 204
+    assert (
+        call(base, "POST", "/api/passwords", {"token": token, "password": password, "password_confirmation": password})[
+            0
+        ]
+        == 204
+    )
     status, headers, body = call(base, "POST", "/api/sessions", {"email": address, "password": password})
     assert status == 200 and json.loads(body)["voter"]["first_name"] == "Camille"
     session = headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
