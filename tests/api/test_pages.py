@@ -146,16 +146,16 @@ def test_the_password_policy_gives_its_limits_as_numbers(client, monkeypatch):
 
 
 def test_the_ballots_carry_the_rights_their_phase_gives():
-    from datetime import datetime, timedelta, timezone
+    from datetime import UTC, datetime, timedelta
 
     from chalicelib.api.espace import _ballot
     from chalicelib.domain.phases import phase_at
 
-    start = datetime(2026, 11, 27, 9, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 27, 9, tzinfo=UTC)
     ballot = SimpleNamespace(ballot_id="B", label="L", kind="CSA", level="national", perimeter="P", candidate_lists=[],
                              lists_published_at=start, claims_close_at=start + timedelta(days=8),
-                             candidates_published_at=start + timedelta(days=13), voting_opens_at=start + timedelta(days=39),
-                             voting_closes_at=start + timedelta(days=46))
+                             candidates_published_at=start + timedelta(days=13),
+                             voting_opens_at=start + timedelta(days=39), voting_closes_at=start + timedelta(days=46))
     def rights(now):
         shaped = _ballot(SimpleNamespace(ballot=ballot, phase=phase_at(ballot, now), candidates_published=False), now)
         return shaped["phase"], shaped["lists_visible"], shaped["claims_open"]

@@ -199,3 +199,38 @@ def test_account_page_and_the_static_pages(page, stack):
         page.goto(stack.url(path))
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
         screenshot(page, name)
+
+
+def test_the_reset_link_takes_its_title_and_message_from_the_page(page, stack):
+    """The page module's texts come from the page's <template data-texts>, not from the script."""
+    email = "camille.martin@ac-poitiers.fr"  # activated by the seed journey, or now
+    if stack.call("POST", "api/sessions", {"email": email, "password": PASSWORD}) != 200:
+        stack.activate(email, PASSWORD)
+    page.goto(stack.url("mot-de-passe-oublie"))
+    page.get_by_label("Adresse électronique professionnelle").fill(email)
+    page.get_by_role("button", name="Recevoir le lien").click()
+    expect(page.get_by_role("heading", name="Consultez votre messagerie professionnelle")).to_be_visible()
+    token = JETON.search(stack.wait_for_mail(email, "nouveau mot de passe")["links"][0]).group(1)
+    page.goto(stack.url(f"mot-de-passe#jeton={token}"))
+    expect(page.get_by_role("heading", name="Choisir un nouveau mot de passe électeur")).to_be_visible()
+    page.get_by_label("Mot de passe électeur", exact=True).fill("Nouveau2026y")
+    page.get_by_label("Confirmation du mot de passe électeur").fill("Nouveau2026y")
+    page.get_by_role("button", name="Valider").click()
+    expect(page.get_by_text("Votre nouveau mot de passe électeur est enregistré")).to_be_visible()
+    screenshot(page, "18-nouveau-mot-de-passe")
+
+
+def test_the_ballot_buttons_follow_the_rights_the_server_sends(page, stack):
+    email = "lea.nguyen@ac-poitiers.fr"  # activated by test_a_claim_is_filed_and_seen, or now
+    if stack.call("POST", "api/sessions", {"email": email, "password": PASSWORD}) != 200:
+        stack.activate(email, PASSWORD)
+    with page.expect_response(lambda response: response.url.endswith("api/me/ballots")) as answer:
+        sign_in(page, stack, email)
+    ballots = answer.value.json()["ballots"]
+    for ballot in ballots:
+        section = page.get_by_role("region", name=ballot["label"], exact=True)
+        see = section.get_by_role("link", name="Consulter la liste électorale")
+        contest = section.get_by_role("link", name="Contester la liste")
+        expect(see).to_have_count(1 if ballot["lists_visible"] else 0)
+        expect(contest).to_have_count(1 if ballot["claims_open"] else 0)
+    assert any(ballot["claims_open"] for ballot in ballots)
