@@ -46,7 +46,8 @@ def required(name: str) -> str:
 
 
 def optional(name: str, default: str | None = None) -> str | None:
-    return os.environ.get(name) or default
+    """The value when set, even empty (an empty PUBLIC_BASE_PATH means "no prefix")."""
+    return os.environ.get(name, default)
 
 
 def integer(name: str, default: int) -> int:

@@ -22,8 +22,9 @@ accounts = ApiBlueprint(__name__)
 
 MAX_PASSWORD_FIELD = 1024
 # Browsers on other origins may not call the state-changing endpoints with credentials.
-PORTAL_ONLY = CORSConfig(allow_origin=settings.required("PORTAL_URL").rstrip("/"), allow_credentials=True,
-                         allow_headers=["Content-Type"])
+PORTAL_ONLY = CORSConfig(
+    allow_origin=settings.required("PORTAL_URL").rstrip("/"), allow_credentials=True, allow_headers=["Content-Type"]
+)
 
 
 def _profile(voter, account) -> dict:
@@ -61,8 +62,11 @@ def check_token():
     body = json_object(accounts.current_request)
     result = links.check_link(text_field(body, "token", max_length=200), now=clock.utc_now())
     return json_response(
-        {"purpose": result.purpose, "email": result.masked_email,
-         "expires_at": result.expires_at.astimezone(PARIS).isoformat()}
+        {
+            "purpose": result.purpose,
+            "email": result.masked_email,
+            "expires_at": result.expires_at.astimezone(PARIS).isoformat(),
+        }
     )
 
 
@@ -141,5 +145,8 @@ def change_password():
         hasher=wiring.password_hasher(),
         session_policy=policy,
     )
-    return Response(body="", status_code=204,
-                    headers={"Set-Cookie": cookie_header(session_id, int(policy.absolute.total_seconds()))})
+    return Response(
+        body="",
+        status_code=204,
+        headers={"Set-Cookie": cookie_header(session_id, int(policy.absolute.total_seconds()))},
+    )

@@ -7,10 +7,10 @@ from chalicelib.api.auth import client_of, signed_in
 from chalicelib.api.requests import json_object, text_field
 from chalicelib.api.responses import ApiBlueprint, json_response
 from chalicelib.domain import messages
+from chalicelib.domain.ballots import DATE_FIELDS
 from chalicelib.domain.claims import claims_open, lists_visible
 from chalicelib.domain.errors import InvalidRequest
 from chalicelib.domain.phases import PARIS
-from chalicelib.domain.ballots import DATE_FIELDS
 from chalicelib.services import ballots, claims, sessions
 
 espace = ApiBlueprint(__name__)
@@ -41,7 +41,9 @@ def _ballot(view: ballots.BallotView, now) -> dict:
         "candidate_lists": [
             {"id": c.list_id, "name": c.name, "acronym": c.acronym, "statement_url": c.statement_url}
             for c in ballot.candidate_lists
-        ] if view.candidates_published else [],
+        ]
+        if view.candidates_published
+        else [],
     }
 
 
@@ -80,8 +82,9 @@ def file_claim(ballot_id):
     request = espace.current_request
     voter = _voter(request)
     body = json_object(request)
-    claim, new = claims.file_ballot_claim(voter, ballot_id, text_field(body, "message", max_length=100_000),
-                                          now=clock.utc_now())
+    claim, new = claims.file_ballot_claim(
+        voter, ballot_id, text_field(body, "message", max_length=100_000), now=clock.utc_now()
+    )
     return json_response({"reference": claim.reference, "created_at": _paris(claim.created_at)}, 201 if new else 200)
 
 

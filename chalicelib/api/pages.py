@@ -6,10 +6,9 @@ almost only the pages and the API.
 
 from __future__ import annotations
 
-import os
-
 from chalice import Response
 
+from chalicelib import settings
 from chalicelib.api.responses import ApiBlueprint
 from chalicelib.web import site
 
@@ -20,9 +19,10 @@ LONG_CACHE = "public, max-age=31536000, immutable"
 
 def _page(slug: str, status: int = 200) -> Response:
     request = pages.current_request
-    body = site.render(slug, base=site.base_path(request), election_dates=os.environ.get("ELECTION_DATES", ""))
-    return Response(body=body, status_code=status,
-                    headers={"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"})
+    body = site.render(slug, base=site.base_path(request), election_dates=settings.optional("ELECTION_DATES", ""))
+    return Response(
+        body=body, status_code=status, headers={"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
+    )
 
 
 def _asset(version: str, relative: str) -> Response:
@@ -44,8 +44,10 @@ def home():
 
 @pages.route("/{slug}", methods=["GET"])
 def page(slug):
-    return _page(slug if slug in site.page_slugs() and slug != "introuvable" else "introuvable",
-                 200 if slug in site.page_slugs() else 404)
+    return _page(
+        slug if slug in site.page_slugs() and slug != "introuvable" else "introuvable",
+        200 if slug in site.page_slugs() else 404,
+    )
 
 
 @pages.route("/static/{version}/{name}", methods=["GET"])

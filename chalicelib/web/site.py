@@ -12,11 +12,12 @@ the portal works under any path prefix (an API Gateway stage, or none behind a c
 from __future__ import annotations
 
 import hashlib
-import os
-import re
 import html
-from functools import lru_cache
+import re
+from functools import cache
 from pathlib import Path
+
+from chalicelib import settings
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PAGES = STATIC / "pages"
@@ -36,7 +37,7 @@ CONTENT_TYPES = {
 BINARY_TYPES = ["font/woff2", "font/woff", "image/png", "image/x-icon"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def version() -> str:
     digest = hashlib.sha256()
     for name in OWN_ASSETS:
@@ -46,12 +47,12 @@ def version() -> str:
     return digest.hexdigest()[:12]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _layout() -> str:
     return (STATIC / "layout.html").read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def page_slugs() -> frozenset[str]:
     return frozenset(p.stem for p in PAGES.glob("*.html"))
 
@@ -59,7 +60,7 @@ def page_slugs() -> frozenset[str]:
 INCLUDE = re.compile(r"<!-- include: ([a-z0-9-]+) -->")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fragment(slug: str) -> tuple[str, str]:
     """A page's title and body; `<!-- include: name -->` inserts `partials/name.html`."""
     text = (PAGES / f"{slug}.html").read_text(encoding="utf-8")
@@ -104,7 +105,7 @@ def base_path(request) -> str:
     Behind a CDN that adds the stage itself (the public address has no prefix), the stage
     sets PUBLIC_BASE_PATH, which then wins (even empty).
     """
-    configured = os.environ.get("PUBLIC_BASE_PATH")
+    configured = settings.optional("PUBLIC_BASE_PATH")
     if configured is not None:
         return configured.rstrip("/")
     full = (request.context or {}).get("path") or request.path
@@ -112,4 +113,3 @@ def base_path(request) -> str:
     if own == "/":
         return full.rstrip("/")
     return full[: -len(own)] if full.endswith(own) else ""
-

@@ -68,7 +68,10 @@ def test_versioned_assets_are_cached_for_a_year(client):
     assert icon.status_code == 200 and icon.headers["Content-Type"] == "image/svg+xml"
 
 
-@pytest.mark.parametrize("path", ["/static/v/settings.py", "/static/v/dsfr/..%2F..%2Fsettings.py", "/static/v/dsfr/icons/..%2F..%2F..%2Fapp.py/x"])
+@pytest.mark.parametrize(
+    "path",
+    ["/static/v/settings.py", "/static/v/dsfr/..%2F..%2Fsettings.py", "/static/v/dsfr/icons/..%2F..%2F..%2Fapp.py/x"],
+)
 def test_nothing_outside_the_static_folder_is_served(client, path):
     assert client.http.get(path).status_code == 404
 
@@ -152,10 +155,20 @@ def test_the_ballots_carry_the_rights_their_phase_gives():
     from chalicelib.domain.phases import phase_at
 
     start = datetime(2026, 11, 27, 9, tzinfo=UTC)
-    ballot = SimpleNamespace(ballot_id="B", label="L", kind="CSA", level="national", perimeter="P", candidate_lists=[],
-                             lists_published_at=start, claims_close_at=start + timedelta(days=8),
-                             candidates_published_at=start + timedelta(days=13),
-                             voting_opens_at=start + timedelta(days=39), voting_closes_at=start + timedelta(days=46))
+    ballot = SimpleNamespace(
+        ballot_id="B",
+        label="L",
+        kind="CSA",
+        level="national",
+        perimeter="P",
+        candidate_lists=[],
+        lists_published_at=start,
+        claims_close_at=start + timedelta(days=8),
+        candidates_published_at=start + timedelta(days=13),
+        voting_opens_at=start + timedelta(days=39),
+        voting_closes_at=start + timedelta(days=46),
+    )
+
     def rights(now):
         shaped = _ballot(SimpleNamespace(ballot=ballot, phase=phase_at(ballot, now), candidates_published=False), now)
         return shaped["phase"], shaped["lists_visible"], shaped["claims_open"]

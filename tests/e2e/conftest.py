@@ -21,8 +21,14 @@ from infra.local.outbox import describe
 from tests.support import ROOT, start_local_stack
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 JETON = re.compile(r"#jeton=([A-Za-z0-9_-]{43})")
 
@@ -48,8 +54,9 @@ class Stack:
         raise AssertionError(f"no email '{subject_part}' for {to}")
 
     def call(self, method: str, path: str, body=None):
-        request = urllib.request.Request(self.url(path), method=method,
-                                         data=json.dumps(body).encode() if body is not None else None)
+        request = urllib.request.Request(
+            self.url(path), method=method, data=json.dumps(body).encode() if body is not None else None
+        )
         request.add_header("Content-Type", "application/json")
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
@@ -63,7 +70,12 @@ class Stack:
         assert self.call("POST", "api/registrations", {"email": email}) == 202
         mail = self.wait_for_mail(email, "confirmez", seen)
         token = JETON.search(mail["links"][0]).group(1)
-        assert self.call("POST", "api/passwords", {"token": token, "password": password, "password_confirmation": password}) == 204
+        assert (
+            self.call(
+                "POST", "api/passwords", {"token": token, "password": password, "password_confirmation": password}
+            )
+            == 204
+        )
 
 
 @pytest.fixture(scope="session")
@@ -98,6 +110,7 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     page = context.new_page()
     problems = []
+
     def on_console(message):
         # Chromium logs every 4xx answer as an error; the API answers 4xx on purpose (a
         # wrong password, a malformed address), so only other errors count.

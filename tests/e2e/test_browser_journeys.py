@@ -59,12 +59,16 @@ def test_the_seed_journey_from_the_home_page_to_the_profile(page, stack):
     password.fill("abc")
     rule = page.locator("[data-rules] li", has_text="Au moins 8 caractères")
     expect(rule).to_have_class(re.compile("fr-message--error"))
-    expect(page.locator("[data-rules] li", has_text="Au moins une lettre minuscule")).to_have_class(re.compile("fr-message--valid"))
+    expect(page.locator("[data-rules] li", has_text="Au moins une lettre minuscule")).to_have_class(
+        re.compile("fr-message--valid")
+    )
     screenshot(page, "05-mot-de-passe")
     page.get_by_label("Confirmation du mot de passe électeur").fill("abc")
     page.get_by_role("button", name="Valider").click()
     expect(page.get_by_role("alert").filter(has_text="ne respecte pas toutes les règles")).to_be_visible()
-    expect(page.locator("[data-rules] li", has_text="Au moins un chiffre")).to_have_class(re.compile("fr-message--error"))
+    expect(page.locator("[data-rules] li", has_text="Au moins un chiffre")).to_have_class(
+        re.compile("fr-message--error")
+    )
     page.get_by_text("Afficher les mots de passe").click()  # the DSFR draws the box on the label
     assert password.get_attribute("type") == "text"
     password.fill(PASSWORD)
@@ -81,8 +85,12 @@ def test_the_seed_journey_from_the_home_page_to_the_profile(page, stack):
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("heading", name="Mon espace électeur")).to_be_visible()
     expect(page.get_by_role("heading", name="Votre code de vote")).to_be_visible()
-    expect(page.locator("[data-field=code_delivery]")).to_have_text("Remise en main propre contre signature — École élémentaire Jules Ferry, Poitiers")
-    expect(page.get_by_role("heading", name="Comité social d'administration ministériel de l'éducation nationale")).to_be_visible()
+    expect(page.locator("[data-field=code_delivery]")).to_have_text(
+        "Remise en main propre contre signature — École élémentaire Jules Ferry, Poitiers"
+    )
+    expect(
+        page.get_by_role("heading", name="Comité social d'administration ministériel de l'éducation nationale")
+    ).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("profession de foi")).first).to_be_visible()
     screenshot(page, "07-espace")
 
@@ -146,11 +154,15 @@ def test_a_claim_is_filed_and_seen(page, stack):
     sign_in(page, stack, email)
     page.get_by_role("link", name="Mes réclamations").click()
     expect(page.get_by_role("heading", name="Mes réclamations")).to_be_visible()
-    page.get_by_label("Scrutin concerné").select_option(label="Commission consultative paritaire académique des enseignants contractuels")
+    page.get_by_label("Scrutin concerné").select_option(
+        label="Commission consultative paritaire académique des enseignants contractuels"
+    )
     page.get_by_label("Votre réclamation").fill("court")
     page.get_by_role("button", name="Envoyer ma réclamation").click()
     expect(page.locator("#message-error")).to_contain_text("entre 10 et 2000 caractères")
-    page.get_by_label("Votre réclamation").fill("Ma collègue Fatima Benali, lycée Louise Michel, n'apparaît pas sur la liste.")
+    page.get_by_label("Votre réclamation").fill(
+        "Ma collègue Fatima Benali, lycée Louise Michel, n'apparaît pas sur la liste."
+    )
     page.get_by_role("button", name="Envoyer ma réclamation").click()
     expect(page.get_by_role("status")).to_contain_text("Réclamation enregistrée sous la référence REC-")
     expect(page.locator("[data-claims] article")).to_have_count(1)
@@ -168,7 +180,9 @@ def test_a_public_claim(page, stack):
     page.get_by_label("Prénom").fill("Maëlle")
     page.get_by_label("Adresse électronique où vous répondre").fill("maelle.sauvaget@ac-poitiers.fr")
     page.get_by_label("Lieu de travail").fill("Collège George Sand, Châtellerault")
-    page.get_by_label("Votre situation").fill("Professeure contractuelle depuis septembre, je ne suis sur aucune liste.")
+    page.get_by_label("Votre situation").fill(
+        "Professeure contractuelle depuis septembre, je ne suis sur aucune liste."
+    )
     page.get_by_role("button", name="Envoyer mon signalement").click()
     expect(page.get_by_role("heading", name="Signalement envoyé")).to_be_visible()
     mail = stack.wait_for_mail("maelle.sauvaget@ac-poitiers.fr", "bien reçu")
