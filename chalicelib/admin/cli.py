@@ -12,9 +12,9 @@ import sys
 import tempfile
 
 from chalicelib.admin import render
-from chalicelib.clock import utc_now
 from chalicelib.admin.progress import ProgressBar
 from chalicelib.admin.stage import CONFIG_PATH, UnknownStage, enter_stage
+from chalicelib.clock import utc_now
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     voters = commands.add_parser("import-voters", help="importer les listes électorales (fichier CSV)")
     voters.add_argument("file")
     voters.add_argument("--dry-run", action="store_true", help="valider sans rien écrire")
-    voters.add_argument("--skip-invalid", action="store_true", help="importer les lignes valides malgré les lignes rejetées")
+    voters.add_argument(
+        "--skip-invalid", action="store_true", help="importer les lignes valides malgré les lignes rejetées"
+    )
     voters.add_argument("--prune", action="store_true", help="retirer des listes les électeurs absents du fichier")
     voters.add_argument("--workers", type=int, default=4, help="écritures en parallèle (défaut : 4)")
 
@@ -52,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing = claim_commands.add_parser("list", help="lister les réclamations, les plus récentes d'abord")
     listing.add_argument("--ballot", help="seulement ce scrutin")
     listing.add_argument("--open", action="store_true", help="seulement celles sans réponse")
-    answer = claim_commands.add_parser("answer", help="répondre à une réclamation (la réponse est envoyée par courriel)")
+    answer = claim_commands.add_parser(
+        "answer", help="répondre à une réclamation (la réponse est envoyée par courriel)"
+    )
     answer.add_argument("reference")
     answer.add_argument("text")
     return parser
@@ -98,8 +102,11 @@ def import_voters_command(args, out) -> int:
         print(f"Import refusé ({error.code}) : {error}. Rien n'a été écrit.", file=out)
         return 1
     except ImportInterrupted as error:
-        print(f"Import interrompu ({error.code}) : {error}. Relancez la même commande dans quelques "
-              "minutes : elle reprendra là où celle-ci s'est arrêtée, sans rien écrire deux fois.", file=out)
+        print(
+            f"Import interrompu ({error.code}) : {error}. Relancez la même commande dans quelques "
+            "minutes : elle reprendra là où celle-ci s'est arrêtée, sans rien écrire deux fois.",
+            file=out,
+        )
         return 2
     render.voter_import(report, out, dry_run=args.dry_run, prune=args.prune)
     return 1 if report.rejected else 0

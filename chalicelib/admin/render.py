@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from chalicelib.domain.accounts import AccountStatus
+from chalicelib.domain.claims import ANSWERED
 from chalicelib.domain.phases import PARIS
 
 PHASE_LABELS = {
@@ -30,7 +32,10 @@ def ballot_file_rejected(error, out) -> None:
 
 
 def ballot_import(report, out) -> None:
-    print(f"Scrutins : {len(report.created)} créés, {len(report.updated)} mis à jour, {len(report.unchanged)} inchangés.", file=out)
+    print(
+        f"Scrutins : {len(report.created)} créés, {len(report.updated)} mis à jour, {len(report.unchanged)} inchangés.",
+        file=out,
+    )
     if not report.written:
         print("Simulation (--dry-run) : rien n'a été écrit.", file=out)
     for label, ids in (("créés", report.created), ("mis à jour", report.updated)):
@@ -56,15 +61,24 @@ def voter_import(report, out, *, dry_run: bool, prune: bool) -> None:
     print(f"  électeurs inchangés  {_number(report.unchanged)}", file=out)
     print(f"  lignes rejetées      {_number(report.rejected)}", file=out)
     print(f"  absents du fichier   {_number(report.missing)}", file=out)
-    print(f"  durée                {report.seconds:.1f} s ({_number(report.rows_read / report.seconds if report.seconds else 0)} lignes/s)", file=out)
-    print(f"  éléments écrits      {_number(report.items_written)} ({_number(report.items_per_second)} éléments/s)", file=out)
+    print(
+        f"  durée                {report.seconds:.1f} s ({_number(report.rows_read / report.seconds if report.seconds else 0)} lignes/s)",
+        file=out,
+    )
+    print(
+        f"  éléments écrits      {_number(report.items_written)} ({_number(report.items_per_second)} éléments/s)",
+        file=out,
+    )
     from chalicelib.services.voter_import import peak_memory_mib
 
     print(f"  mémoire maximale     {peak_memory_mib():.0f} Mio", file=out)
     if dry_run:
         print("Simulation (--dry-run) : rien n'a été écrit ; les nombres disent ce que ferait l'import.", file=out)
     elif not report.written:
-        print("Des lignes sont rejetées : rien n'a été écrit. Corrigez le fichier, ou relancez avec --skip-invalid pour importer les lignes valides.", file=out)
+        print(
+            "Des lignes sont rejetées : rien n'a été écrit. Corrigez le fichier, ou relancez avec --skip-invalid pour importer les lignes valides.",
+            file=out,
+        )
     elif report.rejected:
         print("Les lignes valides ont été importées (--skip-invalid) ; les lignes rejetées ne l'ont pas été.", file=out)
     if report.missing and not prune:
@@ -89,7 +103,10 @@ def voter_import(report, out, *, dry_run: bool, prune: bool) -> None:
 def voter_file(found, out) -> None:
     voter, account = found.voter, found.account
     print(f"{voter.first_name} {voter.last_name} — électeur {voter.voter_id}", file=out)
-    print(f"  adresse            {voter.email or f'(retiré des listes ; ancienne adresse {voter.removed_email})'}", file=out)
+    print(
+        f"  adresse            {voter.email or f'(retiré des listes ; ancienne adresse {voter.removed_email})'}",
+        file=out,
+    )
     print(f"  académie           {voter.academy}", file=out)
     print(f"  département        {voter.department}", file=out)
     print(f"  lieu de travail    {voter.workplace}", file=out)
@@ -100,8 +117,11 @@ def voter_file(found, out) -> None:
     if account is None:
         print("  espace électeur    non créé", file=out)
     else:
-        state = "activé" if account.status == "active" else "en attente de confirmation"
-        print(f"  espace électeur    {state} (créé le {_when(account.created_at)}, activé le {_when(account.activated_at)})", file=out)
+        state = "activé" if account.status == AccountStatus.ACTIVE else "en attente de confirmation"
+        print(
+            f"  espace électeur    {state} (créé le {_when(account.created_at)}, activé le {_when(account.activated_at)})",
+            file=out,
+        )
     print(f"  scrutins ({len(found.ballots)})", file=out)
     for ballot, phase in found.ballots:
         print(f"    {ballot.ballot_id:<18} {PHASE_LABELS[phase.value]:<22} {ballot.label}", file=out)
@@ -109,17 +129,27 @@ def voter_file(found, out) -> None:
     if delivery is None:
         print("  délivrabilité      aucun retour de la messagerie", file=out)
     else:
-        labels = {"delivery": "remis", "bounce": "rejeté (bounce)", "complaint": "signalé comme indésirable", "reject": "refusé par SES"}
+        labels = {
+            "delivery": "remis",
+            "bounce": "rejeté (bounce)",
+            "complaint": "signalé comme indésirable",
+            "reject": "refusé par SES",
+        }
         detail = f" — {delivery.bounce_type}/{delivery.bounce_subtype}" if delivery.bounce_type else ""
-        print(f"  délivrabilité      dernier retour : {labels.get(delivery.last_event, delivery.last_event)}{detail}, le {_when(delivery.last_event_at)} "
-              f"({int(delivery.deliveries)} remis, {int(delivery.bounces)} rejets, {int(delivery.complaints)} plaintes)", file=out)
+        print(
+            f"  délivrabilité      dernier retour : {labels.get(delivery.last_event, delivery.last_event)}{detail}, le {_when(delivery.last_event_at)} "
+            f"({int(delivery.deliveries)} remis, {int(delivery.bounces)} rejets, {int(delivery.complaints)} plaintes)",
+            file=out,
+        )
     print(f"  derniers courriels ({len(found.recent_mail)})", file=out)
     for entry in found.recent_mail:
         print(f"    {_when(entry.requested_at)}  {entry.kind:<16} {entry.status}", file=out)
 
 
 def stats(result, out) -> None:
-    print(f"{'scrutin':<18} {'phase':<22} {'électeurs':>10} {'espaces créés':>14} {'activés':>10} {'taux':>7}", file=out)
+    print(
+        f"{'scrutin':<18} {'phase':<22} {'électeurs':>10} {'espaces créés':>14} {'activés':>10} {'taux':>7}", file=out
+    )
     for row in result.ballots:
         rate = f"{100 * row.accounts_activated / row.voters:.1f} %" if row.voters else "—"
         print(
@@ -146,7 +176,7 @@ def claims(found, out) -> None:
     for claim in found:
         who = claim.voter_id or f"{claim.first_name} {claim.last_name} <{claim.email}>, {claim.workplace}"
         about = claim.ballot_id or "signalement public"
-        state = "répondue" if claim.status == "answered" else "ouverte"
+        state = "répondue" if claim.status == ANSWERED else "ouverte"
         print(f"{claim.reference}  {_when(claim.created_at)}  {state:<9} {about:<18} {who}", file=out)
         print(f"    « {claim.message.strip()[:300]} »", file=out)
         if claim.answer:

@@ -74,12 +74,19 @@ def parse_row(fields: dict[str, str | None], known_ballots: set[str]) -> tuple[V
             problems.append(RowProblem("missing_field", f"champ « {column} » manquant"))
         limit = MAX_LENGTHS.get(column)
         if limit and len(value) > limit:
-            problems.append(RowProblem("field_too_long", f"champ « {column} » trop long ({len(value)} caractères, {limit} au plus)"))
+            problems.append(
+                RowProblem("field_too_long", f"champ « {column} » trop long ({len(value)} caractères, {limit} au plus)")
+            )
         values[column] = value
 
     voter_id = values["voter_id"]
     if voter_id and not VOTER_ID.match(voter_id):
-        problems.append(RowProblem("invalid_voter_id", f"identifiant électeur « {voter_id} » invalide (lettres, chiffres, « _ », « - », « . »)"))
+        problems.append(
+            RowProblem(
+                "invalid_voter_id",
+                f"identifiant électeur « {voter_id} » invalide (lettres, chiffres, « _ », « - », « . »)",
+            )
+        )
 
     email = normalise_email(values["email"])
     if email and not is_well_formed(email):
@@ -90,7 +97,11 @@ def parse_row(fields: dict[str, str | None], known_ballots: set[str]) -> tuple[V
         problems.append(RowProblem("missing_field", "champ « ballots » sans aucun scrutin"))
     unknown = [b for b in ballot_ids if b not in known_ballots]
     if unknown:
-        problems.append(RowProblem("unknown_ballot", f"scrutin(s) inconnu(s) : {', '.join(unknown)} (importez d'abord les scrutins)"))
+        problems.append(
+            RowProblem(
+                "unknown_ballot", f"scrutin(s) inconnu(s) : {', '.join(unknown)} (importez d'abord les scrutins)"
+            )
+        )
 
     if problems:
         return None, problems

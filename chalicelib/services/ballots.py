@@ -6,15 +6,16 @@ from datetime import datetime
 from typing import NamedTuple
 
 from chalicelib.domain import list_pages
+from chalicelib.domain.ballots import LEVELS
 from chalicelib.domain.claims import candidates_visible, lists_visible
 from chalicelib.domain.errors import BallotNotFound, ListsNotPublished, NotOnList
 from chalicelib.domain.phases import Phase, phase_at
 from chalicelib.services.throttle import within_hourly_limit
-from chalicelib.store.ballots import BallotItem, get_ballots
+from chalicelib.store.ballots import BallotItem, find_ballot, get_ballots
 from chalicelib.store.electoral_list import list_page
 from chalicelib.store.voters import Voter
 
-LEVEL_ORDER = {"national": 0, "academique": 1, "departemental": 2}
+LEVEL_ORDER = {level: rank for rank, level in enumerate(LEVELS)}  # national first
 # An honest voter reads a few pages and searches; 1.1 million names are 11,000 pages.
 LIST_PAGES_PER_HOUR = 120
 
@@ -33,10 +34,9 @@ def my_ballots(voter: Voter, *, now: datetime) -> list[BallotView]:
 
 def ballot_for_voter(voter: Voter, ballot_id: str) -> BallotItem:
     """The ballot, if it exists (404) and the voter is on its list (403)."""
-    try:
-        ballot = BallotItem.get(ballot_id)
-    except BallotItem.DoesNotExist as error:
-        raise BallotNotFound() from error
+    ballot = find_ballot(ballot_id)
+    if ballot is None:
+        raise BallotNotFound()
     if not voter.is_listed or ballot_id not in (voter.ballot_ids or ()):
         raise NotOnList()
     return ballot
@@ -47,8 +47,9 @@ class ListPage(NamedTuple):
     next_cursor: str | None
 
 
-def electoral_list_page(voter: Voter, ballot_id: str, *, query: str | None, cursor: str | None,
-                        now: datetime) -> ListPage:
+def electoral_list_page(
+    voter: Voter, ballot_id: str, *, query: str | None, cursor: str | None, now: datetime
+) -> ListPage:
     """One page (at most 100) of a ballot's list, by name, optionally searched: one Query."""
     ballot = ballot_for_voter(voter, ballot_id)
     if not lists_visible(ballot, now):
@@ -56,8 +57,9 @@ def electoral_list_page(voter: Voter, ballot_id: str, *, query: str | None, curs
     position = list_pages.decode_cursor(cursor) if cursor else None
     within_hourly_limit("list-pages", voter.voter_id, LIST_PAGES_PER_HOUR, now=now)
     start, skip = position if position else ("", 0)
-    entries = list_page(ballot_id, start=start, search=list_pages.search_prefix(query),
-                        limit=skip + list_pages.PAGE_SIZE + 1)[skip:]
+    entries = list_page(
+        ballot_id, start=start, search=list_pages.search_prefix(query), limit=skip + list_pages.PAGE_SIZE + 1
+    )[skip:]
     shown, more = entries[: list_pages.PAGE_SIZE], len(entries) > list_pages.PAGE_SIZE
     return ListPage(
         voters=[{"last_name": e.last_name, "first_name": e.first_name, "workplace": e.workplace} for e in shown],

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain.claims import ANSWERED, OPEN, claim_reference, claims_open, message_is_acceptable, MAX_MESSAGE, MIN_MESSAGE
+from chalicelib.domain.claims import MAX_MESSAGE, MIN_MESSAGE, OPEN, claim_reference, claims_open, message_is_acceptable
 from chalicelib.domain.emails import is_well_formed, normalise_email
 from chalicelib.domain.errors import ClaimsClosed, InvalidEmail, InvalidMessage, InvalidRequest
 from chalicelib.domain.mail_policy import MailRequestKind
 from chalicelib.services.ballots import ballot_for_voter
 from chalicelib.services.registration import request_notice
 from chalicelib.services.throttle import within_hourly_limit
-from chalicelib.store.claims import Claim, file_claim, find_claim, voter_claims
+from chalicelib.store.claims import Claim, all_claims, file_claim, find_claim, record_answer, voter_claims
 from chalicelib.store.voters import Voter
 
 PUBLIC_CLAIMS_PER_CLIENT_PER_HOUR = 5
@@ -31,7 +31,12 @@ def file_ballot_claim(voter: Voter, ballot_id: str, message: str, *, now: dateti
     _check_message(message)
     claim = Claim(
         claim_reference("ballot", voter.voter_id, ballot_id, message),
-        kind="ballot", voter_id=voter.voter_id, ballot_id=ballot_id, message=message, status=OPEN, created_at=now,
+        kind="ballot",
+        voter_id=voter.voter_id,
+        ballot_id=ballot_id,
+        message=message,
+        status=OPEN,
+        created_at=now,
     )
     return file_claim(claim)
 
@@ -57,20 +62,28 @@ def file_public_claim(fields: dict, *, client: str, now: datetime) -> None:
     within_hourly_limit("public-claims-address", email, PUBLIC_CLAIMS_PER_ADDRESS_PER_HOUR, now=now)
     claim = Claim(
         claim_reference("public", email, fields["last_name"], fields["first_name"], fields["message"]),
-        kind="public", last_name=fields["last_name"].strip(), first_name=fields["first_name"].strip(), email=email,
-        workplace=fields["workplace"].strip(), message=fields["message"], status=OPEN, created_at=now,
+        kind="public",
+        last_name=fields["last_name"].strip(),
+        first_name=fields["first_name"].strip(),
+        email=email,
+        workplace=fields["workplace"].strip(),
+        message=fields["message"],
+        status=OPEN,
+        created_at=now,
     )
     claim, _ = file_claim(claim)
     # Asked again when the same claim comes again, so that a submission whose receipt could
     # not be queued gets it on retry; the mail worker sends one receipt per claim.
-    request_notice(MailRequestKind.CLAIM_RECEIPT, now=now, email=email, first_name=claim.first_name,
-                   reference=claim.reference)
+    request_notice(
+        MailRequestKind.CLAIM_RECEIPT, now=now, email=email, first_name=claim.first_name, reference=claim.reference
+    )
 
 
 def list_claims(*, ballot_id: str | None = None, only_open: bool = False) -> list[Claim]:
     """For administrators: a Scan, filtered; newest first."""
     claims = [
-        c for c in Claim.scan()
+        c
+        for c in all_claims()
         if (ballot_id is None or c.ballot_id == ballot_id) and (not only_open or c.status == OPEN)
     ]
     return sorted(claims, key=lambda c: c.created_at, reverse=True)
@@ -85,6 +98,6 @@ def answer_claim(reference: str, answer: str, *, now: datetime) -> Claim:
     claim = find_claim(reference.strip().upper())
     if claim is None:
         raise ClaimNotFound(reference)
-    claim.update(actions=[Claim.answer.set(answer), Claim.answered_at.set(now), Claim.status.set(ANSWERED)])
+    record_answer(claim, answer, now=now)
     request_notice(MailRequestKind.CLAIM_ANSWER, now=now, reference=claim.reference)
     return claim

@@ -8,11 +8,11 @@ from datetime import datetime
 
 from chalicelib.domain.emails import normalise_email
 from chalicelib.domain.phases import Phase, phase_at
-from chalicelib.store.accounts import ACTIVE, Account
+from chalicelib.store.accounts import ACTIVE, Account, account_statuses, find_account
 from chalicelib.store.ballots import BallotItem, all_ballots, get_ballots
-from chalicelib.store.deliverability import DeliveryStatus, find_status
+from chalicelib.store.deliverability import DeliveryStatus, all_statuses, find_status
 from chalicelib.store.mail_log import MailLogEntry, recent_mail
-from chalicelib.store.voters import Voter
+from chalicelib.store.voters import Voter, all_voters, find_voter, find_voter_by_email
 
 
 @dataclass
@@ -37,19 +37,12 @@ def voter_file(email_or_voter_id: str, *, now: datetime) -> VoterFile:
     key = email_or_voter_id.strip()
     voter = None
     if "@" in key:
-        address = normalise_email(key)
-        voter = next(iter(Voter.by_email.query(address, limit=1)), None)
-        if voter is None:
-            raise VoterNotFound(key)
+        voter = find_voter_by_email(normalise_email(key))
     else:
-        try:
-            voter = Voter.get(key)
-        except Voter.DoesNotExist as error:
-            raise VoterNotFound(key) from error
-    try:
-        account = Account.get(voter.voter_id)
-    except Account.DoesNotExist:
-        account = None
+        voter = find_voter(key)
+    if voter is None:
+        raise VoterNotFound(key)
+    account = find_account(voter.voter_id)
     ballots = sorted(get_ballots(voter.ballot_ids or ()), key=lambda b: b.ballot_id)
     address = voter.email or voter.removed_email
     return VoterFile(
@@ -87,12 +80,10 @@ def election_stats(*, now: datetime) -> Stats:
     Scans (accounts, voters, delivery reports) joined in memory: a CLI command, run on demand, never a
     request. The portal keeps no global counter that every request would have to update.
     """
-    status_by_voter = {
-        a.voter_id: a.status for a in Account.scan(attributes_to_get=["voter_id", "status"])
-    }
+    status_by_voter = account_statuses()
     per_ballot: dict[str, Counter] = {}
     stats = Stats()
-    for voter in Voter.scan(attributes_to_get=["voter_id", "ballot_ids", "removed_at"]):
+    for voter in all_voters(attributes=["voter_id", "ballot_ids", "removed_at"]):
         if voter.removed_at is not None:
             stats.removed_voters += 1
             continue
@@ -105,7 +96,7 @@ def election_stats(*, now: datetime) -> Stats:
                 counter["created"] += 1
             if status == ACTIVE:
                 counter["activated"] += 1
-    for status in DeliveryStatus.scan(attributes_to_get=["address", "last_event", "bounce_type", "complaints"]):
+    for status in all_statuses(attributes=["address", "last_event", "bounce_type", "complaints"]):
         if status.last_event == "bounce" and status.bounce_type == "Permanent":
             stats.addresses_bounced += 1
         if status.complaints:

@@ -29,20 +29,21 @@ import sqlite3
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from chalicelib.domain.emails import normalise_email
+from chalicelib.domain.errors import ServiceBusy
 from chalicelib.domain.names import list_sort_key
 from chalicelib.domain.voter_rows import COLUMNS, RowProblem, VoterRow, parse_row
 from chalicelib.store.accounts import ACTIVE, Account
 from chalicelib.store.ballots import all_ballots
-from chalicelib.store.base import is_transient
 from chalicelib.store.electoral_list import ElectoralListEntry
 from chalicelib.store.voters import Voter
+from chalicelib.transient import translate_transient
 
 Progress = Callable[[str, int, "int | None"], None]
 
@@ -71,7 +72,9 @@ class ImportInterrupted(Exception):
 
     def __init__(self, written: int):
         self.written = written
-        super().__init__(f"DynamoDB n'accepte plus d'écritures pour le moment ({written} éléments écrits avant l'arrêt)")
+        super().__init__(
+            f"DynamoDB n'accepte plus d'écritures pour le moment ({written} éléments écrits avant l'arrêt)"
+        )
 
 
 @dataclass
@@ -141,14 +144,15 @@ def import_voters(
             report.missing_sample = staging.missing_sample(MISSING_SAMPLE)
             write = not dry_run and (report.rejected == 0 or skip_invalid)
             try:
-                if prune:
-                    # First, so that an address moving to another voter is never listed twice.
-                    _prune_missing(staging, report, now=now, write=write, progress=progress)
-                _apply_changes(staging, report, now=now, write=write, workers=workers, progress=progress)
-            except Exception as error:
-                if is_transient(error):
-                    raise ImportInterrupted(report.items_written) from error
-                raise
+                # The batch writes below are still made here, not in store/ (issue 11's package
+                # split): the adapter helper turns AWS's "not now" into ServiceBusy for them.
+                with translate_transient():
+                    if prune:
+                        # First, so that an address moving to another voter is never listed twice.
+                        _prune_missing(staging, report, now=now, write=write, progress=progress)
+                    _apply_changes(staging, report, now=now, write=write, workers=workers, progress=progress)
+            except ServiceBusy as error:
+                raise ImportInterrupted(report.items_written) from error.__cause__
             report.written = write
         finally:
             staging.close()
@@ -197,9 +201,7 @@ class _Staging:
                 json.dumps(row.__dict__, ensure_ascii=False) if row else None,
             ),
         )
-        self.db.executemany(
-            "INSERT INTO problems VALUES (?, ?, ?)", [(line, p.code, p.message) for p in problems]
-        )
+        self.db.executemany("INSERT INTO problems VALUES (?, ?, ?)", [(line, p.code, p.message) for p in problems])
 
     def reject_duplicates(self) -> None:
         self.db.executescript(
@@ -317,7 +319,9 @@ def _stored_from_json(payload: str) -> _StoredVoter:
     return _StoredVoter(**data)
 
 
-def _stage_file(path: Path, known_ballots: set[str], staging: _Staging, report: VoterImportReport, progress: Progress) -> None:
+def _stage_file(
+    path: Path, known_ballots: set[str], staging: _Staging, report: VoterImportReport, progress: Progress
+) -> None:
     try:
         size = path.stat().st_size
         handle = open(path, encoding="utf-8-sig", newline="")
@@ -327,7 +331,9 @@ def _stage_file(path: Path, known_ballots: set[str], staging: _Staging, report: 
         with handle:
             _stage_rows(handle, size, known_ballots, staging, report, progress)
     except UnicodeDecodeError as error:
-        raise ImportAborted("not_utf8", f"le fichier n'est pas en UTF-8 (vers la ligne {report.rows_read + 2})") from error
+        raise ImportAborted(
+            "not_utf8", f"le fichier n'est pas en UTF-8 (vers la ligne {report.rows_read + 2})"
+        ) from error
 
 
 def _read_header(handle) -> tuple[list[str], str]:
@@ -348,7 +354,9 @@ def _read_header(handle) -> tuple[list[str], str]:
     return header, delimiter
 
 
-def _stage_rows(handle, size: int, known_ballots: set[str], staging: _Staging, report: VoterImportReport, progress: Progress) -> None:
+def _stage_rows(
+    handle, size: int, known_ballots: set[str], staging: _Staging, report: VoterImportReport, progress: Progress
+) -> None:
     header, delimiter = _read_header(handle)
     reader = csv.reader(handle, delimiter=delimiter)
     staging.begin()
@@ -358,7 +366,7 @@ def _stage_rows(handle, size: int, known_ballots: set[str], staging: _Staging, r
                 continue
             line = reader.line_num + 1  # the header was read before the reader started
             report.rows_read += 1
-            fields = dict(zip(header, values))
+            fields = dict(zip(header, values, strict=False))  # a short row is reported below
             row, problems = parse_row(fields, known_ballots)
             if len(values) != len(header):
                 problems.append(RowProblem("wrong_column_count", f"{len(values)} colonnes au lieu de {len(header)}"))
@@ -375,7 +383,17 @@ def _stage_rows(handle, size: int, known_ballots: set[str], staging: _Staging, r
 
 
 def _stage_stored_voters(staging: _Staging, progress: Progress) -> None:
-    attributes = ["voter_id", "email", "last_name", "first_name", "workplace", "ballot_ids", "imported_at", "removed_at", "fingerprint"]
+    attributes = [
+        "voter_id",
+        "email",
+        "last_name",
+        "first_name",
+        "workplace",
+        "ballot_ids",
+        "imported_at",
+        "removed_at",
+        "fingerprint",
+    ]
     staging.begin()
     count = 0
     for voter in Voter.scan(attributes_to_get=attributes):
@@ -444,7 +462,9 @@ class _ChunkWriter:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _apply_changes(staging: _Staging, report: VoterImportReport, *, now: datetime, write: bool, workers: int, progress: Progress) -> None:
+def _apply_changes(
+    staging: _Staging, report: VoterImportReport, *, now: datetime, write: bool, workers: int, progress: Progress
+) -> None:
     writer = _ChunkWriter(workers) if write else None
     chunk: list[tuple[VoterRow, _StoredVoter | None]] = []
     done = 0
@@ -531,7 +551,9 @@ def _write_chunk(chunk: list[tuple[VoterRow, _StoredVoter | None]], now: datetim
     return items
 
 
-def _prune_missing(staging: _Staging, report: VoterImportReport, *, now: datetime, write: bool, progress: Progress) -> None:
+def _prune_missing(
+    staging: _Staging, report: VoterImportReport, *, now: datetime, write: bool, progress: Progress
+) -> None:
     """Take the voters absent from the file off every list; their accounts stay as they are.
 
     The voter item is kept (marked removed, its address moved out of the email index), so

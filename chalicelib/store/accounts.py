@@ -131,3 +131,9 @@ def replace_password(voter_id: str, *, old_hash: str, new_hash: str, now: dateti
 def void_sessions(voter_id: str, *, now: datetime) -> None:
     """Every session of this voter opened before `now` is void, at once."""
     Account(voter_id).update(actions=[Account.sessions_valid_after.set(now)])
+
+
+@translate_transient()
+def account_statuses() -> dict[str, str]:
+    """Every account's status by voter id: a Scan, for the administrators' CLI only."""
+    return {a.voter_id: a.status for a in Account.scan(attributes_to_get=["voter_id", "status"])}

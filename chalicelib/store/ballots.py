@@ -15,7 +15,8 @@ from pynamodb.attributes import (
 from pynamodb.models import Model
 
 from chalicelib.domain.ballots import Ballot, CandidateList
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import get_or_none, table_meta
+from chalicelib.transient import translate_transient
 
 
 class CandidateListAttribute(MapAttribute):
@@ -56,13 +57,12 @@ class BallotItem(Model):
             voting_opens_at=self.voting_opens_at,
             voting_closes_at=self.voting_closes_at,
             candidate_lists=tuple(
-                CandidateList(c.list_id, c.name, c.acronym, c.statement_url)
-                for c in self.candidate_lists
+                CandidateList(c.list_id, c.name, c.acronym, c.statement_url) for c in self.candidate_lists
             ),
         )
 
     @classmethod
-    def from_domain(cls, ballot: Ballot, **extra) -> "BallotItem":
+    def from_domain(cls, ballot: Ballot, **extra) -> BallotItem:
         return cls(
             ballot.ballot_id,
             label=ballot.label,
@@ -75,9 +75,7 @@ class BallotItem(Model):
             voting_opens_at=ballot.voting_opens_at,
             voting_closes_at=ballot.voting_closes_at,
             candidate_lists=[
-                CandidateListAttribute(
-                    list_id=c.list_id, name=c.name, acronym=c.acronym, statement_url=c.statement_url
-                )
+                CandidateListAttribute(list_id=c.list_id, name=c.name, acronym=c.acronym, statement_url=c.statement_url)
                 for c in ballot.candidate_lists
             ],
             fingerprint=ballot.fingerprint(),
@@ -85,11 +83,18 @@ class BallotItem(Model):
         )
 
 
+@translate_transient()
 def all_ballots() -> list[BallotItem]:
     """Every ballot. A Scan: for the admin CLI only (a few hundred items), never a request."""
     return list(BallotItem.scan())
 
 
+@translate_transient()
 def get_ballots(ballot_ids) -> list[BallotItem]:
     """The ballots with these ids, in one BatchGetItem per 100 ids."""
     return list(BallotItem.batch_get(list(ballot_ids)))
+
+
+@translate_transient()
+def find_ballot(ballot_id: str) -> BallotItem | None:
+    return get_or_none(BallotItem, ballot_id)

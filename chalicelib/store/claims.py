@@ -7,12 +7,16 @@ from the CLI: a few thousand items, never read by a request.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.store.base import table_meta
+from chalicelib.domain.claims import ANSWERED
+from chalicelib.store.base import get_or_none, table_meta
+from chalicelib.transient import translate_transient
 
 
 class ClaimByVoter(GlobalSecondaryIndex):
@@ -45,6 +49,7 @@ class Claim(Model):
     by_voter = ClaimByVoter()
 
 
+@translate_transient()
 def file_claim(claim: Claim) -> tuple[Claim, bool]:
     """Save a new claim; if its reference exists (the same claim again), return that one."""
     try:
@@ -56,12 +61,22 @@ def file_claim(claim: Claim) -> tuple[Claim, bool]:
         return Claim.get(claim.reference, consistent_read=True), False
 
 
+@translate_transient()
 def voter_claims(voter_id: str, limit: int = 50) -> list[Claim]:
     return list(Claim.by_voter.query(voter_id, scan_index_forward=False, limit=limit))
 
 
+@translate_transient()
 def find_claim(reference: str) -> Claim | None:
-    try:
-        return Claim.get(reference)
-    except Claim.DoesNotExist:
-        return None
+    return get_or_none(Claim, reference)
+
+
+@translate_transient()
+def all_claims() -> list[Claim]:
+    """Every claim: a Scan, for the administrators' CLI only (never a request)."""
+    return list(Claim.scan())
+
+
+@translate_transient()
+def record_answer(claim: Claim, answer: str, *, now: datetime) -> None:
+    claim.update(actions=[Claim.answer.set(answer), Claim.answered_at.set(now), Claim.status.set(ANSWERED)])

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import get_or_none, table_meta
+from chalicelib.transient import translate_transient
 
 
 class DeliveryStatus(Model):
@@ -25,16 +26,20 @@ class DeliveryStatus(Model):
     complaints = NumberAttribute(default=0)
 
 
+@translate_transient()
 def find_status(address: str) -> DeliveryStatus | None:
-    try:
-        return DeliveryStatus.get(address)
-    except DeliveryStatus.DoesNotExist:
-        return None
+    return get_or_none(DeliveryStatus, address)
 
 
-def record_event(address: str, event: str, at, bounce_type: str | None = None, bounce_subtype: str | None = None) -> None:
-    counter = {"delivery": DeliveryStatus.deliveries, "bounce": DeliveryStatus.bounces,
-               "complaint": DeliveryStatus.complaints}.get(event)
+@translate_transient()
+def record_event(
+    address: str, event: str, at, bounce_type: str | None = None, bounce_subtype: str | None = None
+) -> None:
+    counter = {
+        "delivery": DeliveryStatus.deliveries,
+        "bounce": DeliveryStatus.bounces,
+        "complaint": DeliveryStatus.complaints,
+    }.get(event)
     actions = [
         DeliveryStatus.last_event.set(event),
         DeliveryStatus.last_event_at.set(at),
@@ -44,3 +49,9 @@ def record_event(address: str, event: str, at, bounce_type: str | None = None, b
     if counter is not None:
         actions.append(counter.add(1))
     DeliveryStatus(address).update(actions=actions)
+
+
+@translate_transient()
+def all_statuses(attributes: list[str]):
+    """Every address's delivery status: a Scan, for the administrators' CLI only."""
+    return DeliveryStatus.scan(attributes_to_get=attributes)

@@ -13,6 +13,7 @@ from pynamodb.attributes import UnicodeAttribute
 from pynamodb.models import Model
 
 from chalicelib.store.base import table_meta
+from chalicelib.transient import translate_transient
 
 
 class ElectoralListEntry(Model):
@@ -26,6 +27,7 @@ class ElectoralListEntry(Model):
     voter_id = UnicodeAttribute()
 
 
+@translate_transient()
 def list_page(ballot_id: str, *, start: str, search: str, limit: int) -> list[ElectoralListEntry]:
     """Up to `limit` entries from `start` (inclusive), within the search prefix: one Query."""
     if search:

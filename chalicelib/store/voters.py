@@ -72,3 +72,15 @@ def find_voter(voter_id: str) -> Voter | None:
         return Voter.get(voter_id)
     except Voter.DoesNotExist:
         return None
+
+
+@translate_transient()
+def find_voter_by_email(email: str) -> Voter | None:
+    """The voter under this normalised address, listed or not (the help desk's lookup)."""
+    return next(iter(Voter.by_email.query(email, limit=1)), None)
+
+
+@translate_transient()
+def all_voters(attributes: list[str]):
+    """Every voter, with only these attributes: a Scan, for the administrators' CLI only."""
+    return Voter.scan(attributes_to_get=attributes)

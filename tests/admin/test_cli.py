@@ -28,7 +28,9 @@ def admin(aws, test_stage_config, monkeypatch):
 
 
 def test_import_ballots_then_voters(admin, tmp_path):
-    status, output = admin("import-ballots", str(write_ballots(tmp_path / "b.json", [ballot("CSA-MEN"), ballot("CSA-ACA")])))
+    status, output = admin(
+        "import-ballots", str(write_ballots(tmp_path / "b.json", [ballot("CSA-MEN"), ballot("CSA-ACA")]))
+    )
     assert status == 0 and "2 créés" in output
     status, output = admin("import-voters", str(write_voters(tmp_path / "v.csv", [voter(1), voter(2)])))
     assert status == 0

@@ -25,7 +25,9 @@ def ballot(ballot_id: str, **changes) -> dict:
         "level": "national",
         "perimeter": "Ministère",
         **BALLOT_DATES,
-        "candidate_lists": [{"id": f"{ballot_id}-FSU", "name": "FSU", "acronym": "FSU", "statement_url": "https://example.org/fsu.pdf"}],
+        "candidate_lists": [
+            {"id": f"{ballot_id}-FSU", "name": "FSU", "acronym": "FSU", "statement_url": "https://example.org/fsu.pdf"}
+        ],
     }
     definition.update(changes)
     return definition

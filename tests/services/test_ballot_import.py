@@ -13,7 +13,9 @@ def stored():
 
 
 def test_import_creates_ballots_with_their_candidate_lists(aws, tmp_path):
-    report = import_ballots(write_ballots(tmp_path / "b.json", [ballot("CSA-MEN"), ballot("CSA-ACA", level="academique")]), now=NOW)
+    report = import_ballots(
+        write_ballots(tmp_path / "b.json", [ballot("CSA-MEN"), ballot("CSA-ACA", level="academique")]), now=NOW
+    )
     assert sorted(report.created) == ["CSA-ACA", "CSA-MEN"]
     item = stored()["CSA-MEN"]
     assert item.candidate_lists[0].acronym == "FSU"
@@ -39,7 +41,9 @@ def test_a_changed_ballot_is_updated_and_keeps_its_creation_date(aws, tmp_path):
 
 
 def test_one_bad_ballot_and_nothing_is_written(aws, tmp_path):
-    path = write_ballots(tmp_path / "b.json", [ballot("CSA-MEN"), ballot("CSA-BAD", voting_closes_at="2020-01-01T00:00:00+01:00")])
+    path = write_ballots(
+        tmp_path / "b.json", [ballot("CSA-MEN"), ballot("CSA-BAD", voting_closes_at="2020-01-01T00:00:00+01:00")]
+    )
     with pytest.raises(BallotFileError) as caught:
         import_ballots(path, now=NOW)
     assert any("CSA-BAD" in p and "voting_closes_at" in p for p in caught.value.problems)

@@ -1,6 +1,6 @@
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from chalicelib.admin import cli
 from chalicelib.domain.delivery_events import parse_ses_event
@@ -12,20 +12,40 @@ from tests.services.helpers import ballot, voter, write_ballots, write_voters
 BOUNCE = {
     "eventType": "Bounce",
     "mail": {"timestamp": "2026-11-29T09:00:00.000Z", "destination": ["Camille.Nom1@ac-poitiers.fr"]},
-    "bounce": {"bounceType": "Permanent", "bounceSubType": "NoEmail", "timestamp": "2026-11-29T09:00:05.000Z",
-               "bouncedRecipients": [{"emailAddress": "Camille.Nom1@ac-poitiers.fr"}]},
+    "bounce": {
+        "bounceType": "Permanent",
+        "bounceSubType": "NoEmail",
+        "timestamp": "2026-11-29T09:00:05.000Z",
+        "bouncedRecipients": [{"emailAddress": "Camille.Nom1@ac-poitiers.fr"}],
+    },
 }
-COMPLAINT = {"notificationType": "Complaint", "mail": {}, "complaint": {"timestamp": "2026-11-29T10:00:00Z",
-             "complainedRecipients": [{"emailAddress": "camille.nom2@ac-poitiers.fr"}]}}
-DELIVERY = {"eventType": "Delivery", "mail": {}, "delivery": {"timestamp": "2026-11-29T08:00:00Z",
-            "recipients": ["camille.nom1@ac-poitiers.fr", "camille.nom2@ac-poitiers.fr"]}}
+COMPLAINT = {
+    "notificationType": "Complaint",
+    "mail": {},
+    "complaint": {
+        "timestamp": "2026-11-29T10:00:00Z",
+        "complainedRecipients": [{"emailAddress": "camille.nom2@ac-poitiers.fr"}],
+    },
+}
+DELIVERY = {
+    "eventType": "Delivery",
+    "mail": {},
+    "delivery": {
+        "timestamp": "2026-11-29T08:00:00Z",
+        "recipients": ["camille.nom1@ac-poitiers.fr", "camille.nom2@ac-poitiers.fr"],
+    },
+}
 
 
 def test_ses_events_are_read_in_both_formats():
     [bounce] = parse_ses_event(BOUNCE, received_at=NOW)
     assert (bounce.address, bounce.event, bounce.bounce_type, bounce.bounce_subtype) == (
-        "camille.nom1@ac-poitiers.fr", "bounce", "Permanent", "NoEmail")
-    assert bounce.at == datetime(2026, 11, 29, 9, 0, 5, tzinfo=timezone.utc)
+        "camille.nom1@ac-poitiers.fr",
+        "bounce",
+        "Permanent",
+        "NoEmail",
+    )
+    assert bounce.at == datetime(2026, 11, 29, 9, 0, 5, tzinfo=UTC)
     assert [e.event for e in parse_ses_event(COMPLAINT, received_at=NOW)] == ["complaint"]
     assert len(parse_ses_event(DELIVERY, received_at=NOW)) == 2
     assert parse_ses_event({"eventType": "Open"}, received_at=NOW) == []
@@ -44,7 +64,9 @@ def test_the_handler_records_each_address_and_the_help_desk_sees_it(aws, tmp_pat
 
     monkeypatch.setattr(cli, "utc_now", lambda: NOW)
     out = io.StringIO()
-    cli.main(["--stage", "test", "voter", "show", "camille.nom1@ac-poitiers.fr"], out=out, config_path=test_stage_config)
+    cli.main(
+        ["--stage", "test", "voter", "show", "camille.nom1@ac-poitiers.fr"], out=out, config_path=test_stage_config
+    )
     assert "rejeté (bounce) — Permanent/NoEmail" in out.getvalue()
     out = io.StringIO()
     cli.main(["--stage", "test", "stats"], out=out, config_path=test_stage_config)

@@ -38,18 +38,29 @@ class FakeStore:
     def link(self, purpose="registration", created=NOW, lifetime=timedelta(hours=24)) -> str:
         secret = new_secret()
         self.tokens[hash_secret(secret)] = SimpleNamespace(
-            token_hash=hash_secret(secret), voter_id="P1", purpose=purpose, created_at=created,
-            expires_at=created + lifetime, used_at=None, masked_email="c*****.m*****@ac-poitiers.fr")
+            token_hash=hash_secret(secret),
+            voter_id="P1",
+            purpose=purpose,
+            created_at=created,
+            expires_at=created + lifetime,
+            used_at=None,
+            masked_email="c*****.m*****@ac-poitiers.fr",
+        )
         return secret
 
     def activate_with_link(self, token, *, password_hash, now):
-        if token.used_at is not None or now >= token.expires_at or (
-            self.account.tokens_valid_after is not None and self.account.tokens_valid_after >= token.created_at
+        if (
+            token.used_at is not None
+            or now >= token.expires_at
+            or (self.account.tokens_valid_after is not None and self.account.tokens_valid_after >= token.created_at)
         ):
             raise TokenUsed()
         token.used_at = now
-        self.account.status, self.account.password_hash, self.account.tokens_valid_after = AccountStatus.ACTIVE, \
-            password_hash, now
+        self.account.status, self.account.password_hash, self.account.tokens_valid_after = (
+            AccountStatus.ACTIVE,
+            password_hash,
+            now,
+        )
 
 
 def set_password(secret, password=PASSWORD, confirmation=PASSWORD, now=NOW + timedelta(minutes=5)):

@@ -15,7 +15,9 @@ LATER = NOW + timedelta(days=1)
 
 @pytest.fixture
 def ballots(aws, tmp_path):
-    import_ballots(write_ballots(tmp_path / "ballots.json", [ballot("CSA-MEN"), ballot("CSA-ACA"), ballot("CAPN-PE")]), now=NOW)
+    import_ballots(
+        write_ballots(tmp_path / "ballots.json", [ballot("CSA-MEN"), ballot("CSA-ACA"), ballot("CAPN-PE")]), now=NOW
+    )
 
 
 def entries(ballot_id):
@@ -67,10 +69,16 @@ def test_reimporting_the_same_file_changes_nothing(ballots, tmp_path):
 
 def test_an_updated_row_updates_data_and_memberships_and_never_the_account(ballots, tmp_path):
     run(tmp_path, [voter(1)])
-    Account(voter_id="P00000001", status=ACTIVE, password_hash="$argon2id$kept", created_at=NOW, activated_at=NOW).save()
+    Account(
+        voter_id="P00000001", status=ACTIVE, password_hash="$argon2id$kept", created_at=NOW, activated_at=NOW
+    ).save()
     account_before = Account.get("P00000001").attribute_values
 
-    report = run(tmp_path, [voter(1, last_name="Lefèvre", email="c.lefevre@ac-poitiers.fr", ballots="CSA-MEN|CAPN-PE")], now=LATER)
+    report = run(
+        tmp_path,
+        [voter(1, last_name="Lefèvre", email="c.lefevre@ac-poitiers.fr", ballots="CSA-MEN|CAPN-PE")],
+        now=LATER,
+    )
     assert (report.updated, report.unchanged) == (1, 0)
     v1 = Voter.get("P00000001")
     assert (v1.last_name, v1.email, v1.ballot_ids) == ("Lefèvre", "c.lefevre@ac-poitiers.fr", {"CSA-MEN", "CAPN-PE"})
@@ -148,7 +156,9 @@ def test_an_address_kept_by_another_stored_voter_is_rejected(ballots, tmp_path):
 
 def test_addresses_may_be_swapped_between_two_voters(ballots, tmp_path):
     run(tmp_path, [voter(1), voter(2)])
-    report = run(tmp_path, [voter(1, email="camille.nom2@ac-poitiers.fr"), voter(2, email="camille.nom1@ac-poitiers.fr")])
+    report = run(
+        tmp_path, [voter(1, email="camille.nom2@ac-poitiers.fr"), voter(2, email="camille.nom1@ac-poitiers.fr")]
+    )
     assert report.rejected == 0 and report.updated == 2
 
 
@@ -166,10 +176,20 @@ def test_prune_takes_missing_voters_off_the_lists_and_keeps_their_account(ballot
     Account(voter_id="P00000002", status=ACTIVE, created_at=NOW).save()
     account_before = Account.get("P00000002").attribute_values
     report = run(tmp_path, [voter(1)], prune=True, now=LATER)
-    assert (report.missing, report.pruned, report.pruned_with_account, report.pruned_with_active_account) == (2, 2, 1, 1)
+    assert (report.missing, report.pruned, report.pruned_with_account, report.pruned_with_active_account) == (
+        2,
+        2,
+        1,
+        1,
+    )
     assert [k for k, _, _ in entries("CSA-MEN")] == ["NOM1#CAMILLE#P00000001"]
     gone = Voter.get("P00000002")
-    assert (gone.email, gone.ballot_ids, gone.removed_email, gone.removed_at) == (None, None, "camille.nom2@ac-poitiers.fr", LATER)
+    assert (gone.email, gone.ballot_ids, gone.removed_email, gone.removed_at) == (
+        None,
+        None,
+        "camille.nom2@ac-poitiers.fr",
+        LATER,
+    )
     assert not gone.is_listed and find_listed_voter("camille.nom2@ac-poitiers.fr") is None
     assert Account.get("P00000002").attribute_values == account_before
     # Pruning again finds nobody new to remove.
