@@ -10,7 +10,6 @@ from __future__ import annotations
 from pynamodb.models import Model
 
 from chalicelib import settings
-from chalicelib.transient import cancelled_by_conflict, is_transient  # noqa: F401 (re-exported)
 
 
 class _FromEnvironment:
