@@ -26,7 +26,6 @@ import email
 import email.policy
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -35,7 +34,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from infra.local.aws import free_port, use_local_stage
+from infra.local.aws import use_local_stage
+from infra.local.process import start_local_stack, stop_local_stack
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -52,51 +52,14 @@ def parse_args(argv=None):
 
 
 def start_stack(outbox: Path, voters: int, log_path: Path) -> tuple[subprocess.Popen, str, int]:
-    port, aws_port = free_port(), free_port()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT")}
     log = open(log_path, "w", encoding="utf-8")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "infra.local",
-            "--port",
-            str(port),
-            "--aws-port",
-            str(aws_port),
-            "--voters",
-            str(voters),
-            "--outbox",
-            str(outbox),
-            "--no-autoreload",
-        ],
-        cwd=ROOT,
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
+    process, base, aws_port = start_local_stack(outbox, voters=voters, output=log, timeout=600)
+    if base is None:
         if process.poll() is not None:
             raise SystemExit(f"the local stack stopped (exit {process.returncode}); see {log_path}")
-        try:
-            with urllib.request.urlopen(f"{base}/api/health", timeout=2):
-                return process, base, aws_port
-        except OSError:
-            time.sleep(1)
-    stop_stack(process)
-    raise SystemExit(f"the local stack did not answer within 10 minutes; see {log_path}")
-
-
-def stop_stack(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_local_stack(process)
+        raise SystemExit(f"the local stack did not answer within 10 minutes; see {log_path}")
+    return process, base, aws_port
 
 
 def pick_addresses(listed_count: int, unlisted_count: int) -> dict:
@@ -289,7 +252,7 @@ def main(argv=None) -> int:
         checks = check_stores(record, outbox, base, drained)
         stats = read_locust_stats(stats_prefix)
     finally:
-        stop_stack(process)
+        stop_local_stack(process)
 
     total = next(row for row in stats if row["Name"] == "Aggregated")
     report = {

@@ -12,6 +12,8 @@ from chalicelib.transient import is_transient, translate_transient
 CHALICELIB = Path(__file__).resolve().parent.parent / "chalicelib"
 # The two places allowed to touch the environment: settings reads it, the CLI loads a stage.
 READS_ENVIRONMENT = {"settings.py", "admin/stage.py"}
+# Store modules that describe tables (names, keys, creation for the local stack), not read or write them.
+TABLE_PLUMBING = {"base", "tables"}
 
 
 def test_only_settings_reads_the_environment():
@@ -55,3 +57,29 @@ def test_other_failures_stay_what_they_are(error):
 
 def test_botocore_base_error_is_transient():
     assert is_transient(BotoCoreError())
+
+
+def test_every_store_function_turns_aws_not_now_into_service_busy():
+    """A store function that uses a table either carries `@translate_transient()` or, for a
+    generator that reads lazily, runs its body inside `with translate_transient():`."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from pynamodb.models import Model
+
+    import chalicelib.store
+
+    unwrapped = []
+    for module_info in pkgutil.iter_modules(chalicelib.store.__path__):
+        module = importlib.import_module(f"chalicelib.store.{module_info.name}")
+        models = [name for name, value in vars(module).items() if inspect.isclass(value) and issubclass(value, Model)]
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("_") or function.__module__ != module.__name__ or module_info.name in TABLE_PLUMBING:
+                continue
+            source = inspect.getsource(function)
+            if not any(re.search(rf"\b{model}\b", source) for model in models):
+                continue  # a key or a name, computed without AWS
+            if "@translate_transient()" not in source and "with translate_transient():" not in source:
+                unwrapped.append(f"{module.__name__}.{name}")
+    assert unwrapped == []

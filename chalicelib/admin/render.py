@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import resource
+
 from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.claims import ANSWERED
 from chalicelib.domain.phases import PARIS
@@ -69,8 +72,6 @@ def voter_import(report, out, *, dry_run: bool, prune: bool) -> None:
         f"  éléments écrits      {_number(report.items_written)} ({_number(report.items_per_second)} éléments/s)",
         file=out,
     )
-    from chalicelib.services.voter_import import peak_memory_mib
-
     print(f"  mémoire maximale     {peak_memory_mib():.0f} Mio", file=out)
     if dry_run:
         print("Simulation (--dry-run) : rien n'a été écrit ; les nombres disent ce que ferait l'import.", file=out)
@@ -181,3 +182,9 @@ def claims(found, out) -> None:
         print(f"    « {claim.message.strip()[:300]} »", file=out)
         if claim.answer:
             print(f"    réponse du {_when(claim.answered_at)} : {claim.answer.strip()[:300]}", file=out)
+
+
+def peak_memory_mib() -> float:
+    """Peak resident memory of this process, for the import summary."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if os.uname().sysname != "Darwin" else peak / (1024 * 1024)

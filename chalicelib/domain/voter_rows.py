@@ -59,9 +59,79 @@ class VoterRow:
 
 
 @dataclass(frozen=True)
+class StoredVoter:
+    """What the import needs to know of a voter already stored, to compare it with a row."""
+
+    voter_id: str
+    email: str | None
+    last_name: str
+    first_name: str
+    workplace: str
+    ballot_ids: tuple[str, ...]
+    imported_at: str
+    removed: bool
+
+    @property
+    def sort_key(self) -> str:
+        return list_sort_key(self.last_name, self.first_name, self.voter_id)
+
+    def lists_as(self, row: VoterRow) -> bool:
+        """The list entries of this voter already show what the row says (name, workplace)."""
+        return not self.removed and (self.last_name, self.first_name, self.workplace) == (
+            row.last_name,
+            row.first_name,
+            row.workplace,
+        )
+
+
+def list_changes(row: VoterRow, stored: StoredVoter | None) -> tuple[set[tuple[str, str]], list[tuple[str, str]]]:
+    """The electoral-list entries (ballot, sort key) to delete and to write for this row.
+
+    An entry that already shows the row's name and workplace is left alone, so a re-import
+    that changes only a voter's email or ballots writes only what changed.
+    """
+    new_keys = {(b, row.sort_key) for b in row.ballot_ids}
+    old_keys = {(b, stored.sort_key) for b in stored.ballot_ids} if stored and not stored.removed else set()
+    unchanged = stored is not None and stored.lists_as(row)
+    return old_keys - new_keys, sorted(key for key in new_keys if not (key in old_keys and unchanged))
+
+
+@dataclass(frozen=True)
 class RowProblem:
     code: str
     message: str
+
+
+def wrong_column_count(found: int, expected: int) -> RowProblem:
+    return RowProblem("wrong_column_count", f"{found} colonnes au lieu de {expected}")
+
+
+# The problems found by comparing rows with each other or with the stored voters: each is
+# found as facts (the row's value and what it collides with), and worded here.
+_CONFLICT_WORDING = {
+    "duplicate_voter_id": "identifiant électeur « {value} » présent plusieurs fois (lignes {other})",
+    "duplicate_email": "adresse « {value} » utilisée par plusieurs électeurs (lignes {other})",
+    "email_taken": "adresse « {value} » déjà celle de l'électeur « {other} », qui la garde après cet import",
+}
+
+
+def conflict_problem(code: str, value: str, other: str) -> RowProblem:
+    """A row rejected for colliding with others: `other` is their lines, or the holder's id."""
+    return RowProblem(code, _CONFLICT_WORDING[code].format(value=value, other=other))
+
+
+def header_problem(header: list[str]) -> str | None:
+    """What is wrong with a file's header, in French, or None if it has exactly `COLUMNS`."""
+    missing = [c for c in COLUMNS if c not in header]
+    unexpected = [h for h in header if h not in COLUMNS]
+    if not missing and not unexpected:
+        return None
+    return (
+        "en-tête incorrect : attendu "
+        + ";".join(COLUMNS)
+        + (f" ; colonnes manquantes : {', '.join(missing)}" if missing else "")
+        + (f" ; colonnes inconnues : {', '.join(unexpected)}" if unexpected else "")
+    )
 
 
 def parse_row(fields: dict[str, str | None], known_ballots: set[str]) -> tuple[VoterRow | None, list[RowProblem]]:

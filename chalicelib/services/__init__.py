@@ -18,6 +18,8 @@ uses), so that "what happens when someone registers" takes a glance, not a grep:
   (throttle.within_hourly_limit) -> store.claims.file_claim -> registration.request_notice (receipt);
   admin.cli.claims_command -> claims.answer_claim -> registration.request_notice (answer)
 - Import: admin.cli.import_ballots_command -> ballot_import.import_ballots -> store.ballots;
-  admin.cli.import_voters_command -> voter_import.import_voters (_stage_file, _stage_stored_voters, _collect_problems,
-  _apply_changes, _prune_missing) -> store.voters, store.electoral_list -> admin.render.voter_import
+  admin.cli.import_voters_command -> voter_import.import_voters (csv_file.stage_file -> staging.Staging,
+  store.voters.stored_voters, _prune_missing -> store.accounts.count_accounts / store.voters.mark_removed,
+  _apply_changes -> writer.ChunkWriter -> store.electoral_list.change_entries + store.voters.save_voters)
+  -> admin.render.voter_import
 """

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from chalicelib.domain.ballots import Ballot, BallotDefinitionError, parse_ballot
-from chalicelib.store.ballots import BallotItem, all_ballots
+from chalicelib.store.ballots import all_ballots, save_ballots
 
 
 class BallotFileError(Exception):
@@ -70,17 +70,15 @@ def import_ballots(path: str | Path, *, now: datetime, dry_run: bool = False) ->
         existing = stored.get(ballot.ballot_id)
         if existing is None:
             report.created.append(ballot.ballot_id)
-            to_write.append(BallotItem.from_domain(ballot, created_at=now, updated_at=now))
+            to_write.append((ballot, now))
         elif existing.fingerprint == ballot.fingerprint():
             report.unchanged.append(ballot.ballot_id)
         else:
             report.updated.append(ballot.ballot_id)
-            to_write.append(BallotItem.from_domain(ballot, created_at=existing.created_at, updated_at=now))
+            to_write.append((ballot, existing.created_at))
     in_file = {b.ballot_id for b in ballots}
     report.not_in_file = sorted(set(stored) - in_file)
     if not dry_run:
-        with BallotItem.batch_write() as batch:
-            for item in to_write:
-                batch.save(item)
+        save_ballots(to_write, now=now)
         report.written = True
     return report

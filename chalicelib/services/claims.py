@@ -8,6 +8,7 @@ from chalicelib.domain.claims import MAX_MESSAGE, MIN_MESSAGE, OPEN, claim_refer
 from chalicelib.domain.emails import is_well_formed, normalise_email
 from chalicelib.domain.errors import ClaimsClosed, InvalidEmail, InvalidMessage, InvalidRequest
 from chalicelib.domain.mail_policy import MailRequestKind
+from chalicelib.domain.voter_rows import MAX_LENGTHS
 from chalicelib.services.ballots import ballot_for_voter
 from chalicelib.services.registration import request_notice
 from chalicelib.services.throttle import within_hourly_limit
@@ -51,8 +52,9 @@ def file_public_claim(fields: dict, *, client: str, now: datetime) -> None:
     The answer is the same whatever the data (nothing says whether the person is listed);
     the acknowledgement goes to the address given, within that address's hourly budget.
     """
-    for name, limit in (("last_name", 100), ("first_name", 100), ("workplace", 200)):
-        if not fields[name].strip() or len(fields[name]) > limit:
+    # The same limits as the electoral-list file's, so that a correction always fits the list.
+    for name in ("last_name", "first_name", "workplace"):
+        if not fields[name].strip() or len(fields[name]) > MAX_LENGTHS[name]:
             raise InvalidRequest(name)
     email = normalise_email(fields["email"])
     if not is_well_formed(email):

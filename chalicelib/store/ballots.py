@@ -6,6 +6,8 @@ unions at most) and always read with their ballot, so they live inside the ballo
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
@@ -87,6 +89,14 @@ class BallotItem(Model):
 def all_ballots() -> list[BallotItem]:
     """Every ballot. A Scan: for the admin CLI only (a few hundred items), never a request."""
     return list(BallotItem.scan())
+
+
+@translate_transient()
+def save_ballots(ballots: list[tuple[Ballot, datetime]], *, now: datetime) -> None:
+    """Write these ballots whole, each with the date it was first created: BatchWriteItem."""
+    with BallotItem.batch_write() as batch:
+        for ballot, created_at in ballots:
+            batch.save(BallotItem.from_domain(ballot, created_at=created_at, updated_at=now))
 
 
 @translate_transient()

@@ -9,9 +9,12 @@ voter id needed to maintain it; the API never returns the voter id.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.models import Model
 
+from chalicelib.domain.voter_rows import VoterRow
 from chalicelib.store.base import table_meta
 from chalicelib.transient import translate_transient
 
@@ -37,3 +40,28 @@ def list_page(ballot_id: str, *, start: str, search: str, limit: int) -> list[El
     else:
         condition = None
     return list(ElectoralListEntry.query(ballot_id, condition, limit=limit))
+
+
+@translate_transient()
+def change_entries(*, remove: Iterable[tuple[str, str]], add: Iterable[tuple[str, VoterRow]]) -> int:
+    """Delete the entries at these (ballot, sort key) and write these voters' entries on these
+    ballots, by BatchWriteItem. Whole-item puts and deletes: repeating a call changes nothing.
+    Returns the items written."""
+    items = 0
+    with ElectoralListEntry.batch_write() as batch:
+        for ballot_id, sort_key in remove:
+            batch.delete(ElectoralListEntry(ballot_id, sort_key))
+            items += 1
+        for ballot_id, row in add:
+            batch.save(
+                ElectoralListEntry(
+                    ballot_id,
+                    row.sort_key,
+                    last_name=row.last_name,
+                    first_name=row.first_name,
+                    workplace=row.workplace,
+                    voter_id=row.voter_id,
+                )
+            )
+            items += 1
+    return items

@@ -6,10 +6,14 @@ table, keyed by the same `voter_id`, so that re-importing a list can never overw
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
+
 from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from chalicelib.domain.voter_rows import StoredVoter, VoterRow
 from chalicelib.store.base import table_meta
 from chalicelib.transient import translate_transient
 
@@ -55,6 +59,23 @@ class Voter(Model):
     def is_listed(self) -> bool:
         return self.removed_at is None and bool(self.ballot_ids)
 
+    @classmethod
+    def from_row(cls, row: VoterRow, *, imported_at: datetime, updated_at: datetime) -> Voter:
+        return cls(
+            row.voter_id,
+            email=row.email,
+            last_name=row.last_name,
+            first_name=row.first_name,
+            academy=row.academy,
+            department=row.department,
+            workplace=row.workplace,
+            code_delivery=row.code_delivery,
+            ballot_ids=set(row.ballot_ids),
+            fingerprint=row.fingerprint(),
+            imported_at=imported_at,
+            updated_at=updated_at,
+        )
+
 
 @translate_transient()
 def find_listed_voter(email: str) -> Voter | None:
@@ -80,7 +101,74 @@ def find_voter_by_email(email: str) -> Voter | None:
     return next(iter(Voter.by_email.query(email, limit=1)), None)
 
 
-@translate_transient()
-def all_voters(attributes: list[str]):
+def all_voters(attributes: list[str]) -> Iterator[Voter]:
     """Every voter, with only these attributes: a Scan, for the administrators' CLI only."""
-    return Voter.scan(attributes_to_get=attributes)
+    with translate_transient():  # around the iteration: the Scan's pages are read lazily
+        yield from Voter.scan(attributes_to_get=attributes)
+
+
+_STORED_ATTRIBUTES = [
+    "voter_id",
+    "email",
+    "last_name",
+    "first_name",
+    "workplace",
+    "ballot_ids",
+    "imported_at",
+    "removed_at",
+    "fingerprint",
+]
+
+
+def stored_voters() -> Iterator[tuple[StoredVoter, str]]:
+    """Every stored voter as the import compares it, with its row's fingerprint (a Scan: CLI only)."""
+    with translate_transient():
+        yield from map(_as_stored, Voter.scan(attributes_to_get=_STORED_ATTRIBUTES))
+
+
+def _as_stored(voter: Voter) -> tuple[StoredVoter, str]:
+    return (
+        StoredVoter(
+            voter_id=voter.voter_id,
+            email=voter.email,
+            last_name=voter.last_name,
+            first_name=voter.first_name,
+            workplace=voter.workplace,
+            ballot_ids=tuple(sorted(voter.ballot_ids or ())),
+            imported_at=voter.imported_at.isoformat(),
+            removed=voter.removed_at is not None,
+        ),
+        voter.fingerprint,
+    )
+
+
+@translate_transient()
+def save_voters(rows: list[tuple[VoterRow, datetime]], *, now: datetime) -> int:
+    """Write these voters whole (each row with its first import's date): BatchWriteItem.
+
+    A whole-item put, so writing the same row twice changes nothing. Returns the items written.
+    """
+    with Voter.batch_write() as batch:
+        for row, imported_at in rows:
+            batch.save(Voter.from_row(row, imported_at=imported_at, updated_at=now))
+    return len(rows)
+
+
+@translate_transient()
+def mark_removed(voters: list[StoredVoter], *, now: datetime) -> int:
+    """Take these voters off the email index, keeping their item: one UpdateItem each.
+
+    The address moves to `removed_email`, so the help desk can still explain what happened,
+    and a later import that lists the voter again restores them with their account.
+    """
+    for stored in voters:
+        Voter(stored.voter_id).update(
+            actions=[
+                Voter.email.remove(),
+                Voter.ballot_ids.remove(),
+                Voter.removed_email.set(stored.email),
+                Voter.removed_at.set(now),
+                Voter.updated_at.set(now),
+            ]
+        )
+    return len(voters)

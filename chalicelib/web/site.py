@@ -58,15 +58,38 @@ def page_slugs() -> frozenset[str]:
 
 
 INCLUDE = re.compile(r"<!-- include: ([a-z0-9-]+) -->")
+FIELD = re.compile(r"<!-- field (.+?) -->")
+FIELD_OPTION = re.compile(r'([a-z]+)="([^"]*)"')
+
+
+def _field(options: str) -> str:
+    """A required text input with its label, hint and error line, as every form shows one.
+
+    `<!-- field name="email" type="email" autocomplete="email" label="…" hint="…" -->`: the
+    error line is where `forms.js` writes the field's error, tied to the input for screen readers.
+    """
+    given = dict(FIELD_OPTION.findall(options))
+    name = html.escape(given["name"], quote=True)
+    hint = f'\n  <span class="fr-hint-text">{given["hint"]}</span>\n' if given.get("hint") else ""
+    return (
+        f'<div class="fr-input-group" data-group="{name}">\n'
+        f'  <label class="fr-label" for="{name}">{given["label"]}{hint}</label>\n'
+        f'  <input class="fr-input" type="{given.get("type", "text")}" id="{name}" name="{name}" '
+        f'autocomplete="{given["autocomplete"]}" required aria-describedby="{name}-error">\n'
+        f'  <p class="fr-error-text" id="{name}-error" hidden></p>\n'
+        "</div>"
+    )
 
 
 @cache
 def _fragment(slug: str) -> tuple[str, str]:
-    """A page's title and body; `<!-- include: name -->` inserts `partials/name.html`."""
+    """A page's title and body; `<!-- include: name -->` inserts `partials/name.html`, and
+    `<!-- field … -->` a text input (`_field`)."""
     text = (PAGES / f"{slug}.html").read_text(encoding="utf-8")
     first, _, body = text.partition("\n")
     title = first.removeprefix("<!-- title:").removesuffix("-->").strip()
     body = INCLUDE.sub(lambda m: (STATIC / "partials" / f"{m.group(1)}.html").read_text(encoding="utf-8"), body)
+    body = FIELD.sub(lambda m: _field(m.group(1)), body)
     return title, body
 
 

@@ -178,3 +178,17 @@ def test_the_ballots_carry_the_rights_their_phase_gives():
     assert rights(start + timedelta(days=8) - timedelta(seconds=1)) == ("lists_published", True, True)
     assert rights(start + timedelta(days=8)) == ("claims_closed", True, False)
     assert rights(start + timedelta(days=40)) == ("voting_open", True, False)
+
+
+def test_a_field_line_becomes_a_labelled_input_with_its_error_line():
+    body = site.render("signaler", base="", election_dates="x")
+    assert "<!-- field" not in body
+    assert (
+        '<input class="fr-input" type="email" id="email" name="email" autocomplete="email" required '
+        'aria-describedby="email-error">' in body
+    )
+    assert '<p class="fr-error-text" id="workplace-error" hidden></p>' in body
+    assert '<span class="fr-hint-text">Établissement ou service, et commune</span>' in body
+    audit = FormAudit()
+    audit.feed(body)
+    assert {"last_name", "first_name", "email", "workplace", "message"} <= set(audit.fields) <= audit.labels

@@ -7,9 +7,7 @@ download does not work here and is never used.
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import time
 import urllib.error
 import urllib.request
@@ -18,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from infra.local.outbox import describe
+from infra.local.process import stop_local_stack
 from tests.support import ROOT, start_local_stack
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -85,11 +84,10 @@ def stack(tmp_path_factory):
     with open(log, "w") as output:
         process, base = start_local_stack(outbox, voters=300, output=output)
     if base is None:
-        os.killpg(process.pid, signal.SIGINT)
+        stop_local_stack(process)
         raise AssertionError(f"the local stack did not start:\n{log.read_text()[-3000:]}")
     yield Stack(base, outbox)
-    os.killpg(process.pid, signal.SIGINT)
-    process.wait(timeout=30)
+    stop_local_stack(process, timeout=30)
 
 
 @pytest.fixture(scope="session")

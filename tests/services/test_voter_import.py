@@ -213,7 +213,7 @@ def test_prune_in_a_dry_run_only_counts(ballots, tmp_path):
 
 
 def test_an_interrupted_import_completes_when_run_again(ballots, tmp_path, monkeypatch):
-    from chalicelib.services import voter_import
+    import chalicelib.services.voter_import as voter_import
 
     rows = [voter(n) for n in range(1, 251)]
     calls = {"n": 0}

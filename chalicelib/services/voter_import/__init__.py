@@ -1,0 +1,193 @@
+"""Import of the electoral lists: one CSV file, the whole roll, up to 1.1 million voters.
+
+How it stays correct and within bounded memory:
+
+1. The file is streamed row by row into a temporary SQLite database on disk (the staging
+   area); each row is validated on the way. Duplicate voter ids and addresses are then found
+   with indexed SQL, so nothing proportional to the file is held in Python memory.
+2. The voters already stored are read once (a Scan: this is a CLI command, never a request)
+   into the same staging area. Joining the two says, for each voter, created / updated /
+   unchanged, finds addresses already held by another voter, and the voters who disappeared
+   from the file.
+3. If any row is bad, nothing is written (unless `skip_invalid`). Otherwise the changes are
+   written in batches, in the order of a hash of their content rather than by name, so that
+   a national ballot's million list items do not arrive in sort-key order on one partition.
+   For each chunk of voters the list items are written before the voter items: a run that
+   stops half-way leaves the old fingerprint on the voters it did not finish, so running the
+   same file again completes the work and converges to the same end state.
+
+The import never reads or writes the accounts table, except to report (on `prune`) how many
+of the removed voters had an account.
+
+The parts: `csv_file` reads and validates the file, `staging` holds it and compares, `writer`
+runs the chunks on threads, `report` is what the caller gets back; the writes themselves are
+`store.voters` and `store.electoral_list` functions.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from chalicelib.domain.errors import ServiceBusy
+from chalicelib.domain.voter_rows import StoredVoter, VoterRow, list_changes
+from chalicelib.services.voter_import.csv_file import stage_file
+from chalicelib.services.voter_import.report import ImportAborted, ImportInterrupted, Progress, VoterImportReport
+from chalicelib.services.voter_import.staging import Staging
+from chalicelib.services.voter_import.writer import ChunkWriter
+from chalicelib.store.accounts import count_accounts
+from chalicelib.store.ballots import all_ballots
+from chalicelib.store.electoral_list import change_entries
+from chalicelib.store.voters import mark_removed, save_voters, stored_voters
+
+__all__ = ["ImportAborted", "ImportInterrupted", "VoterImportReport", "import_voters"]
+
+CHUNK_SIZE = 100
+MAX_PROBLEMS_KEPT = 10_000
+MISSING_SAMPLE = 20
+# Stored voters read between two progress reports.
+PROGRESS_EVERY = 5000
+
+
+def _no_progress(stage: str, done: int, total: int | None) -> None:
+    pass
+
+
+def import_voters(
+    path: str | Path,
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    prune: bool = False,
+    workers: int = 4,
+    progress: Progress = _no_progress,
+) -> VoterImportReport:
+    started = time.monotonic()
+    report = VoterImportReport()
+    known_ballots = {b.ballot_id for b in all_ballots()}
+    with tempfile.TemporaryDirectory(prefix="voter-import-") as workdir:
+        staging = Staging(Path(workdir) / "staging.sqlite3")
+        try:
+            stage_file(Path(path), known_ballots, staging, report, progress)
+            staging.reject_duplicates()
+            try:
+                _stage_stored_voters(staging, progress)
+                staging.reject_addresses_held_elsewhere(prune)
+                _collect_problems(staging, report)
+                report.missing = staging.count_missing()
+                report.missing_sample = staging.missing_sample(MISSING_SAMPLE)
+                write = not dry_run and (report.rejected == 0 or skip_invalid)
+                if prune:
+                    # First, so that an address moving to another voter is never listed twice.
+                    _prune_missing(staging, report, now=now, write=write, progress=progress)
+                _apply_changes(staging, report, now=now, write=write, workers=workers, progress=progress)
+            except ServiceBusy as error:
+                raise ImportInterrupted(report.items_written) from error.__cause__
+            report.written = write
+        finally:
+            staging.close()
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _stage_stored_voters(staging: Staging, progress: Progress) -> None:
+    staging.begin()
+    count = 0
+    for stored, fingerprint in stored_voters():
+        staging.add_stored(stored, fingerprint)
+        count += 1
+        if count % PROGRESS_EVERY == 0:
+            progress("lecture de l'existant", count, None)
+    staging.commit()
+    progress("lecture de l'existant", count, count)
+
+
+def _collect_problems(staging: Staging, report: VoterImportReport) -> None:
+    report.rejected = staging.count_rejected()
+    for line, problem in staging.problems():
+        if len(report.problems) >= MAX_PROBLEMS_KEPT:
+            break
+        report.problems.append((line, problem))
+
+
+def _apply_changes(
+    staging: Staging, report: VoterImportReport, *, now: datetime, write: bool, workers: int, progress: Progress
+) -> None:
+    writer = ChunkWriter(workers) if write else None
+    chunk: list[tuple[VoterRow, StoredVoter | None]] = []
+    done = 0
+    try:
+        for row, fingerprint, stored, stored_fingerprint in staging.changes():
+            if stored is None:
+                report.created += 1
+            elif stored_fingerprint == fingerprint and not stored.removed:
+                report.unchanged += 1
+                continue
+            else:
+                report.updated += 1
+            if writer:
+                chunk.append((row, stored))
+                if len(chunk) >= CHUNK_SIZE:
+                    writer.submit(_write_chunk, chunk, now)
+                    done += len(chunk)
+                    chunk = []
+                    progress("écriture", done, None)
+        if writer:
+            if chunk:
+                writer.submit(_write_chunk, chunk, now)
+                done += len(chunk)
+            writer.finish()
+            progress("écriture", done, done)
+    finally:
+        if writer:
+            writer.close()
+            report.items_written += writer.items  # also when interrupted: what did reach DynamoDB
+
+
+def _write_chunk(chunk: list[tuple[VoterRow, StoredVoter | None]], now: datetime) -> int:
+    """The list entries first, then the voters: a chunk that stops half-way leaves its voters
+    with their old fingerprint, so the next run writes them again."""
+    remove, add = [], []
+    for row, stored in chunk:
+        removed_keys, added_keys = list_changes(row, stored)
+        remove.extend(removed_keys)
+        add.extend((ballot_id, row) for ballot_id, _ in added_keys)
+    items = change_entries(remove=remove, add=add)
+    first_imports = [(row, datetime.fromisoformat(stored.imported_at) if stored else now) for row, stored in chunk]
+    return items + save_voters(first_imports, now=now)
+
+
+def _prune_missing(
+    staging: Staging, report: VoterImportReport, *, now: datetime, write: bool, progress: Progress
+) -> None:
+    """Take the voters absent from the file off every list; their accounts stay as they are.
+
+    The voter item is kept (marked removed, its address moved out of the email index), so
+    the help desk can still explain what happened, and a later import that lists them again
+    restores them with their account.
+    """
+    chunk: list[StoredVoter] = []
+    for stored in staging.missing():
+        chunk.append(stored)
+        if len(chunk) >= CHUNK_SIZE:
+            _prune_chunk(chunk, report, now, write)
+            chunk = []
+            progress("retrait", report.pruned, None)
+    if chunk:
+        _prune_chunk(chunk, report, now, write)
+
+
+def _prune_chunk(chunk: list[StoredVoter], report: VoterImportReport, now: datetime, write: bool) -> None:
+    with_account, active = count_accounts([v.voter_id for v in chunk])
+    report.pruned_with_account += with_account
+    report.pruned_with_active_account += active
+    report.pruned += len(chunk)
+    if not write:
+        return
+    report.items_written += change_entries(
+        remove=[(ballot_id, stored.sort_key) for stored in chunk for ballot_id in stored.ballot_ids], add=[]
+    )
+    report.items_written += mark_removed(chunk, now=now)

@@ -1,0 +1,58 @@
+"""What an import tells its caller: the counts, the rejected rows, and why it stopped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from chalicelib.domain.voter_rows import RowProblem
+
+# Called with a stage's name, what is done and the total if known, for the CLI's progress line.
+Progress = Callable[[str, int, "int | None"], None]
+
+
+class ImportAborted(Exception):
+    """The file cannot be imported at all (unreadable, wrong header, not UTF-8)."""
+
+    def __init__(self, code: str, message: str):
+        self.code = code
+        super().__init__(message)
+
+
+class ImportInterrupted(Exception):
+    """DynamoDB stopped accepting writes part-way (throttled or unreachable after retries).
+
+    Some voters are written, the others not. Running the same command again completes the
+    import: what is already stored compares as unchanged, and every write is a whole-item
+    put or a delete, so repeating one changes nothing.
+    """
+
+    code = "store_busy"
+
+    def __init__(self, written: int):
+        self.written = written
+        super().__init__(
+            f"DynamoDB n'accepte plus d'écritures pour le moment ({written} éléments écrits avant l'arrêt)"
+        )
+
+
+@dataclass
+class VoterImportReport:
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    problems: list[tuple[int, RowProblem]] = field(default_factory=list)
+    missing: int = 0
+    missing_sample: list[str] = field(default_factory=list)
+    pruned: int = 0
+    pruned_with_account: int = 0
+    pruned_with_active_account: int = 0
+    items_written: int = 0
+    written: bool = False
+    seconds: float = 0.0
+
+    @property
+    def items_per_second(self) -> float:
+        return self.items_written / self.seconds if self.seconds else 0.0

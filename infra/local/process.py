@@ -1,0 +1,55 @@
+"""`python -m infra.local` started as a child process, as the end-to-end tests and `make load` use it.
+
+On free ports and with its own outbox, in its own process group so that stopping it stops its
+workers too.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from infra.local.aws import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_local_stack(outbox: Path, *, voters: int, output, timeout: float = 120):
+    """Start the stack; returns (process, base URL, AWS port) once /api/health answers, or
+    (process, None, AWS port) if the process ended or the time ran out first."""
+    port, aws_port = free_port(), free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.local", "--port", str(port), "--aws-port", str(aws_port)]
+        + ["--voters", str(voters), "--outbox", str(outbox), "--no-autoreload"],
+        cwd=ROOT,
+        env=environment,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{base}/api/health", timeout=2):
+                return process, base, aws_port
+        except OSError:
+            time.sleep(0.5)
+    return process, None, aws_port
+
+
+def stop_local_stack(process: subprocess.Popen, timeout: float = 60) -> None:
+    """Ctrl-C to the whole group, as in a terminal; killed if it has not stopped in `timeout`."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
