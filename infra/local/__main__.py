@@ -1,21 +1,24 @@
 """`make run`: the whole portal on this machine, at http://127.0.0.1:8000.
 
-1. moto serves as the local AWS on 127.0.0.1:5000, DynamoDB one request at a time;
-2. the tables, queues and SES sender of the `local` stage are created there;
-3. the demo election is generated and imported (unless --no-demo);
-4. the app's SQS handlers are polled, and every email sent is printed and kept;
-5. `chalice local --stage local` serves the app. Ctrl-C stops everything.
+1. both ports are taken first: if one is busy, the stack says which and stops (exit 2);
+2. moto serves as the local AWS on 127.0.0.1:5000, DynamoDB one request at a time;
+3. the tables, queues and SES sender of the `local` stage are created there;
+4. the demo election is generated and imported (unless --no-demo);
+5. the app's SQS handlers are polled, and every email sent is printed and kept;
+6. the app is served over HTTP from this process (`infra/local/server.py`), with code reload
+   only if asked (--reload). Ctrl-C (SIGINT) or SIGTERM stops everything.
+
+Everything runs in this one process, in threads: nothing outlives it, not even a SIGKILL.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,106 +31,106 @@ def parse_args(argv=None):
     parser.add_argument("--voters", type=int, default=2000, help="demo voters to load (default 2000)")
     parser.add_argument("--no-demo", action="store_true", help="start with empty tables")
     parser.add_argument(
-        "--no-autoreload",
+        "--reload",
         action="store_true",
-        help="do not restart the app when files change (tests write files as they run)",
+        help="load the app's code again when chalicelib/ or app.py change (the data stays)",
     )
+    parser.add_argument("--no-autoreload", action="store_true", help=argparse.SUPPRESS)  # the old default, now
     parser.add_argument("--outbox", default=str(ROOT / ".local" / "outbox"), help="where to keep sent emails")
     return parser.parse_args(argv)
 
 
-def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"chalice local stopped (exit {process.returncode})")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"{url} did not answer within {timeout:.0f} s")
-
-
-def stop_process_group(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        pass
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-def stop_on_sigterm(signum, frame):
+def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def stop_on_signals() -> None:
+    """Ctrl-C (SIGINT) and SIGTERM both stop the stack cleanly. Set explicitly: a shell starts
+    background jobs with SIGINT ignored, and Python then installs no handler of its own."""
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
 def main(argv=None) -> int:
+    stop_on_signals()
     args = parse_args(argv)
-    # Ctrl-C arrives as SIGINT; a process manager or `kill` sends SIGTERM: stop cleanly on both.
-    signal.signal(signal.SIGTERM, stop_on_sigterm)
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
+    # Like `chalice local`: the app's log lines (one JSON object per request) on stdout.
+    logging.basicConfig(stream=sys.stdout, format="%(message)s")
+
     from infra.local.aws import LocalAws, use_local_stage
+    from infra.local.server import PortBusy, listening_socket
 
-    use_local_stage(args.aws_port)
-
-    from chalicelib import settings
-    from infra.local.outbox import Outbox
-    from infra.local.poller import SqsPoller
-    from infra.local.provision import provision
-
-    aws = LocalAws(port=args.aws_port).start()
-    print(f"Local AWS (moto, DynamoDB one request at a time) on {aws.endpoint}", flush=True)
-    created = provision()
-    print(f"Tables: {len(created['tables'])} created; mail queue and sender {created['sender']} ready.", flush=True)
-    outbox = Outbox(Path(args.outbox), settings.region()).start()
-
-    if not args.no_demo:
-        from chalicelib.admin.cli import main as admin
-
-        print(f"Loading the demo election ({args.voters} voters)…", flush=True)
-        status = admin(["--stage", "local", "demo", "--voters", str(args.voters)])
-        if status:
-            print("The demo data could not be loaded.", file=sys.stderr)
-            aws.stop()
-            return status
-
-    from app import app
-
-    poller = SqsPoller(app).start()
-    chalice = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("chalice")),
-            "local",
-            "--stage",
-            "local",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(args.port),
-        ]
-        + (["--no-autoreload"] if args.no_autoreload else []),
-        env=dict(os.environ),
-        cwd=ROOT,
-        # Its own process group: chalice's reloader runs the server in a child process, and
-        # both must stop with us.
-        start_new_session=True,
-    )
+    portal_socket = None
     try:
-        wait_for_health(f"http://127.0.0.1:{args.port}/api/health", chalice)
-        print(f"\nEspace électeur is ready: http://127.0.0.1:{args.port}  (Ctrl-C to stop)", flush=True)
+        portal_socket = listening_socket("127.0.0.1", args.port, "portal")
+        aws = LocalAws(port=args.aws_port)
+    except PortBusy as busy:
+        if portal_socket is not None:
+            portal_socket.close()
+        print(f"The local stack cannot start. {busy}", file=sys.stderr, flush=True)
+        return 2
+
+    running = []  # what to stop, in reverse order
+    try:
+        running.append(aws.start().stop)
+        print(f"Local AWS (moto, DynamoDB one request at a time) on {aws.endpoint}", flush=True)
+        use_local_stage(args.aws_port)
+        portal_url = f"http://127.0.0.1:{args.port}"
+
+        from chalicelib import settings
+        from infra.local.outbox import Outbox
+        from infra.local.poller import SqsPoller
+        from infra.local.provision import provision
+        from infra.local.server import CodeWatcher, PortalServer, reload_app
+
+        created = provision()
+        print(f"Tables: {len(created['tables'])} created; mail queue and sender {created['sender']} ready.", flush=True)
+        outbox = Outbox(Path(args.outbox), settings.region()).start()
+        running.append(outbox.stop)
+
+        if not args.no_demo:
+            from chalicelib.admin.cli import main as admin
+
+            print(f"Loading the demo election ({args.voters} voters)…", flush=True)
+            status = admin(["--stage", "local", "demo", "--voters", str(args.voters)])
+            if status:
+                print("The demo data could not be loaded.", file=sys.stderr)
+                return status
+
+        # Emailed links point at this server, whatever its port (set after the demo import,
+        # which enters the stage's configuration again).
+        os.environ["PORTAL_URL"] = portal_url
+        from app import app
+
+        server = PortalServer(portal_socket, app).start()
+        running.append(server.stop)
+        poller = SqsPoller(server.app).start()
+        running.append(poller.stop)
+        print(f"\nEspace électeur is ready: {portal_url}  (Ctrl-C to stop)", flush=True)
         print(f"Emails sent are printed here and kept in {outbox.directory}", flush=True)
-        chalice.wait()
+        watcher = CodeWatcher() if args.reload else None
+        if watcher:
+            print("Code reload is on: changes to chalicelib/ and app.py are loaded as they are saved.", flush=True)
+        while True:
+            time.sleep(1)
+            changes = watcher.changed() if watcher else None
+            if changes:
+                fresh = reload_app(echo=lambda line: print(line, flush=True))
+                if fresh is not None:
+                    server.app = poller.app = fresh
+                    shown = ", ".join(os.path.relpath(p, ROOT) for p in changes[:3])
+                    print(f"Code reloaded ({shown}{', …' if len(changes) > 3 else ''}).", flush=True)
     except KeyboardInterrupt:
         pass
     finally:
-        stop_process_group(chalice)
-        poller.stop()
-        outbox.stop()
-        aws.stop()
+        # A second Ctrl-C while stopping ends the process at once.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for stop in reversed(running):
+            stop()
+        portal_socket.close()
         print("Stopped.", flush=True)
     return 0
 

@@ -17,6 +17,8 @@ import threading
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from infra.local.server import listening_socket
+
 
 class SerialisedApp:
     """WSGI middleware: one DynamoDB request inside the wrapped application at a time."""
@@ -46,7 +48,11 @@ class LocalAws:
     def __init__(self, port: int = 5000, host: str = "127.0.0.1"):
         self.lock = threading.Lock()
         app = SerialisedApp(DomainDispatcherApplication(create_backend_app), self.lock)
-        self.server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+        # Bound here, so that a busy port raises PortBusy (werkzeug would print and exit).
+        self.socket = listening_socket(host, port, "local AWS")
+        self.server = make_server(
+            host, port, app, threaded=True, request_handler=_QuietHandler, fd=self.socket.fileno()
+        )
         self.thread = threading.Thread(target=self.server.serve_forever, name="local-aws", daemon=True)
 
     @property
@@ -59,8 +65,11 @@ class LocalAws:
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.thread.join(timeout=5)
+        if self.thread.is_alive():
+            self.server.shutdown()
+            self.thread.join(timeout=5)
+        self.server.server_close()
+        self.socket.close()
 
 
 def use_local_stage(aws_port: int) -> None:

@@ -1,7 +1,7 @@
 """`python -m infra.local` started as a child process, as the end-to-end tests and `make load` use it.
 
-On free ports and with its own outbox, in its own process group so that stopping it stops its
-workers too.
+On free ports and with its own outbox, in its own process group so that stopping it stops
+everything it started.
 """
 
 from __future__ import annotations
@@ -19,20 +19,33 @@ from infra.local.aws import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_local_stack(outbox: Path, *, voters: int, output, timeout: float = 120):
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def start_local_stack(
+    outbox: Path, *, voters: int, output, timeout: float = 120, extra_args=(), sigint_ignored: bool = False
+):
     """Start the stack; returns (process, base URL, AWS port) once /api/health answers, or
-    (process, None, AWS port) if the process ended or the time ran out first."""
+    (process, None, AWS port) if the process ended or the time ran out first.
+
+    `voters=0` starts with empty tables (--no-demo); `sigint_ignored` starts it the way a
+    shell starts a background job (`make run &`), with SIGINT ignored.
+    """
     port, aws_port = free_port(), free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT")}
+    demo = ["--voters", str(voters)] if voters else ["--no-demo"]
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.local", "--port", str(port), "--aws-port", str(aws_port)]
-        + ["--voters", str(voters), "--outbox", str(outbox), "--no-autoreload"],
+        + demo
+        + ["--outbox", str(outbox), *extra_args],
         cwd=ROOT,
         env=environment,
         stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        preexec_fn=_ignore_sigint if sigint_ignored else None,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
 import signal
+import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
@@ -24,8 +29,10 @@ from chalicelib.store.tables import ALL_MODELS
 from infra.local.aws import LocalAws
 from infra.local.outbox import Outbox, describe
 from infra.local.poller import SqsPoller
+from infra.local.process import start_local_stack
 from infra.local.provision import provision
-from tests.support import free_port, start_local_stack
+from infra.local.server import CodeWatcher, PortBusy, listening_socket
+from tests.support import ROOT, free_port
 
 
 @pytest.fixture(scope="module")
@@ -154,16 +161,101 @@ def test_the_poller_runs_sqs_handlers_as_lambda_would(local_aws):
     sqs.purge_queue(QueueUrl=url)
 
 
+def test_the_code_watcher_sees_code_only_never_the_outbox(tmp_path):
+    (tmp_path / "chalicelib" / "static").mkdir(parents=True)
+    (tmp_path / "chalicelib" / "__pycache__").mkdir()
+    (tmp_path / ".local" / "outbox").mkdir(parents=True)
+    (tmp_path / "chalicelib" / "views.py").write_text("a = 1\n")
+    (tmp_path / "app.py").write_text("app = None\n")
+    watcher = CodeWatcher(roots=(tmp_path / "chalicelib", tmp_path / "app.py"))
+    (tmp_path / ".local" / "outbox" / "000001.eml").write_text("Subject: x\n")
+    (tmp_path / "chalicelib" / "__pycache__" / "views.cpython-311.pyc").write_bytes(b"")
+    (tmp_path / "notes.txt").write_text("not code")
+    assert watcher.changed() == []
+    (tmp_path / "chalicelib" / "static" / "page.html").write_text("<p>")
+    (tmp_path / "app.py").write_text("app = 1\n")
+    assert watcher.changed() == [str(tmp_path / "app.py"), str(tmp_path / "chalicelib" / "static" / "page.html")]
+    assert watcher.changed() == []
+    # The real one: the app's code, and not the project tree where .local/ lives.
+    assert CodeWatcher().roots == [ROOT / "chalicelib", ROOT / "app.py"]
+
+
+def test_a_busy_port_is_reported_by_name():
+    with listening_socket("127.0.0.1", 0, "portal") as taken:
+        port = taken.getsockname()[1]
+        with pytest.raises(PortBusy, match=f"Port {port} \\(portal\\) is already in use"):
+            listening_socket("127.0.0.1", port, "portal")
+
+
+class Stack:
+    """`python -m infra.local` as `make run` starts it, on free ports, with its own outbox,
+    its output in a file (a pipe nobody reads would block it)."""
+
+    def __init__(self, directory: Path, *, voters: int = 0, extra_args=(), sigint_ignored: bool = False):
+        self.outbox = directory / "outbox"
+        self.log = directory / "stack.log"
+        with open(self.log, "w") as output:
+            self.process, self.base, self.aws_port = start_local_stack(
+                self.outbox, voters=voters, output=output, extra_args=extra_args, sigint_ignored=sigint_ignored
+            )
+        if self.base is None:
+            self.kill()
+            raise AssertionError(f"the local stack did not start:\n{self.output()[-3000:]}")
+        self.port = urlsplit(self.base).port
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8")
+
+    def wait_for_output(self, text: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.output():
+            assert time.monotonic() < deadline and self.process.poll() is None, f"no {text!r}:\n{self.output()}"
+            time.sleep(0.2)
+
+    def wait_for_mail(self, to: str, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for path in sorted(self.outbox.glob("*.eml")):
+                mail = describe(path.read_text(encoding="utf-8"))
+                if mail["to"] == to:
+                    return mail
+            time.sleep(0.2)
+        raise AssertionError(f"no email for {to}")
+
+    def listener(self) -> str:
+        """The listening socket of the portal's port (its inode), which must be the stack's own."""
+        inodes = [
+            fields[9]
+            for fields in (line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:])
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == self.port
+        ]
+        assert len(inodes) == 1, inodes
+        links = []
+        for fd in os.listdir(f"/proc/{self.process.pid}/fd"):
+            try:
+                links.append(os.readlink(f"/proc/{self.process.pid}/fd/{fd}"))
+            except OSError:
+                pass
+        assert f"socket:[{inodes[0]}]" in links, "the port is not held by the stack's process"
+        return inodes[0]
+
+    def children(self) -> list[str]:
+        tasks = Path(f"/proc/{self.process.pid}/task")
+        return [pid for task in tasks.iterdir() for pid in (task / "children").read_text().split()]
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+
 @pytest.fixture(scope="module")
 def running_portal(tmp_path_factory):
-    """`python -m infra.local` as `make run` starts it, on free ports, with its own outbox."""
-    outbox = tmp_path_factory.mktemp("outbox")
-    process, base = start_local_stack(outbox, voters=40, output=subprocess.PIPE)
-    stack = {"base": base, "outbox": outbox, "process": process}
+    """The stack with its demo election, started as a background job is (SIGINT ignored):
+    shared by the HTTP tests below, and stopped with Ctrl-C by the last of them."""
+    stack = Stack(tmp_path_factory.mktemp("portal"), voters=40, sigint_ignored=True)
     yield stack
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGINT)
-    stack["output"], _ = process.communicate(timeout=30)
+    stack.kill()
 
 
 def call(base, method, path, body=None, cookie=None):
@@ -182,30 +274,23 @@ def call(base, method, path, body=None, cookie=None):
 
 @pytest.mark.slow
 def test_make_run_serves_the_portal(running_portal):
-    status, _, body = call(running_portal["base"], "GET", "/api/health")
+    status, _, body = call(running_portal.base, "GET", "/api/health")
     assert (status, json.loads(body)) == (200, {"status": "ok"})
+    assert running_portal.children() == []  # one process: nothing to outlive it
 
 
 @pytest.mark.slow
 def test_the_whole_account_journey_over_http_with_the_link_from_the_outbox(running_portal):
-    base, outbox = running_portal["base"], running_portal["outbox"]
+    base = running_portal.base
     address = "camille.martin@ac-poitiers.fr"  # a demo voter
     assert call(base, "POST", "/api/registrations", {"email": address})[0] == 202
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not list(outbox.glob("*.eml")):
-        time.sleep(0.3)
-    [mail] = list(outbox.glob("*.eml"))
-    text = describe(mail.read_text())["links"][0]
+    text = running_portal.wait_for_mail(address)["links"][0]
     token = re.search(r"#jeton=([A-Za-z0-9_-]{43})", text).group(1)
     status, _, body = call(base, "POST", "/api/token-checks", {"token": token})
     assert status == 200 and json.loads(body)["purpose"] == "registration"
     password = "Bravo2026ok"
-    assert (
-        call(base, "POST", "/api/passwords", {"token": token, "password": password, "password_confirmation": password})[
-            0
-        ]
-        == 204
-    )
+    created = {"token": token, "password": password, "password_confirmation": password}
+    assert call(base, "POST", "/api/passwords", created)[0] in (200, 204)  # 200 if it signs in too
     status, headers, body = call(base, "POST", "/api/sessions", {"email": address, "password": password})
     assert status == 200 and json.loads(body)["voter"]["first_name"] == "Camille"
     session = headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
@@ -216,11 +301,161 @@ def test_the_whole_account_journey_over_http_with_the_link_from_the_outbox(runni
 
 
 @pytest.mark.slow
-def test_make_run_stops_on_ctrl_c(running_portal):
-    process = running_portal["process"]
+def test_emailed_links_point_at_the_port_the_stack_was_started_on(running_portal):
+    assert running_portal.port != 8000
+    address = "hugo.lefevre@ac-poitiers.fr"
+    assert call(running_portal.base, "POST", "/api/registrations", {"email": address})[0] == 202
+    links = running_portal.wait_for_mail(address)["links"]
+    assert links and all(link.startswith(f"{running_portal.base}/") for link in links), links
+
+
+@pytest.mark.slow
+def test_writing_an_email_restarts_nothing_and_requests_keep_succeeding(running_portal):
+    base, listening = running_portal.base, running_portal.listener()
+    kept_alive = http.client.HTTPConnection("127.0.0.1", running_portal.port, timeout=30)
+    kept_alive.request("GET", "/api/health")
+    assert kept_alive.getresponse().read() == b'{"status": "ok"}'
+    stop, answers, failures = threading.Event(), [], []
+
+    def keep_asking(path):
+        while not stop.is_set():
+            try:
+                answers.append(call(base, "GET", path)[0])
+            except OSError as error:  # a reset or a refused connection: a restarting server
+                failures.append(repr(error))
+
+    askers = [threading.Thread(target=keep_asking, args=(path,)) for path in ("/api/health", "/", "/connexion")]
+    for asker in askers:
+        asker.start()
+    try:
+        address = "nadia.benali@ac-poitiers.fr"
+        assert call(base, "POST", "/api/registrations", {"email": address})[0] == 202
+        running_portal.wait_for_mail(address)
+        # Chalice's reloader restarted within a second of a file written under the project.
+        asked, deadline = len(answers), time.monotonic() + 2
+        while time.monotonic() < deadline or len(answers) < asked + 100:
+            assert not failures, failures[:3]
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for asker in askers:
+            asker.join()
+    assert failures == [] and set(answers) == {200}
+    kept_alive.request("GET", "/api/health")  # the same connection, still open
+    assert kept_alive.getresponse().status == 200
+    kept_alive.close()
+    assert running_portal.listener() == listening and running_portal.children() == []
+
+
+@pytest.mark.slow
+def test_a_hundred_clients_at_once_are_all_answered(running_portal):
+    count = 100
+    start, statuses, errors = threading.Barrier(count), [], []
+
+    def ask():
+        start.wait()
+        try:
+            with urllib.request.urlopen(f"{running_portal.base}/api/health", timeout=60) as response:
+                statuses.append(response.status)
+        except OSError as error:
+            errors.append(repr(error))
+
+    clients = [threading.Thread(target=ask) for _ in range(count)]
+    for client_thread in clients:
+        client_thread.start()
+    for client_thread in clients:
+        client_thread.join()
+    assert errors == [] and statuses == [200] * count
+
+
+@pytest.mark.slow
+def test_make_run_stops_on_ctrl_c_even_started_in_the_background(running_portal):
+    process = running_portal.process
     os.killpg(process.pid, signal.SIGINT)
-    output, _ = process.communicate(timeout=30)
+    assert process.wait(timeout=30) == 0
+    output = running_portal.output()
     assert "électeurs créés      40" in output and "Stopped." in output
-    assert process.returncode == 0
     # The secrets of the journey above never reached the terminal's log lines.
     assert "Bravo2026ok" not in output
+
+
+def run_until_exit(*args, timeout: float = 60) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT")}
+    return subprocess.run(
+        [sys.executable, "-m", "infra.local", "--no-demo", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("option, what", [("--port", "portal"), ("--aws-port", "local AWS")])
+def test_a_busy_port_stops_it_saying_which(option, what, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        ports = {"--port": str(free_port()), "--aws-port": str(free_port()), option: str(busy)}
+        result = run_until_exit(*[x for pair in ports.items() for x in pair], "--outbox", str(tmp_path))
+    assert result.returncode == 2
+    assert f"Port {busy} ({what}) is already in use by another program" in result.stderr
+    assert f"choose another port ({option} N)" in result.stderr
+    assert "is ready" not in result.stdout + result.stderr
+
+
+def wait_until_free(port: int, timeout: float = 10) -> float:
+    """Seconds until `port` can be listened on again."""
+    started = time.monotonic()
+    while True:
+        try:
+            listening_socket("127.0.0.1", port, "probe").close()
+            return time.monotonic() - started
+        except PortBusy:
+            assert time.monotonic() - started < timeout, f"port {port} still taken after {timeout} s"
+            time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_killing_it_frees_both_ports_nothing_left_behind(tmp_path):
+    stack = Stack(tmp_path)
+    os.kill(stack.process.pid, signal.SIGKILL)  # the process alone, not its group
+    stack.process.wait(timeout=10)
+    freed = max(wait_until_free(stack.port), wait_until_free(stack.aws_port))
+    print(f"ports free {freed:.2f} s after SIGKILL")
+    with pytest.raises(ProcessLookupError):
+        os.killpg(stack.process.pid, 0)  # no process of its group survived
+
+
+@pytest.fixture(scope="module")
+def reloading_portal(tmp_path_factory):
+    stack = Stack(tmp_path_factory.mktemp("reloading"), extra_args=["--reload"])
+    yield stack
+    stack.kill()
+
+
+@pytest.mark.slow
+def test_with_reload_changed_code_is_loaded_in_the_same_server(reloading_portal):
+    stack = reloading_portal
+    stack.wait_for_output("Code reload is on")
+    listening = stack.listener()
+    app_py = ROOT / "app.py"
+    saved = app_py.stat()
+    try:
+        os.utime(app_py, ns=(saved.st_atime_ns, saved.st_mtime_ns + 1_000_000_000))
+        stack.wait_for_output("Code reloaded (app.py)")
+    finally:
+        os.utime(app_py, ns=(saved.st_atime_ns, saved.st_mtime_ns))
+    assert call(stack.base, "GET", "/api/health")[0] == 200
+    assert stack.listener() == listening and stack.children() == []
+
+
+@pytest.mark.slow
+def test_sigterm_stops_it_cleanly(reloading_portal):
+    process = reloading_portal.process
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    assert reloading_portal.output().rstrip().endswith("Stopped.")
+    wait_until_free(reloading_portal.port)
