@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 DSFR := node_modules/@gouvfr/dsfr/dist
 STATIC_DSFR := chalicelib/static/dsfr
 
-.PHONY: run test lint static template package deploy bench load clean
+.PHONY: run test lint static chromium template package deploy bench load clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -27,10 +27,16 @@ $(STATIC_DSFR)/.copied: package-lock.json
 
 static: $(STATIC_DSFR)/.copied
 
+# Debian's Chromium for the browser tests: installed if we are root with apt-get, otherwise
+# the command to run is printed and the tests do not start.
+chromium:
+	@.ci/chromium
+
+# ARGS: e.g. "--port 8080", "--voters 20000", "--no-demo", "--reload" (see README).
 run: $(INSTALLED) static
 	$(BIN)/python -m infra.local $(ARGS)
 
-test: lint static
+test: lint static chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The code's shape: layer rules (pyproject.toml's import-linter contracts), then ruff.

@@ -1,12 +1,14 @@
 """The portal as `make run` serves it, and headless Chromium driven by Playwright.
 
-Chromium is Debian's (`apt-get install chromium`, done by `.ci/run`); Playwright's own browser
-download does not work here and is never used.
+Chromium is Debian's (`apt-get install chromium`, done by `.ci/chromium` for `make test` and
+`.ci/run`); Playwright's own browser download does not work here and is never used. Without it
+the browser tests are skipped, except under CI (CI=true), where a skipped one fails.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 import urllib.error
@@ -20,6 +22,7 @@ from infra.local.process import stop_local_stack
 from tests.support import ROOT, start_local_stack
 
 CHROMIUM = Path("/usr/bin/chromium")
+INSTALL_CHROMIUM = "sudo apt-get update && sudo apt-get install -y chromium  (or, as root: .ci/chromium)"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -77,6 +80,22 @@ class Stack:
         )
 
 
+def under_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI, a browser test that was skipped (no Chromium, most often) is a failure: the
+    journeys must have run. This conftest's hooks apply to the tests of tests/e2e/ only."""
+    outcome = yield
+    report = outcome.get_result()
+    if under_ci() and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI (CI={os.environ['CI']}), which counts as a failure: {reason}"
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     outbox = tmp_path_factory.mktemp("e2e-outbox")
@@ -93,7 +112,7 @@ def stack(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)")
+        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM}; to run the browser tests: {INSTALL_CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
