@@ -2,7 +2,7 @@
 lost, duplicated or half-written.
 
 1. Starts the stack of `make run` (moto on loopback, DynamoDB serialised, the mail worker,
-   `chalice local`) on free ports, with its demo election and its own outbox.
+   its threaded HTTP server) on free ports, with its demo election and its own outbox.
 2. Picks listed voters without an account, and addresses on no list, from the stores.
 3. Runs Locust headless (bench/locustfile.py, in .venv-load) for a fixed number of users and
    seconds; it stops by itself.
@@ -257,7 +257,7 @@ def main(argv=None) -> int:
     total = next(row for row in stats if row["Name"] == "Aggregated")
     report = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "label": "measured against the local stack: moto over HTTP with DynamoDB serialised, chalice local, on this machine",
+        "label": "measured against the local stack: moto over HTTP with DynamoDB serialised, the in-process threaded HTTP server, on this machine",
         "users": args.users,
         "seconds": args.seconds,
         "elapsed_seconds": round(elapsed, 1),
