@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None, out=sys.stdout, config_path=CONFIG_PATH)
     try:
         enter_stage(args.stage, config_path)
     except UnknownStage as error:
-        print(str(error), file=sys.stderr)
+        print(render.safe(error), file=sys.stderr)
         return 2
     command = COMMANDS[args.command]
     return command(args, out)
@@ -99,12 +99,12 @@ def import_voters_command(args, out) -> int:
             progress=ProgressBar(),
         )
     except ImportAborted as error:
-        print(f"Import refusé ({error.code}) : {error}. Rien n'a été écrit.", file=out)
+        print(f"Import refusé ({render.safe(error.code)}) : {render.safe(error)}. Rien n'a été écrit.", file=out)
         return 1
     except ImportInterrupted as error:
         print(
-            f"Import interrompu ({error.code}) : {error}. Relancez la même commande dans quelques "
-            "minutes : elle reprendra là où celle-ci s'est arrêtée, sans rien écrire deux fois.",
+            f"Import interrompu ({render.safe(error.code)}) : {render.safe(error)}. Relancez la même commande "
+            "dans quelques minutes : elle reprendra là où celle-ci s'est arrêtée, sans rien écrire deux fois.",
             file=out,
         )
         return 2
@@ -136,7 +136,7 @@ def voter_command(args, out) -> int:
     try:
         found = voter_file(args.email_or_voter_id, now=utc_now())
     except VoterNotFound:
-        print(f"Aucun électeur ne correspond à « {args.email_or_voter_id} ».", file=out)
+        print(f"Aucun électeur ne correspond à « {render.safe(args.email_or_voter_id)} ».", file=out)
         return 1
     render.voter_file(found, out)
     return 0
@@ -161,9 +161,9 @@ def claims_command(args, out) -> int:
     try:
         claim = claims.answer_claim(args.reference, args.text, now=utc_now())
     except claims.ClaimNotFound:
-        print(f"Aucune réclamation « {args.reference} ».", file=out)
+        print(f"Aucune réclamation « {render.safe(args.reference)} ».", file=out)
         return 1
-    print(f"Réponse enregistrée pour {claim.reference} ; elle part par courriel au déclarant.", file=out)
+    print(f"Réponse enregistrée pour {render.safe(claim.reference)} ; elle part par courriel au déclarant.", file=out)
     return 0
 
 

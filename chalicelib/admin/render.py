@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import resource
+import unicodedata
 
 from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.claims import ANSWERED
@@ -19,6 +20,31 @@ PHASE_LABELS = {
 }
 MAX_PROBLEMS_SHOWN = 200
 
+# Characters a terminal interprets rather than shows: besides the C0 and C1 controls and DEL
+# (Unicode category Cc: ESC starts escape sequences, CR and LF forge lines), the bidi
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and marks, which reorder
+# what follows them, and the line and paragraph separators.
+_INVISIBLE = frozenset("\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(character: str) -> str:
+    if character in _NAMED:
+        return _NAMED[character]
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(value) -> str:
+    """`value` as one inert piece of a line: every character a terminal would interpret
+    (escape sequences, line breaks, bidi overrides) written as its visible escape, so that
+    text from voters, files or SES can neither drive the administrator's terminal nor forge a
+    line of output. Every piece of user data this module prints goes through it."""
+    text = "" if value is None else str(value)
+    if text.isprintable() and not _INVISIBLE.intersection(text):
+        return text  # the common case: nothing to do
+    return "".join(_escaped(c) if c in _INVISIBLE or unicodedata.category(c) == "Cc" else c for c in text)
+
 
 def _number(value: float) -> str:
     return f"{value:,.0f}".replace(",", " ")
@@ -31,7 +57,7 @@ def _when(moment) -> str:
 def ballot_file_rejected(error, out) -> None:
     print("Fichier de scrutins refusé ; rien n'a été écrit :", file=out)
     for problem in error.problems:
-        print(f"  - {problem}", file=out)
+        print(f"  - {safe(problem)}", file=out)
 
 
 def ballot_import(report, out) -> None:
@@ -43,17 +69,17 @@ def ballot_import(report, out) -> None:
         print("Simulation (--dry-run) : rien n'a été écrit.", file=out)
     for label, ids in (("créés", report.created), ("mis à jour", report.updated)):
         if ids:
-            print(f"  {label} : {', '.join(ids)}", file=out)
+            print(f"  {label} : {', '.join(safe(i) for i in ids)}", file=out)
     if report.not_in_file:
         print(
-            f"Absents du fichier (conservés, jamais supprimés) : {', '.join(report.not_in_file)}",
+            f"Absents du fichier (conservés, jamais supprimés) : {', '.join(safe(i) for i in report.not_in_file)}",
             file=out,
         )
 
 
 def voter_import(report, out, *, dry_run: bool, prune: bool) -> None:
     for line, problem in report.problems[:MAX_PROBLEMS_SHOWN]:
-        print(f"ligne {line} : {problem.code} — {problem.message}", file=out)
+        print(f"ligne {line} : {safe(problem.code)} — {safe(problem.message)}", file=out)
     if len(report.problems) > MAX_PROBLEMS_SHOWN or report.rejected > len(report.problems):
         print(f"… et d'autres problèmes ({report.rejected} lignes rejetées en tout).", file=out)
     print("", file=out)
@@ -83,7 +109,7 @@ def voter_import(report, out, *, dry_run: bool, prune: bool) -> None:
     elif report.rejected:
         print("Les lignes valides ont été importées (--skip-invalid) ; les lignes rejetées ne l'ont pas été.", file=out)
     if report.missing and not prune:
-        sample = ", ".join(report.missing_sample)
+        sample = ", ".join(safe(s) for s in report.missing_sample)
         print(
             f"{_number(report.missing)} électeurs enregistrés sont absents de ce fichier ; ils restent sur les listes. "
             f"Exemples : {sample}. Relancez avec --prune pour les retirer.",
@@ -103,15 +129,15 @@ def voter_import(report, out, *, dry_run: bool, prune: bool) -> None:
 
 def voter_file(found, out) -> None:
     voter, account = found.voter, found.account
-    print(f"{voter.first_name} {voter.last_name} — électeur {voter.voter_id}", file=out)
+    print(f"{safe(voter.first_name)} {safe(voter.last_name)} — électeur {safe(voter.voter_id)}", file=out)
     print(
-        f"  adresse            {voter.email or f'(retiré des listes ; ancienne adresse {voter.removed_email})'}",
+        f"  adresse            {safe(voter.email) or f'(retiré des listes ; ancienne adresse {safe(voter.removed_email)})'}",
         file=out,
     )
-    print(f"  académie           {voter.academy}", file=out)
-    print(f"  département        {voter.department}", file=out)
-    print(f"  lieu de travail    {voter.workplace}", file=out)
-    print(f"  code de vote       {voter.code_delivery}", file=out)
+    print(f"  académie           {safe(voter.academy)}", file=out)
+    print(f"  département        {safe(voter.department)}", file=out)
+    print(f"  lieu de travail    {safe(voter.workplace)}", file=out)
+    print(f"  code de vote       {safe(voter.code_delivery)}", file=out)
     print(f"  importé le         {_when(voter.imported_at)} ; mis à jour le {_when(voter.updated_at)}", file=out)
     if voter.removed_at:
         print(f"  retiré des listes  le {_when(voter.removed_at)}", file=out)
@@ -125,7 +151,7 @@ def voter_file(found, out) -> None:
         )
     print(f"  scrutins ({len(found.ballots)})", file=out)
     for ballot, phase in found.ballots:
-        print(f"    {ballot.ballot_id:<18} {PHASE_LABELS[phase.value]:<22} {ballot.label}", file=out)
+        print(f"    {safe(ballot.ballot_id):<18} {PHASE_LABELS[phase.value]:<22} {safe(ballot.label)}", file=out)
     delivery = found.delivery
     if delivery is None:
         print("  délivrabilité      aucun retour de la messagerie", file=out)
@@ -136,15 +162,15 @@ def voter_file(found, out) -> None:
             "complaint": "signalé comme indésirable",
             "reject": "refusé par SES",
         }
-        detail = f" — {delivery.bounce_type}/{delivery.bounce_subtype}" if delivery.bounce_type else ""
+        detail = f" — {safe(delivery.bounce_type)}/{safe(delivery.bounce_subtype)}" if delivery.bounce_type else ""
         print(
-            f"  délivrabilité      dernier retour : {labels.get(delivery.last_event, delivery.last_event)}{detail}, le {_when(delivery.last_event_at)} "
+            f"  délivrabilité      dernier retour : {safe(labels.get(delivery.last_event, delivery.last_event))}{detail}, le {_when(delivery.last_event_at)} "
             f"({int(delivery.deliveries)} remis, {int(delivery.bounces)} rejets, {int(delivery.complaints)} plaintes)",
             file=out,
         )
     print(f"  derniers courriels ({len(found.recent_mail)})", file=out)
     for entry in found.recent_mail:
-        print(f"    {_when(entry.requested_at)}  {entry.kind:<16} {entry.status}", file=out)
+        print(f"    {_when(entry.requested_at)}  {safe(entry.kind):<16} {safe(entry.status)}", file=out)
 
 
 def stats(result, out) -> None:
@@ -154,7 +180,7 @@ def stats(result, out) -> None:
     for row in result.ballots:
         rate = f"{100 * row.accounts_activated / row.voters:.1f} %" if row.voters else "—"
         print(
-            f"{row.ballot.ballot_id:<18} {PHASE_LABELS[row.phase.value]:<22} {_number(row.voters):>10} "
+            f"{safe(row.ballot.ballot_id):<18} {PHASE_LABELS[row.phase.value]:<22} {_number(row.voters):>10} "
             f"{_number(row.accounts_created):>14} {_number(row.accounts_activated):>10} {rate:>7}",
             file=out,
         )
@@ -175,13 +201,15 @@ def claims(found, out) -> None:
         print("Aucune réclamation.", file=out)
         return
     for claim in found:
-        who = claim.voter_id or f"{claim.first_name} {claim.last_name} <{claim.email}>, {claim.workplace}"
-        about = claim.ballot_id or "signalement public"
+        who = safe(claim.voter_id) or (
+            f"{safe(claim.first_name)} {safe(claim.last_name)} <{safe(claim.email)}>, {safe(claim.workplace)}"
+        )
+        about = safe(claim.ballot_id) or "signalement public"
         state = "répondue" if claim.status == ANSWERED else "ouverte"
-        print(f"{claim.reference}  {_when(claim.created_at)}  {state:<9} {about:<18} {who}", file=out)
-        print(f"    « {claim.message.strip()[:300]} »", file=out)
+        print(f"{safe(claim.reference)}  {_when(claim.created_at)}  {state:<9} {about:<18} {who}", file=out)
+        print(f"    « {safe(claim.message.strip()[:300])} »", file=out)
         if claim.answer:
-            print(f"    réponse du {_when(claim.answered_at)} : {claim.answer.strip()[:300]}", file=out)
+            print(f"    réponse du {_when(claim.answered_at)} : {safe(claim.answer.strip()[:300])}", file=out)
 
 
 def peak_memory_mib() -> float:
