@@ -9,7 +9,8 @@ One stack per stage (`aws cloudformation deploy --parameter-overrides Stage=prod
 DynamoDB tables (on demand, point-in-time recovery, encryption, TTL, deletion protection in
 prod), SQS queues with their dead-letter queues, SES (domain identity with DKIM, a custom
 MAIL FROM domain, a configuration set whose bounces and complaints go through SNS to a
-queue), CloudWatch alarms, and the functions' log groups with their retention.
+queue), CloudWatch alarms, the KMS key of the SNS topics that SES and CloudWatch publish
+to, and the functions' log groups with their retention.
 """
 
 from __future__ import annotations
@@ -220,7 +221,10 @@ def mail() -> tuple[dict, dict]:
         },
         "DeliveryEventsTopic": {
             "Type": "AWS::SNS::Topic",
-            "Properties": {"TopicName": _sub(f"{APP}-${{Stage}}-delivery-events"), "KmsMasterKeyId": "alias/aws/sns"},
+            "Properties": {
+                "TopicName": _sub(f"{APP}-${{Stage}}-delivery-events"),
+                "KmsMasterKeyId": {"Ref": "NotificationsKey"},
+            },
         },
         "MailEventDestination": {
             "Type": "AWS::SES::ConfigurationSetEventDestination",
@@ -280,12 +284,82 @@ def mail() -> tuple[dict, dict]:
     return resources, outputs
 
 
+def notifications_key() -> tuple[dict, dict]:
+    """The key of the two SNS topics (SES's delivery reports, the alarms).
+
+    Not the AWS-managed `alias/aws/sns`: its policy cannot be changed and lets no AWS service
+    use it, so SES could not publish a bounce nor CloudWatch an alarm (AWS drops them without
+    an error). Not "no encryption" either: the delivery reports carry voters' addresses and the
+    subject of their emails, personal data at rest in SNS; the alarms carry nothing secret, but
+    one key for both costs the same and keeps every topic encrypted. The key policy lets the
+    account administer the key, and SES and CloudWatch, acting for this account only
+    (`aws:SourceAccount`; CloudWatch also for this region's alarms only), encrypt with it.
+    """
+    account = {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    publish = ["kms:GenerateDataKey*", "kms:Decrypt"]
+    resources = {
+        "NotificationsKey": {
+            "Type": "AWS::KMS::Key",
+            "Properties": {
+                "Description": _sub(f"{APP}-${{Stage}}: SNS topics of the delivery reports and the alarms"),
+                "EnableKeyRotation": True,
+                "KeyPolicy": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "AccountAdministers",
+                            "Effect": "Allow",
+                            "Principal": {"AWS": _sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
+                            "Action": "kms:*",
+                            "Resource": "*",
+                        },
+                        {
+                            "Sid": "SesPublishesDeliveryReports",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "ses.amazonaws.com"},
+                            "Action": publish,
+                            "Resource": "*",
+                            "Condition": {"StringEquals": account},
+                        },
+                        {
+                            "Sid": "CloudWatchPublishesAlarms",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                            "Action": publish,
+                            "Resource": "*",
+                            "Condition": {
+                                "StringEquals": account,
+                                "ArnLike": {
+                                    "aws:SourceArn": _sub(
+                                        "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*"
+                                    )
+                                },
+                            },
+                        },
+                    ],
+                },
+            },
+        },
+        "NotificationsKeyAlias": {
+            "Type": "AWS::KMS::Alias",
+            "Properties": {
+                "AliasName": _sub(f"alias/{APP}-${{Stage}}-notifications"),
+                "TargetKeyId": {"Ref": "NotificationsKey"},
+            },
+        },
+    }
+    return resources, {}
+
+
 def alarms() -> tuple[dict, dict]:
     """The alarm topic and every alarm, each naming its runbook section."""
     resources = {
         "AlarmTopic": {
             "Type": "AWS::SNS::Topic",
-            "Properties": {"TopicName": _sub(f"{APP}-${{Stage}}-alarms"), "KmsMasterKeyId": "alias/aws/sns"},
+            "Properties": {
+                "TopicName": _sub(f"{APP}-${{Stage}}-alarms"),
+                "KmsMasterKeyId": {"Ref": "NotificationsKey"},
+            },
         },
         "AlarmSubscription": {
             "Type": "AWS::SNS::Subscription",
@@ -378,7 +452,7 @@ def logs() -> tuple[dict, dict]:
 def build_template() -> dict:
     resources: dict = {}
     outputs: dict = {}
-    for section in (tables, queues, mail, alarms, logs):
+    for section in (tables, queues, notifications_key, mail, alarms, logs):
         section_resources, section_outputs = section()
         resources |= section_resources
         outputs |= section_outputs

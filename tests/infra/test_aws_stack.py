@@ -304,3 +304,34 @@ def test_the_merge_template_pins_the_functions_and_configures_the_api():
     assert missing["StatusCode"] == "404"
     assert json.loads(missing["ResponseTemplates"]["application/json"])["error"]["code"] == "not_found"
     assert "StatusCode" not in rest["GatewayResponses"]["DEFAULT_5XX"]  # keeps API Gateway's own 5xx status
+
+
+def test_ses_and_cloudwatch_may_publish_to_their_encrypted_topics():
+    """The AWS-managed SNS key lets no service use it: every bounce report and every alarm
+    would be dropped by AWS without an error (issue 13, finding 7)."""
+    resources = committed_template()["Resources"]
+    assert "alias/aws/sns" not in TEMPLATE_PATH.read_text(encoding="utf-8")
+    key = resources["NotificationsKey"]
+    assert key["Type"] == "AWS::KMS::Key" and key["Properties"]["EnableKeyRotation"] is True
+    for topic in ("AlarmTopic", "DeliveryEventsTopic"):
+        assert resources[topic]["Properties"]["KmsMasterKeyId"] == {"Ref": "NotificationsKey"}
+    statements = key["Properties"]["KeyPolicy"]["Statement"]
+    by_service = {s["Principal"].get("Service"): s for s in statements if "Service" in s["Principal"]}
+    assert set(by_service) == {"ses.amazonaws.com", "cloudwatch.amazonaws.com"}
+    for statement in by_service.values():
+        assert statement["Effect"] == "Allow"
+        assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+        assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    alarms = by_service["cloudwatch.amazonaws.com"]["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Sub"]
+    assert alarms.endswith(":cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*")
+    # Every alarm notifies the topic that CloudWatch may encrypt for; SES reports to the other.
+    for resource in resources.values():
+        if resource["Type"] == "AWS::CloudWatch::Alarm":
+            assert resource["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    destination = resources["MailEventDestination"]["Properties"]["EventDestination"]["SnsDestination"]
+    assert destination == {"TopicARN": {"Ref": "DeliveryEventsTopic"}}
+    # Only the account administers the key: no other principal, no wildcard principal.
+    others = [s for s in statements if "Service" not in s["Principal"]]
+    assert [s["Principal"] for s in others] == [
+        {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}
+    ]
