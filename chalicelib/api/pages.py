@@ -17,18 +17,22 @@ pages = ApiBlueprint(__name__)
 LONG_CACHE = "public, max-age=31536000, immutable"
 
 
-def _page(slug: str, status: int = 200) -> Response:
+def _page(slug: str, status: int = 200, *, page: str | None = None, headers: dict | None = None) -> Response:
     request = pages.current_request
-    body = site.render(slug, base=site.base_path(request), election_dates=settings.optional("ELECTION_DATES", ""))
+    body = site.render(
+        slug, base=site.base_path(request), election_dates=settings.optional("ELECTION_DATES", ""), page=page
+    )
     return Response(
-        body=body, status_code=status, headers={"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
+        body=body,
+        status_code=status,
+        headers={"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", **(headers or {})},
     )
 
 
 def _asset(version: str, relative: str) -> Response:
     found = site.asset(relative)
     if found is None:
-        return _page("introuvable", 404)
+        return _page(site.NOT_FOUND, 404)
     body, content_type = found
     # An old version's URL still answers (the current file), but is not cached for long.
     cache = LONG_CACHE if version == site.version() else "no-cache"
@@ -44,10 +48,30 @@ def home():
 
 @pages.route("/{slug}", methods=["GET"])
 def page(slug):
-    return _page(
-        slug if slug in site.page_slugs() and slug != "introuvable" else "introuvable",
-        200 if slug in site.page_slugs() else 404,
-    )
+    known = slug in site.page_slugs() and slug not in site.INTERNAL_PAGES
+    return _page(slug if known else site.NOT_FOUND, 200 if known else 404)
+
+
+# What a browser without JavaScript may send when a form is submitted anyway (the forms are
+# inert without their module, and `method="post"` so that no field ever lands in an address).
+FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain", "application/json"]
+
+
+@pages.route("/", methods=["POST"], content_types=FORM_TYPES)
+def home_post():
+    return _not_sent("")
+
+
+@pages.route("/{slug}", methods=["POST"], content_types=FORM_TYPES)
+def page_post(slug):
+    if slug not in site.page_slugs() or slug in site.INTERNAL_PAGES:
+        return _page(site.NOT_FOUND, 404)
+    return _not_sent(slug)
+
+
+def _not_sent(slug: str) -> Response:
+    """A French 405 page. The body is never read: it may hold a password."""
+    return _page(site.FORM_NOT_SENT, 405, page=slug or "./", headers={"Allow": "GET"})
 
 
 @pages.route("/static/{version}/{name}", methods=["GET"])

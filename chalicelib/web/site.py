@@ -57,6 +57,12 @@ def page_slugs() -> frozenset[str]:
     return frozenset(p.stem for p in PAGES.glob("*.html"))
 
 
+# Pages the server answers with, never served at their own address.
+NOT_FOUND = "introuvable"
+FORM_NOT_SENT = "formulaire-non-envoye"
+INTERNAL_PAGES = frozenset({NOT_FOUND, FORM_NOT_SENT})
+
+
 INCLUDE = re.compile(r"<!-- include: ([a-z0-9-]+) -->")
 FIELD = re.compile(r"<!-- field (.+?) -->")
 FIELD_OPTION = re.compile(r'([a-z]+)="([^"]*)"')
@@ -100,15 +106,18 @@ def page_script(slug: str) -> str:
     return f'  <script type="module" src="static/{version()}/js/pages/{slug}.js"></script>'
 
 
-def render(slug: str, *, base: str, election_dates: str) -> str:
+def render(slug: str, *, base: str, election_dates: str, page: str | None = None) -> str:
+    """The page `slug`; `page` is the address it answers at, when not its own (e.g. the
+    "form not sent" page answering a POST to /connexion links back to `connexion`)."""
     title, body = _fragment(slug)
-    body = body.replace("{{page}}", slug)
+    page = page or slug
+    body = body.replace("{{page}}", page)
     return (
         _layout()
         .replace("{{base}}", html.escape(base.rstrip("/") + "/", quote=True))
         .replace("{{page_script}}", page_script(slug))
         .replace("{{version}}", version())
-        .replace("{{page}}", slug)
+        .replace("{{page}}", page)
         .replace("{{title}}", html.escape(title))
         .replace("{{main}}", body.replace("{{election_dates}}", html.escape(election_dates)))
     )

@@ -192,3 +192,68 @@ def test_a_field_line_becomes_a_labelled_input_with_its_error_line():
     audit = FormAudit()
     audit.feed(body)
     assert {"last_name", "first_name", "email", "workplace", "message"} <= set(audit.fields) <= audit.labels
+
+
+FORM_TAG = re.compile(r"<form\b[^>]*>")
+
+
+@pytest.mark.parametrize("slug", sorted(site.page_slugs()))
+def test_every_form_posts_to_its_own_page_and_is_inert_until_its_module_runs(slug):
+    """Without JavaScript no field can reach an address: the forms cannot be used, and a
+    browser that ignores `inert` would post them to the page, never GET them."""
+    body = site.render(slug, base="", election_dates="x")
+    for tag in FORM_TAG.findall(body):
+        assert 'method="post"' in tag and f'action="{slug}"' in tag and " inert" in tag, (slug, tag)
+        assert 'method="get"' not in tag.lower()
+    assert "<noscript>" in body and "JavaScript est désactivé" in body
+
+
+def test_a_form_posted_to_a_page_gets_a_french_405_and_its_body_is_never_logged(client, caplog):
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        response = client.http.post(
+            "/connexion",
+            body=b"email=camille.martin%40ac-poitiers.fr&password=Secret2026xy",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        home = client.http.post("/", body=b"password=Secret2026xy", headers={"Content-Type": "text/plain"})
+        unknown = client.http.post(
+            "/nulle-part", body=b"password=Secret2026xy", headers={"Content-Type": "multipart/form-data; boundary=x"}
+        )
+    body = response.body.decode()
+    assert response.status_code == 405 and response.headers["Allow"] == "GET"
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "Formulaire non envoyé" in body and "Rien n'a été envoyé ni enregistré" in body
+    assert 'href="connexion"' in body  # back to the page the form was on
+    assert "Secret2026xy" not in body and "camille" not in body
+    assert home.status_code == 405 and 'href="./"' in home.body.decode()
+    assert unknown.status_code == 404 and "Page introuvable" in unknown.body.decode()
+    assert '"status": 405' in caplog.text
+    assert "Secret2026xy" not in caplog.text and "camille" not in caplog.text
+
+
+def test_the_internal_pages_have_no_address_of_their_own(client):
+    for slug in site.INTERNAL_PAGES:
+        response = client.http.get(f"/{slug}")
+        assert response.status_code == 404 and "Page introuvable" in response.body.decode()
+
+
+def test_the_espace_never_says_voting_is_open_and_says_how_voting_will_be():
+    body = site.render("espace", base="", election_dates="x")
+    assert "Vote ouvert" not in body
+    assert "Le vote se fera sur ce portail avec votre mot de passe et votre code électeur" in body
+
+
+def test_every_step_has_a_title():
+    for slug in site.page_slugs():
+        body = site.render(slug, base="", election_dates="x")
+        for step in re.findall(r"<[a-z]+ [^>]*data-step=[^>]*>", body):
+            assert re.search(r'data-title="[^"]+"', step), (slug, step)
+
+
+def test_the_accessibility_statement_is_honest_and_gives_the_recourse():
+    body = site.render("accessibilite", base="", election_dates="x")
+    assert "non conforme" in body and "partiellement conforme" not in body
+    assert "Défenseur des droits" in body and "Libre réponse 71120" in body
+    assert "Accessibilité : non conforme" in site.render("accueil", base="", election_dates="x")

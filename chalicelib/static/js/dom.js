@@ -13,10 +13,21 @@ export function element(tag, attributes = {}, ...children) {
   return node;
 }
 
-/** Show the `[data-step=name]` block of the page and hide the others. */
+// What follows the page's own title in <title> (" — Espace électeur — …"), from the layout.
+const TITLE_SEPARATOR = " — ";
+const SITE_TITLE = document.title.includes(TITLE_SEPARATOR)
+  ? document.title.slice(document.title.indexOf(TITLE_SEPARATOR))
+  : "";
+
+/**
+ * Show the `[data-step=name]` block of the page and hide the others; the document's title
+ * becomes the step's `data-title` (then the site's name), so that the tab and a screen reader
+ * say where the voter is.
+ */
 export function showStep(name) {
   for (const step of $$("[data-step]")) step.hidden = step.dataset.step !== name;
   const shown = $(`[data-step="${name}"]`);
+  if (shown && shown.dataset.title) document.title = `${shown.dataset.title}${SITE_TITLE}`;
   const heading = shown && $("h1", shown);
   if (shown && shown.hasAttribute("tabindex")) shown.focus();
   else if (heading) heading.setAttribute("tabindex", "-1");

@@ -12,9 +12,11 @@ if (await requireSession()) {
   submitForm(form, (values) => api("PUT", "api/me/password", values), () => {
     form.reset();
     formSuccess(form, text("password_changed"));
-  }, {}, (result) => {
+  }, { wrong_current_password: "current_password" }, (result) => {
+    // A broken rule is shown in the rules; any other error by submitForm, next to its field.
     const error = errorOf(result);
-    if (error.violations) markViolations(error.violations);
+    if (!error.violations) return false;
+    markViolations(error.violations);
     formError(form, error.message);
     return true;
   });

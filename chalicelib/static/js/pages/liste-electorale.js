@@ -1,12 +1,27 @@
 import { api, errorOf, myBallots, requireSession } from "../api.js";
 import { $, element, hashValue, showStep } from "../dom.js";
+import { enableForm } from "../forms.js";
 import { text } from "../texts.js";
+
+const NOT_FOUND = 404;
 
 async function start() {
   if (!(await requireSession())) return;
   const ballotId = hashValue();
+  // No ballot in the address (`liste-electorale#<ballot>`): say so, and ask nothing of the API.
+  if (!ballotId) { showStep("not-found"); return; }
   const errorArea = $("[data-form-error]");
-  const fail = (result) => { errorArea.textContent = errorOf(result).message; errorArea.hidden = false; };
+  const fail = (result) => {
+    if (result.status === NOT_FOUND) {
+      $("[data-not-found-message]").textContent = errorOf(result).message;
+      showStep("not-found");
+      return;
+    }
+    errorArea.textContent = errorOf(result).message;
+    errorArea.hidden = false;
+    errorArea.setAttribute("tabindex", "-1");
+    errorArea.focus();
+  };
   const ballot = (await myBallots()).find((b) => b.id === ballotId);
   if (ballot) $("[data-ballot-label]").textContent = text("ballot_label", { label: ballot.label });
   let query = "";
@@ -38,13 +53,16 @@ async function start() {
   };
   next.addEventListener("click", () => { cursors.push(next.dataset.cursor); load(); });
   first.addEventListener("click", () => { cursors = [null]; load(); });
-  $("#search-form").addEventListener("submit", (event) => {
+  const search = $("#search-form");
+  search.addEventListener("submit", (event) => {
     event.preventDefault();
     query = $("#q").value.trim();
     cursors = [null];
     load();
   });
+  enableForm(search);
   if (await load()) showStep("ready");
+  else if ($('[data-step="not-found"]').hidden) showStep("failed"); // no such step: only the error above stays
 }
 
 start();
