@@ -9,7 +9,6 @@ from chalicelib.api.responses import ApiBlueprint, json_response
 from chalicelib.domain import messages
 from chalicelib.domain.ballots import DATE_FIELDS
 from chalicelib.domain.claims import claims_open, lists_visible
-from chalicelib.domain.errors import InvalidRequest
 from chalicelib.domain.phases import PARIS
 from chalicelib.services import ballots, claims, sessions
 
@@ -94,15 +93,12 @@ def my_claims():
     return json_response({"claims": [_claim(c) for c in claims.my_claims(who.voter_id)]})
 
 
-PUBLIC_FIELDS = ("last_name", "first_name", "email", "workplace", "message")
-
-
 @espace.route("/api/public-claims", methods=["POST"])
 def public_claim():
+    """Every field's problem comes back at once (`invalid_fields`); a field that is not a
+    string counts as empty."""
     request = espace.current_request
     body = json_object(request)
-    fields = {name: text_field(body, name, max_length=100_000) for name in PUBLIC_FIELDS}
-    if not fields["email"].strip():
-        raise InvalidRequest("email")
+    fields = {name: body.get(name) for name in claims.PUBLIC_FIELDS}
     claims.file_public_claim(fields, client=client_of(request), now=clock.utc_now())
     return json_response({"message": messages.for_code("public_claim_accepted")}, 202)

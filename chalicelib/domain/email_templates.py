@@ -166,6 +166,21 @@ def _password_changed(facts: Facts) -> Letter:
     )
 
 
+def _password_changed_signed_in(facts: Facts) -> Letter:
+    return _compose(
+        "Élections professionnelles : votre mot de passe électeur a été changé",
+        facts,
+        f"Le mot de passe de votre espace électeur a été changé le {_when(facts.now)} (heure de Paris), "
+        "depuis votre espace. Vos autres connexions ont été fermées ; seule celle qui a servi au changement "
+        "reste ouverte.",
+        (
+            "Si vous n'êtes pas à l'origine de ce changement, choisissez tout de suite un nouveau mot de passe "
+            "(toutes vos connexions seront alors fermées), puis prévenez l'assistance de votre académie :",
+            FORGOTTEN_PASSWORD_PAGE,
+        ),
+    )
+
+
 # One entry per kind of email: a new kind (a vote receipt, a voter-code notice) is one function and one line here.
 LETTERS: dict[Email, Callable[[Facts], Letter]] = {
     Email.CLAIM_RECEIPT: _claim_receipt,
@@ -174,6 +189,7 @@ LETTERS: dict[Email, Callable[[Facts], Letter]] = {
     Email.RESET: _reset,
     Email.ALREADY_ACTIVE: _already_active,
     Email.PASSWORD_CHANGED: _password_changed,
+    Email.PASSWORD_CHANGED_SIGNED_IN: _password_changed_signed_in,
 }
 
 

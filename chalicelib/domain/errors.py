@@ -148,3 +148,50 @@ class InvalidMessage(PortalError, code="invalid_message"):
 
     def __init__(self, minimum: int, maximum: int):
         super().__init__(field="message", minimum=minimum, maximum=maximum)
+
+
+class WrongCurrentPassword(PortalError, code="wrong_current_password"):
+    """Changing the password while signed in: the current password given is not the voter's.
+    Not an `InvalidCredentials`: the session is valid, only this field is wrong."""
+
+    public = ("field",)
+
+    def __init__(self):
+        super().__init__(field="current_password")
+
+
+class FieldRequired(PortalError, code="field_required"):
+    """A form's field left empty (one of an `InvalidFields`' problems)."""
+
+
+class FieldTooLong(PortalError, code="field_too_long"):
+    """A form's field longer than its limit (one of an `InvalidFields`' problems)."""
+
+    public = ("maximum",)
+
+    def __init__(self, maximum: int):
+        super().__init__(maximum=maximum)
+
+
+class InvalidFields(PortalError, code="invalid_fields"):
+    """Every problem of a form at once, so the voter corrects them in one go: `fields` lists
+    each field in error with its problem's stable code, public details and French message."""
+
+    public = ("fields",)
+
+    def __init__(self, problems: dict[str, PortalError]):
+        super().__init__(
+            fields=[
+                {"field": field, "code": problem.code, "message": problem.message, **_without_field(problem)}
+                for field, problem in problems.items()
+            ]
+        )
+
+    @property
+    def problems(self) -> dict[str, str]:
+        """Field name -> problem code."""
+        return {item["field"]: item["code"] for item in self.details["fields"]}
+
+
+def _without_field(problem: PortalError) -> dict:
+    return {name: value for name, value in problem.public_details().items() if name != "field"}

@@ -16,7 +16,8 @@ class MailRequestKind(str, Enum):
 
     REGISTRATION = "registration"
     RESET = "reset"
-    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_CHANGED = "password_changed"  # with an emailed link: every session ended
+    PASSWORD_CHANGED_SIGNED_IN = "password_changed_signed_in"  # from the account page
     CLAIM_RECEIPT = "claim_receipt"
     CLAIM_ANSWER = "claim_answer"
 
@@ -26,12 +27,13 @@ class Email(str, Enum):
     ALREADY_ACTIVE = "already_active"
     RESET = "reset"
     PASSWORD_CHANGED = "password_changed"
+    PASSWORD_CHANGED_SIGNED_IN = "password_changed_signed_in"
     CLAIM_RECEIPT = "claim_receipt"
     CLAIM_ANSWER = "claim_answer"
 
 
 # Notices that tell the voter something happened to their account are always sent.
-OUTSIDE_BUDGET = {Email.PASSWORD_CHANGED, Email.CLAIM_ANSWER}
+OUTSIDE_BUDGET = {Email.PASSWORD_CHANGED, Email.PASSWORD_CHANGED_SIGNED_IN, Email.CLAIM_ANSWER}
 
 
 def email_for(request: MailRequestKind, *, listed: bool, active: bool) -> Email | None:
@@ -45,6 +47,8 @@ def email_for(request: MailRequestKind, *, listed: bool, active: bool) -> Email 
         return None
     if request is MailRequestKind.PASSWORD_CHANGED:
         return Email.PASSWORD_CHANGED
+    if request is MailRequestKind.PASSWORD_CHANGED_SIGNED_IN:
+        return Email.PASSWORD_CHANGED_SIGNED_IN
     if request is MailRequestKind.REGISTRATION:
         return Email.ALREADY_ACTIVE if active else Email.CONFIRMATION
     return Email.RESET if active else Email.CONFIRMATION

@@ -68,6 +68,12 @@ MESSAGES: dict[str, str] = {
         "Votre message doit compter entre {minimum} et {maximum} caractères. Décrivez "
         "l'erreur constatée (personne manquante, nom ou lieu de travail inexact…)."
     ),
+    "wrong_current_password": "Le mot de passe actuel est incorrect.",
+    "invalid_fields": (
+        "Le formulaire n'a pas été envoyé : corrigez les champs signalés ci-dessous, puis envoyez-le à nouveau."
+    ),
+    "field_required": "Ce champ est obligatoire.",
+    "field_too_long": "Ce champ ne doit pas dépasser {maximum} caractères.",
     "too_many_requests": (
         "Vous avez fait beaucoup de demandes en peu de temps. Patientez {retry_after} secondes avant de réessayer."
     ),

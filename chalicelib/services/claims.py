@@ -6,7 +6,14 @@ from datetime import datetime
 
 from chalicelib.domain.claims import MAX_MESSAGE, MIN_MESSAGE, OPEN, claim_reference, claims_open, message_is_acceptable
 from chalicelib.domain.emails import is_well_formed, normalise_email
-from chalicelib.domain.errors import ClaimsClosed, InvalidEmail, InvalidMessage, InvalidRequest
+from chalicelib.domain.errors import (
+    ClaimsClosed,
+    FieldRequired,
+    FieldTooLong,
+    InvalidEmail,
+    InvalidFields,
+    InvalidMessage,
+)
 from chalicelib.domain.mail_policy import MailRequestKind
 from chalicelib.domain.voter_rows import MAX_LENGTHS
 from chalicelib.services.ballots import ballot_for_voter
@@ -46,20 +53,45 @@ def my_claims(voter_id: str) -> list[Claim]:
     return voter_claims(voter_id)
 
 
+PUBLIC_FIELDS = ("last_name", "first_name", "email", "workplace", "message")
+
+
+def public_claim_problems(fields: dict) -> dict:
+    """Every field of a public claim that is wrong, with its problem, in the form's order.
+
+    The names and the workplace have the same limits as the electoral-list file's, so that a
+    correction always fits the list."""
+    problems = {}
+    for name in PUBLIC_FIELDS:
+        value = fields.get(name)
+        value = value if isinstance(value, str) else ""
+        if name == "email":
+            if not value.strip():
+                problems[name] = FieldRequired()
+            elif not is_well_formed(normalise_email(value)):
+                problems[name] = InvalidEmail()
+        elif name == "message":
+            if not message_is_acceptable(value):
+                problems[name] = FieldRequired() if not value.strip() else InvalidMessage(MIN_MESSAGE, MAX_MESSAGE)
+        elif not value.strip():
+            problems[name] = FieldRequired()
+        elif len(value) > MAX_LENGTHS[name]:
+            problems[name] = FieldTooLong(MAX_LENGTHS[name])
+    return problems
+
+
 def file_public_claim(fields: dict, *, client: str, now: datetime) -> None:
     """Someone missing from the lists, or listed with a wrong address, asks for a correction.
+
+    Every wrong field is reported at once (`InvalidFields`), before any limit is counted.
 
     The answer is the same whatever the data (nothing says whether the person is listed);
     the acknowledgement goes to the address given, within that address's hourly budget.
     """
-    # The same limits as the electoral-list file's, so that a correction always fits the list.
-    for name in ("last_name", "first_name", "workplace"):
-        if not fields[name].strip() or len(fields[name]) > MAX_LENGTHS[name]:
-            raise InvalidRequest(name)
+    problems = public_claim_problems(fields)
+    if problems:
+        raise InvalidFields(problems)
     email = normalise_email(fields["email"])
-    if not is_well_formed(email):
-        raise InvalidEmail()
-    _check_message(fields["message"])
     within_hourly_limit("public-claims-client", client, PUBLIC_CLAIMS_PER_CLIENT_PER_HOUR, now=now)
     within_hourly_limit("public-claims-address", email, PUBLIC_CLAIMS_PER_ADDRESS_PER_HOUR, now=now)
     claim = Claim(

@@ -33,6 +33,8 @@ from chalicelib.store.tokens import delete_token, save_token
 from chalicelib.store.voters import Voter, find_listed_voter, find_voter
 
 LINK_PURPOSES = {Email.CONFIRMATION: LinkPurpose.REGISTRATION, Email.RESET: LinkPurpose.RESET}
+# Notices about an account, whose request names the voter rather than an address.
+BY_VOTER_ID = {MailRequestKind.PASSWORD_CHANGED, MailRequestKind.PASSWORD_CHANGED_SIGNED_IN}
 
 
 class Outcome(NamedTuple):
@@ -53,7 +55,7 @@ class _Recipient(NamedTuple):
 
 
 def _listed_voter(request: MailRequestKind, body: dict) -> Voter | None:
-    if request is MailRequestKind.PASSWORD_CHANGED:
+    if request in BY_VOTER_ID:
         voter = find_voter(body["voter_id"])
         return voter if voter is not None and voter.is_listed else None
     return find_listed_voter(body["email"])

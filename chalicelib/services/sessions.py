@@ -13,13 +13,15 @@ from typing import NamedTuple
 
 from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.emails import is_well_formed, normalise_email
-from chalicelib.domain.errors import InvalidCredentials, NotAuthenticated, PasswordPolicyError
+from chalicelib.domain.errors import InvalidCredentials, NotAuthenticated, PasswordPolicyError, WrongCurrentPassword
 from chalicelib.domain.links import hash_secret
+from chalicelib.domain.mail_policy import MailRequestKind
 from chalicelib.domain.password_hashing import PasswordHasher
 from chalicelib.domain.passwords import PasswordPolicy
 from chalicelib.domain.sessions import SessionPolicy
 from chalicelib.domain.throttling import SIGN_IN
 from chalicelib.services.after_commit import best_effort
+from chalicelib.services.registration import request_notice
 from chalicelib.services.throttle import Throttle
 from chalicelib.store import accounts as account_store
 from chalicelib.store import sessions as session_store
@@ -108,13 +110,14 @@ def change_password(
     hasher: PasswordHasher,
     session_policy: SessionPolicy,
 ) -> str:
-    """Replace the password of a signed-in voter; other sessions end, this one continues.
+    """Replace the password of a signed-in voter; other sessions end, this one continues, and
+    the voter gets the "password changed" notice. A wrong current password is said as such.
 
     Returns the id of the session that replaces the current one (a fresh id after a
     credential change, so an id stolen earlier is worth nothing).
     """
     if not hasher.verify(who.account.password_hash, current_password):
-        raise InvalidCredentials()
+        raise WrongCurrentPassword()
     voter = find_voter(who.voter_id)
     violations = password_policy.violations(password, confirmation, (voter.email if voter else None) or "")
     if violations:
@@ -126,6 +129,14 @@ def change_password(
     # deleting them is a clean-up that must not turn the change into an error.
     best_effort("delete_sessions", session_store.delete_voter_sessions, who.voter_id)
     best_effort("delete_session", session_store.delete_session, who.session_hash)
+    # The voter is told by email, whoever changed it (the mail worker finds the address).
+    best_effort(
+        "notify_password_changed",
+        request_notice,
+        MailRequestKind.PASSWORD_CHANGED_SIGNED_IN,
+        now=now,
+        voter_id=who.voter_id,
+    )
     return _open_session(who.voter_id, now, session_policy)
 
 

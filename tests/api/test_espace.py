@@ -248,10 +248,37 @@ def test_a_public_claim_gets_the_same_answer_and_an_acknowledgement(portal, test
     assert "Léa Nguyen <lea.nguyen@ac-poitiers.fr>, Lycée Jean Macé, Niort" in out.getvalue()
 
 
+def problems_of(response) -> dict:
+    error = response.json_body["error"]
+    assert response.status_code == 400 and error["code"] == "invalid_fields"
+    return {item["field"]: item["code"] for item in error["fields"]}
+
+
+def test_every_problem_of_a_public_claim_comes_back_at_once_in_french(portal):
+    answer = public(portal, last_name=" ", first_name="x" * 101, email="pas-une-adresse", workplace=7, message="court")
+    assert problems_of(answer) == {
+        "last_name": "field_required",
+        "first_name": "field_too_long",
+        "email": "invalid_email",
+        "workplace": "field_required",  # not a string: as if empty
+        "message": "invalid_message",
+    }
+    fields = {item["field"]: item for item in answer.json_body["error"]["fields"]}
+    assert fields["first_name"]["maximum"] == 100 and "100 caractères" in fields["first_name"]["message"]
+    assert fields["message"]["minimum"] == 10 and fields["message"]["maximum"] == 2000
+    assert fields["last_name"]["message"] == "Ce champ est obligatoire."
+    assert "corrigez les champs" in answer.json_body["error"]["message"]
+    assert problems_of(portal.post("/api/public-claims", {})) == dict.fromkeys(
+        ["last_name", "first_name", "email", "workplace", "message"], "field_required"
+    )
+    portal.run_worker()
+    assert portal.new_mail() == []  # nothing filed, nothing sent
+
+
 def test_public_claims_are_checked_and_rate_limited(portal):
-    assert public(portal, email="pas-une-adresse").json_body["error"]["code"] == "invalid_email"
-    assert public(portal, last_name="").json_body["error"]["field"] == "last_name"
-    assert public(portal, message="court").json_body["error"]["code"] == "invalid_message"
+    assert problems_of(public(portal, email="pas-une-adresse")) == {"email": "invalid_email"}
+    assert problems_of(public(portal, last_name="")) == {"last_name": "field_required"}
+    assert problems_of(public(portal, message="court")) == {"message": "invalid_message"}
     for number in range(3):
         assert public(portal, message=f"Signalement numéro {number} pour la même adresse.").status_code == 202
     blocked = public(portal, message="Quatrième signalement pour la même adresse.")

@@ -123,6 +123,23 @@ def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(portal
     assert portal.sign_in(password="Nouveau2026").status_code == 200
 
 
+def test_changing_the_password_while_signed_in_sends_the_notice(portal):
+    portal.register_and_activate()
+    portal.new_mail()  # the confirmation
+    portal.sign_in()
+    body = {"current_password": GOOD_PASSWORD, "password": "Nouveau2026", "password_confirmation": "Nouveau2026"}
+    assert portal.authed("put", "/api/me/password", body).status_code == 204
+    assert portal.run_worker() == 1
+    [notice] = portal.new_mail()
+    assert notice.to == LISTED and "mot de passe électeur a été changé" in notice.subject
+    assert "depuis votre espace" in notice.text and "Vos autres connexions ont été fermées" in notice.text
+    assert "/mot-de-passe-oublie" in notice.text and "jeton" not in notice.text
+    refused = {"current_password": "Faux2026x", "password": "Autre2026x", "password_confirmation": "Autre2026x"}
+    portal.authed("put", "/api/me/password", refused)
+    portal.run_worker()
+    assert portal.new_mail() == []  # nothing changed, nothing said
+
+
 def test_changing_the_password_checks_the_current_one_and_the_rules(portal):
     portal.register_and_activate()
     portal.sign_in()
@@ -131,7 +148,13 @@ def test_changing_the_password_checks_the_current_one_and_the_rules(portal):
         "/api/me/password",
         {"current_password": "Faux2026x", "password": "Nouveau2026", "password_confirmation": "Nouveau2026"},
     )
-    assert wrong.status_code == 401
+    # The session is fine: only the field is wrong, and the answer says so.
+    assert wrong.status_code == 400
+    assert wrong.json_body["error"] == {
+        "code": "wrong_current_password",
+        "message": "Le mot de passe actuel est incorrect.",
+        "field": "current_password",
+    }
     weak = portal.authed(
         "put",
         "/api/me/password",
