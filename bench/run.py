@@ -174,6 +174,7 @@ def operations() -> list[dict]:
     from bench.counting import counting, fresh_sessions
     from chalicelib import clock
     from chalicelib.admin.demo import write_demo_files
+    from chalicelib.api.auth import COOKIE
     from chalicelib.domain.mail_policy import MailRequestKind
     from chalicelib.mail.clients import forget_clients
     from chalicelib.mail.queue import forget_queue_urls
@@ -245,11 +246,11 @@ def operations() -> list[dict]:
         client = Client(app, stage_name="test", project_dir=str(project)).http
 
         def post(path, body, cookie=None):
-            headers = {"Content-Type": "application/json", **({"Cookie": f"session={cookie}"} if cookie else {})}
+            headers = {"Content-Type": "application/json", **({"Cookie": f"{COOKIE}={cookie}"} if cookie else {})}
             return client.post(path, body=json.dumps(body).encode(), headers=headers)
 
         def get(path, cookie):
-            return client.get(path, headers={"Cookie": f"session={cookie}"})
+            return client.get(path, headers={"Cookie": f"{COOKIE}={cookie}"})
 
         def worker_body(voter):
             captured = {}
@@ -308,7 +309,7 @@ def operations() -> list[dict]:
         results.append(
             measure(
                 "sign-out",
-                lambda cookie: client.delete("/api/sessions/current", headers={"Cookie": f"session={cookie}"}),
+                lambda cookie: client.delete("/api/sessions/current", headers={"Cookie": f"{COOKIE}={cookie}"}),
                 prepare=lambda run: session_of(active),
             )
         )

@@ -18,6 +18,7 @@ from moto.ses.models import ses_backends
 
 from app import app
 from chalicelib import clock, settings
+from chalicelib.api.auth import COOKIE
 from chalicelib.services.ballot_import import import_ballots
 from chalicelib.services.voter_import import import_voters
 from infra.local.poller import SqsPoller
@@ -106,7 +107,7 @@ class Portal:
         return response
 
     def authed(self, method, path, body=None, session=None):
-        cookie = {"Cookie": f"session={session or self.cookies['session']}"}
+        cookie = {"Cookie": f"{COOKIE}={session or self.cookies['session']}"}
         if body is None:
             return getattr(self.client.http, method)(path, headers=cookie)
         return getattr(self.client.http, method)(

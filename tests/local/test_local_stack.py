@@ -25,6 +25,7 @@ from botocore.exceptions import ClientError
 from chalice import Chalice
 
 from chalicelib import settings
+from chalicelib.api.auth import COOKIE
 from chalicelib.store.base import reset_connections
 from chalicelib.store.tables import ALL_MODELS
 from infra.local.aws import LocalAws
@@ -265,7 +266,7 @@ def call(base, method, path, body=None, cookie=None):
     )
     request.add_header("Content-Type", "application/json")
     if cookie:
-        request.add_header("Cookie", f"session={cookie}")
+        request.add_header("Cookie", f"{COOKIE}={cookie}")
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, dict(response.headers), response.read()
