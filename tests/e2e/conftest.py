@@ -36,9 +36,10 @@ JETON = re.compile(r"#jeton=([A-Za-z0-9_-]{43})")
 
 
 class Stack:
-    def __init__(self, base: str, outbox: Path):
+    def __init__(self, base: str, outbox: Path, log: Path):
         self.base = base
         self.outbox = outbox
+        self.log = log  # everything the local stack printed: its request log lines included
 
     def url(self, path: str = "") -> str:
         return f"{self.base}/{path}"
@@ -105,7 +106,7 @@ def stack(tmp_path_factory):
     if base is None:
         stop_local_stack(process)
         raise AssertionError(f"the local stack did not start:\n{log.read_text()[-3000:]}")
-    yield Stack(base, outbox)
+    yield Stack(base, outbox, log)
     stop_local_stack(process, timeout=30)
 
 

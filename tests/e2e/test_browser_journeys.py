@@ -58,7 +58,7 @@ def test_the_seed_journey_from_the_home_page_to_the_profile(page, stack):
     password = page.get_by_label("Mot de passe électeur", exact=True)
     password.fill("abc")
     rule = page.locator("[data-rules] li", has_text="Au moins 8 caractères")
-    expect(rule).to_have_class(re.compile("fr-message--error"))
+    expect(rule).to_have_class(re.compile("fr-message--info"))  # neutral until met or submitted
     expect(page.locator("[data-rules] li", has_text="Au moins une lettre minuscule")).to_have_class(
         re.compile("fr-message--valid")
     )
@@ -69,6 +69,7 @@ def test_the_seed_journey_from_the_home_page_to_the_profile(page, stack):
     expect(page.locator("[data-rules] li", has_text="Au moins un chiffre")).to_have_class(
         re.compile("fr-message--error")
     )
+    expect(rule).to_have_class(re.compile("fr-message--error"))
     page.get_by_text("Afficher les mots de passe").click()  # the DSFR draws the box on the label
     assert password.get_attribute("type") == "text"
     password.fill(PASSWORD)

@@ -25,6 +25,9 @@ function ballotSection(ballot) {
   const dates = element("dl", { class: "ee-dates" });
   for (const key of DATES) dates.append(element("dt", { text: text(key) }), element("dd", { text: formatWhen(ballot[key]) }));
   section.append(dates);
+  // Voting is not on the portal yet: say when and how it will be, never "open" without a way in.
+  const period = { opens: formatWhen(ballot.voting_opens_at), closes: formatWhen(ballot.voting_closes_at) };
+  section.append(element("p", { class: "ee-voting", text: text(ballot.phase === "closed" ? "voting_held" : "voting_how", period) }));
   if (ballot.candidate_lists_published) {
     const lists = element("ul", { class: "ee-candidates" });
     for (const list of ballot.candidate_lists) {

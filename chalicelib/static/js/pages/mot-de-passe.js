@@ -22,7 +22,8 @@ if (check.status !== 200) {
   linkError(check);
 } else {
   if (check.data.purpose === "reset") {
-    $("[data-title]").textContent = text("reset_title");
+    $("h1[data-title]").textContent = text("reset_title");
+    $('[data-step="form"]').dataset.title = text("reset_title");
     $("[data-done-message]").textContent = text("reset_done");
   }
   $("[data-masked-email]").textContent = check.data.email;
