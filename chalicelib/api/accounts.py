@@ -14,7 +14,8 @@ from chalicelib.api.auth import client_of, cookie_header, signed_in
 from chalicelib.api.requests import json_object, text_field
 from chalicelib.api.responses import ApiBlueprint, json_response
 from chalicelib.domain import messages
-from chalicelib.domain.mail_policy import MailRequestKind
+from chalicelib.domain.mail_policy import HOURLY_BUDGET, MailRequestKind
+from chalicelib.domain.mailboxes import mailbox_help
 from chalicelib.domain.phases import PARIS
 from chalicelib.services import links, registration, sessions
 
@@ -41,10 +42,23 @@ def _profile(voter, account) -> dict:
     }
 
 
+def _mailbox(email: str) -> dict:
+    """What the "check your mailbox" screen shows for the address typed: the same for every
+    address of a domain, listed or not, so it tells nothing about the voter."""
+    found = mailbox_help(email)
+    academy = found.academy
+    return {
+        "email": email,
+        "professional": found.professional,
+        "academy": academy and {"name": academy.name, "webmail": academy.webmail, "help": academy.help},
+        "hourly_budget": HOURLY_BUDGET,
+    }
+
+
 def _email_request(kind: MailRequestKind) -> Response:
     body = json_object(accounts.current_request)
-    registration.request_email(kind, text_field(body, "email", max_length=320), now=clock.utc_now())
-    return json_response({"message": messages.for_code("request_accepted")}, 202)
+    email = registration.request_email(kind, text_field(body, "email", max_length=320), now=clock.utc_now())
+    return json_response({"message": messages.for_code("request_accepted"), "mailbox": _mailbox(email)}, 202)
 
 
 @accounts.route("/api/registrations", methods=["POST"], cors=PORTAL_ONLY)
@@ -54,7 +68,16 @@ def request_registration():
 
 @accounts.route("/api/password-resets", methods=["POST"], cors=PORTAL_ONLY)
 def request_password_reset():
+    """Also the sign-in page's « first visit or forgotten password » button: the worker sends a
+    confirmation link to a voter without an active espace, a reset link to the others."""
     return _email_request(MailRequestKind.RESET)
+
+
+@accounts.route("/api/link-renewals", methods=["POST"], cors=PORTAL_ONLY)
+def renew_link():
+    body = json_object(accounts.current_request)
+    masked = links.renew_link(text_field(body, "token", max_length=200), now=clock.utc_now())
+    return json_response({"message": messages.for_code("link_renewed", masked_email=masked)}, 202)
 
 
 @accounts.route("/api/token-checks", methods=["POST"], cors=PORTAL_ONLY)
@@ -73,15 +96,22 @@ def check_token():
 @accounts.route("/api/passwords", methods=["POST"], cors=PORTAL_ONLY)
 def create_password():
     body = json_object(accounts.current_request)
-    links.set_password_with_link(
+    session_policy = wiring.session_policy()
+    session_id = links.set_password_with_link(
         text_field(body, "token", max_length=200),
         text_field(body, "password", max_length=MAX_PASSWORD_FIELD),
         text_field(body, "password_confirmation", max_length=MAX_PASSWORD_FIELD),
         now=clock.utc_now(),
         policy=wiring.password_policy(),
         hasher=wiring.password_hasher(),
+        session_policy=session_policy,
     )
-    return Response(body="", status_code=204)
+    if session_id is None:
+        return json_response({"signed_in": False})
+    return json_response(
+        {"signed_in": True},
+        headers={"Set-Cookie": cookie_header(session_id, int(session_policy.absolute.total_seconds()))},
+    )
 
 
 @accounts.route("/api/password-policy", methods=["GET"])

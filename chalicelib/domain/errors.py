@@ -78,11 +78,22 @@ class TokenInvalid(LinkError, code="token_invalid"):
 
 
 class TokenExpired(LinkError, code="token_expired"):
-    """The link's lifetime is over; a new one can be asked for."""
+    """The link's lifetime is over; a new one can be sent to the same, masked, address in one tap
+    (possessing the link proves the mailbox, so naming it masked tells nothing new)."""
+
+    public = ("masked_email",)
+
+    def __init__(self, masked_email: str):
+        super().__init__(masked_email=masked_email)
 
 
 class TokenUsed(LinkError, code="token_used"):
     """The link was used, or another link of the account was used after it was sent."""
+
+
+class PasswordMissing(PortalError, code="password_missing"):
+    """Sign-in without a password: the voter most likely has none yet, or forgot it. Said
+    before any lookup, so it tells nothing about the address, and it is not a failed attempt."""
 
 
 class InvalidCredentials(PortalError, code="invalid_credentials"):

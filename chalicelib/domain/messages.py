@@ -23,6 +23,10 @@ MESSAGES: dict[str, str] = {
     ),
     "invalid_request": ("Le champ « {field} » est manquant ou mal rempli. Vérifiez le formulaire et réessayez."),
     "method_not_allowed": "Cette action n'est pas possible à cette adresse.",
+    "origin_not_verified": (
+        "Cette adresse ne donne pas accès au portail. Ouvrez le portail à son adresse habituelle, "
+        "par exemple avec le lien reçu par courriel."
+    ),
     "unsupported_media_type": "La requête doit être envoyée au format JSON.",
     "invalid_email": (
         "Cette adresse électronique n'est pas valide. Saisissez votre adresse professionnelle "
@@ -34,7 +38,15 @@ MESSAGES: dict[str, str] = {
     "token_invalid": (
         "Ce lien n'est pas valide. Vérifiez que vous avez copié le lien en entier, ou demandez-en un nouveau."
     ),
-    "token_expired": ("Ce lien a expiré. Demandez-en un nouveau : vous le recevrez dans quelques minutes."),
+    "token_expired": ("Ce lien a expiré. Recevez-en un nouveau à la même adresse : il arrivera dans quelques minutes."),
+    "link_renewed": (
+        "Un nouveau lien part vers {masked_email}. Il arrive en général en quelques minutes ; "
+        "pensez à regarder dans vos courriers indésirables."
+    ),
+    "password_missing": (
+        "Saisissez votre mot de passe électeur. Première visite, ou mot de passe oublié ? "
+        "Recevez un lien à votre adresse avec le bouton « Recevoir un lien à cette adresse »."
+    ),
     "token_used": (
         "Ce lien a déjà servi, ou un lien plus récent a été utilisé. Si votre mot de passe "
         "est créé, connectez-vous ; sinon, demandez un nouveau lien."

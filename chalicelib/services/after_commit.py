@@ -15,10 +15,11 @@ import logging
 from chalicelib.logs import log_event
 
 
-def best_effort(step: str, action, *args, **kwargs) -> bool:
-    """Run `action`; on failure log `step` (never its arguments) and return False."""
+def attempt(step: str, action, *args, **kwargs):
+    """Run `action` and return its result; on failure log `step` (never its arguments) and
+    return None."""
     try:
-        action(*args, **kwargs)
+        return action(*args, **kwargs)
     except Exception as error:  # any failure: the committed write stands either way
         log_event(
             "after_commit_failed",
@@ -27,5 +28,9 @@ def best_effort(step: str, action, *args, **kwargs) -> bool:
             step=step,
             error=type(error).__name__,
         )
-        return False
-    return True
+        return None
+
+
+def best_effort(step: str, action, *args, **kwargs) -> bool:
+    """Run `action` for its effect; False if it failed (logged by `attempt`)."""
+    return attempt(step, lambda: action(*args, **kwargs) or True) is not None

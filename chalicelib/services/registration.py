@@ -18,14 +18,16 @@ from chalicelib.mail.queue import enqueue_mail_request
 from chalicelib.store.mail_log import time_key
 
 
-def request_email(request: MailRequestKind, raw_email, *, now: datetime, new_id=uuid.uuid4) -> None:
-    """A registration or reset request: validate the address's form and queue it. Same path for everyone."""
+def request_email(request: MailRequestKind, raw_email, *, now: datetime, new_id=uuid.uuid4) -> str:
+    """A registration or reset request: validate the address's form and queue it. Same path for
+    everyone; returns the normalised address (the voter's own input, to show back to them)."""
     email = normalise_email(raw_email)
     if not is_well_formed(email):
         raise InvalidEmail()
     enqueue_mail_request(
         {"request": request.value, "email": email, "request_id": str(new_id()), "requested_at": time_key(now)}
     )
+    return email
 
 
 def request_notice(request: MailRequestKind, *, now: datetime, new_id=uuid.uuid4, **fields) -> None:

@@ -13,7 +13,13 @@ from typing import NamedTuple
 
 from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.emails import is_well_formed, normalise_email
-from chalicelib.domain.errors import InvalidCredentials, NotAuthenticated, PasswordPolicyError, WrongCurrentPassword
+from chalicelib.domain.errors import (
+    InvalidCredentials,
+    NotAuthenticated,
+    PasswordMissing,
+    PasswordPolicyError,
+    WrongCurrentPassword,
+)
 from chalicelib.domain.links import hash_secret
 from chalicelib.domain.mail_policy import MailRequestKind
 from chalicelib.domain.password_hashing import PasswordHasher
@@ -37,7 +43,8 @@ class SignedIn(NamedTuple):
     account: Account
 
 
-def _open_session(voter_id: str, now: datetime, policy: SessionPolicy) -> str:
+def open_session(voter_id: str, now: datetime, policy: SessionPolicy) -> str:
+    """A new session for this voter; returns its id, which only the cookie ever holds."""
     session_id = secrets.token_urlsafe(32)
     session_store.save_session(
         hash_secret(session_id), voter_id=voter_id, now=now, expires_at=policy.expires_at(now, now)
@@ -48,6 +55,8 @@ def _open_session(voter_id: str, now: datetime, policy: SessionPolicy) -> str:
 def sign_in(
     raw_email, password: str, *, client: str, now: datetime, hasher: PasswordHasher, policy: SessionPolicy
 ) -> SignedIn:
+    if password == "":
+        raise PasswordMissing()
     email = normalise_email(raw_email)
     throttle = Throttle(SIGN_IN, email, client, now)
     throttle.check()
@@ -60,7 +69,7 @@ def sign_in(
     throttle.record_success()
     if hasher.needs_rehash(usable_hash):
         account_store.rehash_password(voter.voter_id, old_hash=usable_hash, new_hash=hasher.hash(password))
-    return SignedIn(_open_session(voter.voter_id, now, policy), voter, account)
+    return SignedIn(open_session(voter.voter_id, now, policy), voter, account)
 
 
 class Authenticated(NamedTuple):
@@ -137,7 +146,7 @@ def change_password(
         now=now,
         voter_id=who.voter_id,
     )
-    return _open_session(who.voter_id, now, session_policy)
+    return open_session(who.voter_id, now, session_policy)
 
 
 def voter_of(who: Authenticated) -> Voter:

@@ -98,7 +98,7 @@ class Portal:
         response = self.post(
             "/api/passwords", {"token": token, "password": password, "password_confirmation": password}
         )
-        assert response.status_code == 204, response.body
+        assert response.status_code == 200 and json.loads(response.body) == {"signed_in": True}, response.body
 
     def sign_in(self, address=LISTED, password=GOOD_PASSWORD):
         response = self.post("/api/sessions", {"email": address, "password": password})

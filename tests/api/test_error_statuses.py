@@ -11,7 +11,7 @@ def test_every_domain_error_has_a_status():
 
 
 def test_the_most_specific_entry_wins():
-    assert status_of(errors.TokenExpired()) == STATUS[errors.LinkError] == 410
+    assert status_of(errors.TokenExpired("c*****@ac-lyon.fr")) == STATUS[errors.LinkError] == 410
     assert status_of(errors.TooManyRequests(3)) == 429
     assert status_of(errors.InvalidEmail()) == 400
 

@@ -29,11 +29,31 @@ def test_every_address_gets_the_same_answer_and_the_same_path(portal, path):
     answers = set()
     for address in [LISTED, OTHER, "inconnu@ac-poitiers.fr", "Camille.Nom3@AC-Poitiers.fr"]:
         response = portal.post(path, {"email": address})
-        answers.add((response.status_code, response.body))
+        body = json.loads(response.body)
+        # The address typed comes back (normalised) for the mailbox screen; the rest is the same.
+        assert body["mailbox"].pop("email") == address.lower()
+        answers.add((response.status_code, json.dumps(body, sort_keys=True)))
     assert len(answers) == 1
     status, body = answers.pop()
-    assert status == 202 and "dans quelques minutes" in json.loads(body)["message"]
+    body = json.loads(body)
+    assert status == 202 and "dans quelques minutes" in body["message"]
+    assert body["mailbox"] == {
+        "professional": True,
+        "academy": {
+            "name": "Poitiers",
+            "webmail": "https://webmail.ac-poitiers.fr/",
+            "help": "https://www.ac-poitiers.fr/",
+        },
+        "hourly_budget": 3,
+    }
     assert queued(portal) == 4  # each request took the same path: one message on the queue
+
+
+def test_a_personal_address_is_accepted_and_said_not_to_look_professional(portal):
+    response = portal.post("/api/registrations", {"email": "camille.nom@gmail.com"})
+    assert response.status_code == 202
+    assert response.json_body["mailbox"]["professional"] is False and response.json_body["mailbox"]["academy"] is None
+    assert queued(portal) == 1
 
 
 @pytest.mark.parametrize("address", ["", "camille", "camille@", "a b@ac-poitiers.fr"])
@@ -138,7 +158,7 @@ def test_every_unexpired_link_works_until_one_is_used(portal):
     response = portal.post(
         "/api/passwords", {"token": first, "password": GOOD_PASSWORD, "password_confirmation": GOOD_PASSWORD}
     )
-    assert response.status_code == 204
+    assert response.status_code == 200
     for token in (first, second):
         answer = portal.post("/api/token-checks", {"token": token})
         assert answer.status_code == 410 and answer.json_body["error"]["code"] == "token_used"
@@ -163,7 +183,8 @@ def test_token_checks_change_nothing_and_name_each_failure(portal):
     portal.clock.advance(hours=24)
     expired = portal.post("/api/token-checks", {"token": token})
     assert expired.status_code == 410 and expired.json_body["error"]["code"] == "token_expired"
-    assert "Demandez-en un nouveau" in expired.json_body["error"]["message"]
+    assert "Recevez-en un nouveau" in expired.json_body["error"]["message"]
+    assert expired.json_body["error"]["masked_email"] == "c******.n***@ac-poitiers.fr"
 
 
 def test_a_refused_password_lists_every_violation_and_leaves_the_link_usable(portal):
@@ -181,7 +202,7 @@ def test_a_refused_password_lists_every_violation_and_leaves_the_link_usable(por
         portal.post(
             "/api/passwords", {"token": token, "password": GOOD_PASSWORD, "password_confirmation": GOOD_PASSWORD}
         ).status_code
-        == 204
+        == 200
     )
     account = Account.get("P00000001")
     assert account.status == ACTIVE and account.password_hash.startswith("$argon2id$")
@@ -200,7 +221,8 @@ def test_a_reset_ends_every_session_does_not_sign_in_and_sends_a_notice(portal):
     response = portal.post(
         "/api/passwords", {"token": token, "password": "Nouveau2026", "password_confirmation": "Nouveau2026"}
     )
-    assert response.status_code == 204 and "Set-Cookie" not in response.headers
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert response.json_body == {"signed_in": False}
     assert portal.authed("get", "/api/me", session=old_session).status_code == 401
     portal.run_worker()
     [notice] = portal.new_mail()
@@ -220,7 +242,7 @@ def test_the_password_changed_notice_is_outside_the_hourly_budget(portal):
     response = portal.post(
         "/api/passwords", {"token": mails[-1].token, "password": "Nouveau2026", "password_confirmation": "Nouveau2026"}
     )
-    assert response.status_code == 204
+    assert response.status_code == 200
     portal.run_worker()
     assert [m.subject for m in portal.new_mail()] == [
         "Élections professionnelles : votre mot de passe électeur a été changé"
@@ -300,3 +322,35 @@ def test_the_policy_endpoint_lists_the_rules_the_server_enforces(portal):
     assert response.status_code == 200
     assert [r["code"] for r in response.json_body["rules"]][:2] == ["too_short", "too_long"]
     assert response.json_body["rules"][0]["label"] == "Au moins 8 caractères"
+
+
+def test_an_expired_link_is_renewed_to_the_same_address_in_one_request(portal):
+    portal.post("/api/registrations", {"email": LISTED})
+    portal.run_worker()
+    token = portal.new_mail()[0].token
+    portal.clock.advance(hours=25)
+    expired = portal.post("/api/token-checks", {"token": token}).json_body["error"]
+    assert expired["code"] == "token_expired"
+    renewed = portal.post("/api/link-renewals", {"token": token})
+    assert renewed.status_code == 202 and expired["masked_email"] in renewed.json_body["message"]
+    assert LISTED not in json.dumps(renewed.json_body)  # only the masked address
+    portal.run_worker()
+    [mail] = portal.new_mail()
+    assert mail.to == LISTED and mail.token and mail.token != token
+    created = portal.post(
+        "/api/passwords", {"token": mail.token, "password": GOOD_PASSWORD, "password_confirmation": GOOD_PASSWORD}
+    )
+    assert created.status_code == 200 and created.json_body == {"signed_in": True}
+    assert "session=" in created.headers["Set-Cookie"] and "HttpOnly" in created.headers["Set-Cookie"]
+    assert portal.post("/api/link-renewals", {"token": token}).json_body["error"]["code"] == "token_used"
+    assert portal.post("/api/link-renewals", {"token": "x" * 43}).json_body["error"]["code"] == "token_invalid"
+    assert queued(portal) == 0
+
+
+def test_sign_in_without_a_password_says_what_to_do_and_is_not_a_failed_attempt(portal):
+    portal.register_and_activate()
+    for _ in range(8):
+        response = portal.post("/api/sessions", {"email": LISTED, "password": ""})
+        assert response.status_code == 400 and response.json_body["error"]["code"] == "password_missing"
+        assert "recevoir un lien" in response.json_body["error"]["message"].lower()
+    assert portal.sign_in().status_code == 200  # eight empty submissions locked nothing

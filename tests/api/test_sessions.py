@@ -274,6 +274,7 @@ def test_twenty_concurrent_submissions_of_one_link_give_one_success(portal, seri
                 now=portal.clock.now,
                 policy=wiring.password_policy(),
                 hasher=wiring.password_hasher(),
+                session_policy=wiring.session_policy(),
             )
             outcomes.append(("ok", number))
         except TokenUsed:

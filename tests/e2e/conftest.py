@@ -77,7 +77,7 @@ class Stack:
             self.call(
                 "POST", "api/passwords", {"token": token, "password": password, "password_confirmation": password}
             )
-            == 204
+            == 200
         )
 
 

@@ -21,40 +21,73 @@ def sign_in(page, stack, email, password=PASSWORD):
     expect(page.get_by_role("heading", name="Mon espace électeur")).to_be_visible()
 
 
+class Counted:
+    """The taps and typed fields of a journey, counted as the voter makes them."""
+
+    def __init__(self, page):
+        self.page, self.taps, self.fields, self.screens = page, 0, 0, []
+
+    def tap(self, locator):
+        self.taps += 1
+        locator.click()
+
+    def type(self, locator, value):
+        self.fields += 1
+        locator.fill(value)
+
+    def screen(self, heading):
+        expect(self.page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        self.screens.append(heading)
+
+
 def test_the_seed_journey_from_the_home_page_to_the_profile(page, stack):
+    """The tutorial's five steps in four taps and three fields, signed in at the end."""
     email = "camille.martin@ac-poitiers.fr"
+    journey = Counted(page)
     page.goto(stack.url())
     expect(page).to_have_title(re.compile("Accueil"))
     assert page.locator("html").get_attribute("lang") == "fr"
+    journey.screen("Élections professionnelles de l'éducation nationale")
     screenshot(page, "01-accueil")
 
-    # Step 1: the green button.
-    page.get_by_role("link", name="Je me connecte à mon espace électeur").click()
-    expect(page.get_by_role("heading", name="Me connecter à mon espace électeur")).to_be_visible()
+    # Step 1: the green button, to the one page: the address first.
+    journey.tap(page.get_by_role("link", name="Je me connecte à mon espace électeur"))
+    journey.screen("Me connecter à mon espace électeur")
     screenshot(page, "02-connexion")
-    page.get_by_role("link", name="Première visite ? Créer mon espace électeur").click()
+    send_link = page.get_by_role(
+        "button", name="Première visite ou mot de passe oublié : recevoir un lien à cette adresse"
+    )
+    assert send_link.bounding_box()["y"] + send_link.bounding_box()["height"] <= page.viewport_size["height"]
 
-    # Step 2: the professional address; the answer says the same for everyone.
-    expect(page.get_by_role("heading", name="Créer mon espace électeur")).to_be_visible()
-    screenshot(page, "03-inscription")
+    # A malformed address is named, next to its field.
     page.get_by_label("Adresse électronique professionnelle").fill("pas-une-adresse")
-    page.get_by_role("button", name="Recevoir le lien").click()
-    error = page.locator("#email-error")
-    expect(error).to_contain_text("n'est pas valide")
+    send_link.click()
+    expect(page.locator("#email-error")).to_contain_text("n'est pas valide")
     assert page.get_by_label("Adresse électronique professionnelle").get_attribute("aria-invalid") == "true"
-    page.get_by_label("Adresse électronique professionnelle").fill(email)
-    page.get_by_role("button", name="Recevoir le lien").click()
-    expect(page.get_by_role("heading", name="Consultez votre messagerie professionnelle")).to_be_visible()
+
+    # Step 2: the professional address, then « recevoir un lien »; the same answer for everyone.
+    journey.type(page.get_by_label("Adresse électronique professionnelle"), email)
+    journey.tap(send_link)
+    journey.screen("Consultez votre messagerie professionnelle")
+    expect(page.locator("[data-sent-to]")).to_have_text(email)
+    expect(page.get_by_role("link", name="Ouvrir le webmail de l'académie de Poitiers")).to_have_attribute(
+        "href", "https://webmail.ac-poitiers.fr/"
+    )
+    expect(page.locator("[data-not-professional]")).to_be_hidden()
+    expect(page.get_by_text("Au-delà de 3 demandes en une heure")).to_be_visible()
     screenshot(page, "04-consultez-votre-messagerie")
 
     # Step 3: the link in the professional mailbox (the local outbox).
     mail = stack.wait_for_mail(email, "confirmez")
     token = JETON.search(mail["links"][0]).group(1)
+    journey.taps += 1  # the tap on the link in the email
+    page.goto(stack.url(f"mot-de-passe#jeton={token}"))
 
     # Step 4: the password, with its rules ticked as one types.
-    page.goto(stack.url(f"mot-de-passe#jeton={token}"))
-    expect(page.get_by_role("heading", name="Choisir mon mot de passe électeur")).to_be_visible()
+    journey.screen("Choisir mon mot de passe électeur")
     assert "jeton" not in page.url  # the token left the address bar at once
+    page.reload()  # a reload keeps the valid link valid
+    expect(page.get_by_role("heading", name="Choisir mon mot de passe électeur")).to_be_visible()
     password = page.get_by_label("Mot de passe électeur", exact=True)
     password.fill("abc")
     rule = page.locator("[data-rules] li", has_text="Au moins 8 caractères")
@@ -69,22 +102,17 @@ def test_the_seed_journey_from_the_home_page_to_the_profile(page, stack):
     expect(page.locator("[data-rules] li", has_text="Au moins un chiffre")).to_have_class(
         re.compile("fr-message--error")
     )
-    expect(rule).to_have_class(re.compile("fr-message--error"))
     page.get_by_text("Afficher les mots de passe").click()  # the DSFR draws the box on the label
     assert password.get_attribute("type") == "text"
-    password.fill(PASSWORD)
-    page.get_by_label("Confirmation du mot de passe électeur").fill(PASSWORD)
+    journey.type(password, PASSWORD)
+    journey.type(page.get_by_label("Confirmation du mot de passe électeur"), PASSWORD)
     expect(rule).to_have_class(re.compile("fr-message--valid"))
-    page.get_by_role("button", name="Valider").click()
+    journey.tap(page.get_by_role("button", name="Valider"))
 
-    # Step 5: « Bravo ! », then the espace with where the voter code will be handed.
-    expect(page.get_by_role("heading", name="Bravo !")).to_be_visible()
-    screenshot(page, "06-bravo")
-    page.get_by_role("link", name="Me connecter").click()
-    page.get_by_label("Adresse électronique professionnelle").fill(email)
-    page.get_by_label("Mot de passe électeur").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    # Step 5: « Bravo ! » in the espace, signed in, with where the voter code will be handed.
+    journey.screen("Bravo !")
     expect(page.get_by_role("heading", name="Mon espace électeur")).to_be_visible()
+    assert "bravo" not in page.url
     expect(page.get_by_role("heading", name="Votre code de vote")).to_be_visible()
     expect(page.locator("[data-field=code_delivery]")).to_have_text(
         "Remise en main propre contre signature — École élémentaire Jules Ferry, Poitiers"
@@ -94,12 +122,84 @@ def test_the_seed_journey_from_the_home_page_to_the_profile(page, stack):
     ).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("profession de foi")).first).to_be_visible()
     screenshot(page, "07-espace")
+    # The README's count: home, connexion, mailbox, password, espace.
+    assert (journey.taps, journey.fields, len(journey.screens)) == (4, 3, 5)
 
     # The same link cannot serve twice.
     page.goto(stack.url(f"mot-de-passe#jeton={token}"))
     expect(page.get_by_role("heading", name="Ce lien ne peut plus servir")).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text("déjà servi")
     screenshot(page, "08-lien-utilise")
+
+
+def test_an_empty_password_says_what_to_do_and_the_link_button_uses_the_typed_address(page, stack):
+    email = "chloe.hoarau@ac-poitiers.fr"
+    page.goto(stack.url("connexion"))
+    page.get_by_label("Adresse électronique professionnelle").fill(email)
+    page.get_by_label("Mot de passe électeur").press("Enter")
+    expect(page.locator("#password-error")).to_contain_text("Saisissez votre mot de passe électeur")
+    expect(page.locator("[data-form-error]")).to_be_focused()
+    assert "incorrect" not in page.locator("[data-form-error]").inner_text()
+    page.get_by_role("button", name=re.compile("recevoir un lien à cette adresse")).click()
+    expect(page.get_by_role("heading", name="Consultez votre messagerie professionnelle")).to_be_visible()
+    expect(page.locator("[data-sent-to]")).to_have_text(email)
+    assert stack.wait_for_mail(email, "confirmez")
+
+
+def test_a_personal_address_gets_a_warning_but_the_same_answer(page, stack):
+    page.goto(stack.url("connexion"))
+    page.get_by_label("Adresse électronique professionnelle").fill("camille.martin@gmail.com")
+    page.get_by_role("button", name=re.compile("recevoir un lien à cette adresse")).click()
+    expect(page.get_by_role("heading", name="Consultez votre messagerie professionnelle")).to_be_visible()
+    expect(page.locator("[data-not-professional]")).to_contain_text("ne ressemble pas à une adresse professionnelle")
+    expect(page.locator("[data-no-academy]")).to_be_visible()
+    screenshot(page, "04b-adresse-personnelle")
+
+
+def test_a_second_link_in_the_same_tab_is_the_one_used(page, stack):
+    first, second = "benoit.robert@ac-poitiers.fr", "maelle.moreau@ac-poitiers.fr"
+    tokens = []
+    for email in (first, second):
+        assert stack.call("POST", "api/registrations", {"email": email}) == 202
+        tokens.append(JETON.search(stack.wait_for_mail(email, "confirmez")["links"][0]).group(1))
+    page.goto(stack.url(f"mot-de-passe#jeton={tokens[0]}"))
+    expect(page.locator("[data-masked-email]")).to_have_text(re.compile(r"^b\*+\.r\*+@ac-poitiers\.fr$"))
+    page.goto(stack.url(f"mot-de-passe#jeton={tokens[1]}"))  # same page: only the fragment changes
+    expect(page.locator("[data-masked-email]")).to_have_text(re.compile(r"^m\*+\.m\*+@ac-poitiers\.fr$"))
+
+
+def test_an_expired_link_offers_a_new_one_in_one_tap(page, stack):
+    email = "emilie.clement@ac-poitiers.fr"
+    assert stack.call("POST", "api/registrations", {"email": email}) == 202
+    token = JETON.search(stack.wait_for_mail(email, "confirmez")["links"][0]).group(1)
+    # The stack's clock is real: the check answers as it would 24 hours later.
+    expired = {
+        "error": {
+            "code": "token_expired",
+            "message": "Ce lien a expiré. Recevez-en un nouveau à la même adresse : il arrivera dans quelques minutes.",
+            "masked_email": "e*****.c******@ac-poitiers.fr",
+        }
+    }
+    page.route("**/api/token-checks", lambda route: route.fulfill(status=410, json=expired))
+    page.goto(stack.url(f"mot-de-passe#jeton={token}"))
+    renew = page.get_by_role("button", name="Renvoyer un lien à e*****.c******@ac-poitiers.fr")
+    expect(renew).to_be_visible()
+    screenshot(page, "08b-lien-expire")
+    renew.click()
+    expect(page.get_by_role("status")).to_contain_text("Un nouveau lien part vers e*****.c******@ac-poitiers.fr")
+    renewed = stack.wait_for_mail(email, "confirmez", 1)
+    assert JETON.search(renewed["links"][0]).group(1) != token
+
+
+def test_signing_in_returns_to_the_page_that_asked(page, stack):
+    email = "francois.texier@ac-poitiers.fr"
+    stack.activate(email, PASSWORD)
+    page.goto(stack.url("reclamations"))
+    expect(page.get_by_role("heading", name="Me connecter à mon espace électeur")).to_be_visible()
+    page.get_by_label("Adresse électronique professionnelle").fill(email)
+    page.get_by_label("Mot de passe électeur").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page).to_have_url(re.compile(r"/reclamations$"))
 
 
 def test_sign_in_with_the_keyboard_alone_and_sign_out(page, stack):

@@ -15,6 +15,7 @@ from chalicelib.domain.errors import PasswordPolicyError, TokenExpired, TokenInv
 from chalicelib.domain.links import hash_secret, new_secret
 from chalicelib.domain.password_hashing import HashingParameters, PasswordHasher
 from chalicelib.domain.passwords import PasswordPolicy
+from chalicelib.domain.sessions import SessionPolicy
 from chalicelib.services import links
 from tests.conftest import NOW
 
@@ -34,6 +35,10 @@ class FakeStore:
         monkeypatch.setattr(links, "find_voter", lambda voter_id: self.voter if voter_id == "P1" else None)
         monkeypatch.setattr(links.accounts, "activate_with_link", self.activate_with_link)
         monkeypatch.setattr(links, "best_effort", lambda step, *args, **kwargs: self.after_commit.append(step))
+        self.sessions = []
+        monkeypatch.setattr(
+            links, "open_session", lambda voter_id, now, policy: self.sessions.append(voter_id) or "sid"
+        )
 
     def link(self, purpose="registration", created=NOW, lifetime=timedelta(hours=24)) -> str:
         secret = new_secret()
@@ -64,16 +69,19 @@ class FakeStore:
 
 
 def set_password(secret, password=PASSWORD, confirmation=PASSWORD, now=NOW + timedelta(minutes=5)):
-    links.set_password_with_link(secret, password, confirmation, now=now, policy=PasswordPolicy(), hasher=HASHER)
+    return links.set_password_with_link(
+        secret, password, confirmation, now=now, policy=PasswordPolicy(), hasher=HASHER, session_policy=SessionPolicy()
+    )
 
 
 def test_a_registration_link_activates_the_account_and_then_is_used(monkeypatch):
     store = FakeStore(monkeypatch)
     secret = store.link()
     assert links.check_link(secret, now=NOW).purpose == "registration"
-    set_password(secret)
+    assert set_password(secret) == "sid"  # a first password signs the voter in
     assert store.account.status == AccountStatus.ACTIVE and HASHER.verify(store.account.password_hash, PASSWORD)
     assert store.after_commit == []  # a first activation signs no one out and sends no notice
+    assert store.sessions == ["P1"]
     with pytest.raises(TokenUsed):
         set_password(secret)
 
@@ -88,7 +96,14 @@ def test_using_one_link_voids_the_others(monkeypatch):
 
 def test_a_reset_signs_out_clears_counters_and_tells_the_voter(monkeypatch):
     store = FakeStore(monkeypatch, status=AccountStatus.ACTIVE)
-    set_password(store.link(purpose="reset", lifetime=timedelta(hours=1)))
+    assert set_password(store.link(purpose="reset", lifetime=timedelta(hours=1))) is None
+    assert store.after_commit == ["delete_sessions", "clear_sign_in_counters", "notify_password_changed"]
+    assert store.sessions == []  # a reset signs nobody in
+
+
+def test_a_registration_link_on_an_active_account_signs_nobody_in(monkeypatch):
+    store = FakeStore(monkeypatch, status=AccountStatus.ACTIVE)
+    assert set_password(store.link()) is None and store.sessions == []
     assert store.after_commit == ["delete_sessions", "clear_sign_in_counters", "notify_password_changed"]
 
 
@@ -117,3 +132,29 @@ def test_a_link_that_expires_during_the_submission_says_expired(monkeypatch):
     monkeypatch.setattr(links.accounts, "activate_with_link", expire_meanwhile)
     with pytest.raises(TokenExpired):
         set_password(secret)
+
+
+def test_an_expired_link_names_its_masked_address_and_can_be_renewed(monkeypatch):
+    store = FakeStore(monkeypatch)
+    requested = []
+    monkeypatch.setattr(links, "request_email", lambda kind, email, now: requested.append((kind.value, email)))
+    secret = store.link(lifetime=timedelta(hours=24))
+    later = NOW + timedelta(hours=25)
+    with pytest.raises(TokenExpired) as caught:
+        links.check_link(secret, now=later)
+    assert caught.value.public_details() == {"masked_email": "c*****.m*****@ac-poitiers.fr"}
+    assert links.renew_link(secret, now=later) == "c*****.m*****@ac-poitiers.fr"
+    assert requested == [("registration", "camille.martin@ac-poitiers.fr")]
+
+
+def test_a_used_or_unknown_link_is_not_renewed(monkeypatch):
+    store = FakeStore(monkeypatch)
+    requested = []
+    monkeypatch.setattr(links, "request_email", lambda kind, email, now: requested.append(kind))
+    secret = store.link()
+    set_password(secret)
+    with pytest.raises(TokenUsed):
+        links.renew_link(secret, now=NOW + timedelta(minutes=10))
+    with pytest.raises(TokenInvalid):
+        links.renew_link(new_secret(), now=NOW)
+    assert requested == []

@@ -32,10 +32,33 @@ export function errorOf(result) {
   return (result.data && result.data.error) || { code: "unknown", message: text("network_error") };
 }
 
-/** The signed-in voter's profile, or null (and off to the sign-in page when signed out). */
+// The page a signed-out voter asked for, kept in this tab only, to go back to after sign-in.
+const RETURN_KEY = "return_page";
+// A page of this portal, relative to <base href>: a slug, then an optional query and fragment.
+const PORTAL_PAGE = /^[a-z][a-z-]*(\?[^#]*)?(#.*)?$/;
+
+/** The current page relative to <base href>, as a sign-in can return to it. */
+function currentPage() {
+  const here = window.location.href;
+  return here.startsWith(document.baseURI) ? here.slice(document.baseURI.length) : "";
+}
+
+/** The page to return to after signing in (and forget it), or "" when there is none. */
+export function takeReturnPage() {
+  const page = sessionStorage.getItem(RETURN_KEY) || "";
+  sessionStorage.removeItem(RETURN_KEY);
+  return PORTAL_PAGE.test(page) && !page.startsWith("connexion") ? page : "";
+}
+
+/** The signed-in voter's profile, or null (and off to the sign-in page, to come back here, when signed out). */
 export async function requireSession() {
   const me = await api("GET", "api/me");
-  if (me.status === 401) { window.location.assign("connexion"); return null; }
+  if (me.status === 401) {
+    const page = currentPage();
+    if (PORTAL_PAGE.test(page)) sessionStorage.setItem(RETURN_KEY, page);
+    window.location.assign("connexion");
+    return null;
+  }
   return me.status === 200 ? me.data : null;
 }
 

@@ -2,6 +2,7 @@ import { myBallots, requireSession, setupSignOut } from "../api.js";
 import { $, $$, element, showStep } from "../dom.js";
 import { formatDay, formatWhen } from "../format.js";
 import { text } from "../texts.js";
+import { showWelcome } from "../welcome.js";
 
 // Badge colours by phase; the labels are the page's texts `phase_<phase>`.
 const PHASE_CLASSES = {
@@ -62,4 +63,5 @@ if (me) {
   if (!ballots.length) area.append(element("p", { text: text("no_ballots") }));
   for (const ballot of ballots) area.append(ballotSection(ballot));
   showStep("ready");
+  showWelcome();
 }

@@ -1,19 +1,54 @@
-import { api, errorOf } from "../api.js";
+/**
+ * The page an emailed link opens (`mot-de-passe#jeton=…`): check the link, choose the password.
+ *
+ * The token leaves the address bar at once (history, screenshots) and is kept in this tab's
+ * sessionStorage, so that reloading the page keeps a valid link valid; opening another link
+ * in the same tab takes the new one. A first password signs the voter in and opens the espace
+ * on « Bravo ! »; a reset signs nobody in. An expired link offers a new one in one tap.
+ */
+
+import { api, errorOf, succeeded } from "../api.js";
 import { $, showStep } from "../dom.js";
 import { formError, setupShowPassword, submitForm } from "../forms.js";
 import { setupRules } from "../passwords.js";
 import { text } from "../texts.js";
 
+const TOKEN_KEY = "link_token";
+
+function tokenFromAddress() {
+  const match = /jeton=([A-Za-z0-9_-]+)/.exec(window.location.hash);
+  if (match) sessionStorage.setItem(TOKEN_KEY, match[1]);
+  history.replaceState(null, "", window.location.pathname);
+  return sessionStorage.getItem(TOKEN_KEY) || "";
+}
+
+// A second link pasted into this tab changes only the fragment: take it, start again.
+window.addEventListener("hashchange", () => {
+  if (/jeton=/.test(window.location.hash)) { tokenFromAddress(); window.location.reload(); }
+});
+
 setupShowPassword();
-const match = /jeton=([A-Za-z0-9_-]+)/.exec(window.location.hash);
-// The token leaves the address bar (and so the history and any screenshot) at once.
-history.replaceState(null, "", window.location.pathname);
-const token = match ? match[1] : "";
+const token = tokenFromAddress();
+
+function offerRenewal(error) {
+  const button = $("[data-renew-button]");
+  button.textContent = text("renew_button", { masked_email: error.masked_email });
+  $("[data-renew]").hidden = false;
+  $("[data-new-link-paragraph]").hidden = true;
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    const result = await api("POST", "api/link-renewals", { token });
+    const answer = succeeded(result) ? result.data : errorOf(result);
+    $("[data-renewed-message]").textContent = answer.message;
+    $("[data-renewed]").hidden = false;
+    if (succeeded(result)) { sessionStorage.removeItem(TOKEN_KEY); button.hidden = true; } else button.disabled = false;
+  }, { once: false });
+}
 
 function linkError(result) {
   const error = errorOf(result);
   $("[data-link-error]").textContent = error.message;
-  if (error.code === "token_used") $("[data-new-link]").setAttribute("href", "mot-de-passe-oublie");
+  if (error.code === "token_expired" && error.masked_email) offerRenewal(error);
   showStep("link-error");
 }
 
@@ -22,7 +57,7 @@ if (check.status !== 200) {
   linkError(check);
 } else {
   if (check.data.purpose === "reset") {
-    $("h1[data-title]").textContent = text("reset_title");
+    $("h1[data-heading]").textContent = text("reset_title");
     $('[data-step="form"]').dataset.title = text("reset_title");
     $("[data-done-message]").textContent = text("reset_done");
   }
@@ -31,12 +66,15 @@ if (check.status !== 200) {
   const markViolations = await setupRules(form);
   showStep("form");
   submitForm(form, ({ password, password_confirmation }) => api("POST", "api/passwords", { token, password, password_confirmation }),
-    () => showStep("done"), {}, (result) => {
+    (result) => {
+      sessionStorage.removeItem(TOKEN_KEY);
+      if (result.data && result.data.signed_in) window.location.assign("espace#bravo");
+      else showStep("done");
+    }, {}, (result) => {
       if (result.status === 410) { linkError(result); return true; }
       const error = errorOf(result);
       if (error.violations) markViolations(error.violations);
       formError(form, error.message);
-      form.elements.password.focus();
       return true;
     });
 }
