@@ -9,7 +9,8 @@ from functools import cache
 from chalicelib.domain.password_hashing import HashingParameters, PasswordHasher
 from chalicelib.domain.passwords import PasswordPolicy
 from chalicelib.domain.sessions import SessionPolicy
-from chalicelib.settings import integer
+from chalicelib.secrets import secret_value
+from chalicelib.settings import integer, optional
 
 
 @cache
@@ -36,3 +37,11 @@ def session_policy() -> SessionPolicy:
         absolute=timedelta(hours=integer("SESSION_ABSOLUTE_HOURS", 12)),
         refresh_every=timedelta(minutes=integer("SESSION_REFRESH_MINUTES", 5)),
     )
+
+
+@cache
+def origin_secret() -> str | None:
+    """What CloudFront must send in X-Origin-Verify, read once per container (a rotation
+    reaches a container when it is recycled: docs/threat-model.md); None: no check."""
+    secret_id = optional("ORIGIN_SECRET_ID")
+    return secret_value(secret_id) if secret_id else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chalicelib import clock, wiring
+from chalicelib.api.origin import client_of as client_of  # the API's one notion of the client
 from chalicelib.services import sessions
 
 # The __Host- prefix: a browser stores this cookie only if it is Secure, has Path=/ and no
@@ -50,10 +51,6 @@ def session_id(request) -> str | None:
     the request is not signed in rather than signed in as whichever came first."""
     values = cookie_values(_cookie_headers(request), COOKIE)
     return values[0] if len(values) == 1 else None
-
-
-def client_of(request) -> str:
-    return (request.context.get("identity") or {}).get("sourceIp") or "unknown"
 
 
 def signed_in(request) -> sessions.Authenticated:

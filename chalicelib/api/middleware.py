@@ -1,6 +1,6 @@
-"""Cross-cutting HTTP behaviour: one structured log line per request, security headers on
-every response, and the errors that Chalice answers before our views run (wrong method,
-wrong content type) put in our shape.
+"""Cross-cutting HTTP behaviour: only CloudFront's requests served (`origin.py`), one
+structured log line per request, security headers on every response, and the errors that
+Chalice answers before our views run (wrong method, wrong content type) put in our shape.
 
 The log line holds the request id, method, route, status and latency: never the body,
 the query string or any header, so no password, token or session id can reach the logs.
@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import time
 
+from chalicelib.api.origin import check_origin
 from chalicelib.api.responses import MethodNotAllowed, UnsupportedMediaType, error_response, request_id_of
+from chalicelib.domain.errors import PortalError
 from chalicelib.logs import log_event
 
 CHALICE_ERRORS = {405: MethodNotAllowed, 415: UnsupportedMediaType}
@@ -34,7 +36,12 @@ def register(app) -> None:
     @app.middleware("http")
     def log_and_shape(event, get_response):
         started = time.perf_counter()
-        response = get_response(event)
+        try:
+            check_origin(event)  # before any route: around CloudFront, nothing answers but 403
+        except PortalError as refused:
+            response = error_response(refused, request_id_of(app))
+        else:
+            response = get_response(event)
         error = CHALICE_ERRORS.get(response.status_code)
         if error and isinstance(response.body, dict) and "Code" in response.body:
             response = error_response(error())

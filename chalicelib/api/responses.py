@@ -35,6 +35,11 @@ class UnsupportedMediaType(PortalError, code="unsupported_media_type"):
     """Chalice's own 415: the body is not declared as JSON."""
 
 
+class OriginNotVerified(PortalError, code="origin_not_verified"):
+    """The request did not come through CloudFront (`api/origin.py`): the regional API was
+    called directly, or with a wrong X-Origin-Verify."""
+
+
 class InternalError(PortalError, code="internal_error"):
     """Anything we did not expect: the voter gets a reference for the help desk."""
 
@@ -47,6 +52,7 @@ STATUS: dict[type[PortalError], int] = {
     errors.NotOnList: 403,
     errors.ListsNotPublished: 403,
     errors.ClaimsClosed: 403,
+    OriginNotVerified: 403,
     errors.BallotNotFound: 404,
     MethodNotAllowed: 405,
     errors.LinkError: 410,

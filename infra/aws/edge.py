@@ -8,7 +8,11 @@ a certificate for the portal's domain from ACM in us-east-1 (CloudFront's requir
 - `/static/*` (versioned names) is cached at the edge for a year, so the opening-hour rush
   does not turn every page's CSS, fonts and icons into Lambda calls;
 - everything else (pages, API) goes through uncached, with cookies, query strings and
-  headers, over HTTPS only.
+  headers, over HTTPS only;
+- every request to the API carries `X-Origin-Verify`, the secret the data stack generated
+  (CloudFormation reads it when it deploys this stack: it appears in no file or parameter),
+  without which the API answers 403: the regional endpoint is useless around CloudFront
+  (`chalicelib/api/origin.py`). After a rotation of the secret, deploy this stack again.
 
 `make template` writes `infra/aws/edge.json`; cfn-lint checks it.
 """
@@ -19,7 +23,12 @@ import json
 import sys
 from pathlib import Path
 
+from infra.aws.stack import ORIGIN_SECRET_NAME
+
 TEMPLATE_PATH = Path(__file__).with_name("edge.json")
+ORIGIN_HEADER = "X-Origin-Verify"
+# A dynamic reference: CloudFormation resolves it when it deploys, and shows it nowhere.
+ORIGIN_SECRET_VALUE = f"{{{{resolve:secretsmanager:{ORIGIN_SECRET_NAME}:SecretString}}}}"
 
 # AWS managed CloudFront policies (fixed ids, documented by AWS).
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -60,6 +69,12 @@ def build_template() -> dict:
                                 "Id": origin,
                                 "DomainName": {"Fn::Sub": "${RestApiId}.execute-api.${AWS::Region}.amazonaws.com"},
                                 "OriginPath": {"Fn::Sub": "/${ApiStageName}"},
+                                "OriginCustomHeaders": [
+                                    {
+                                        "HeaderName": ORIGIN_HEADER,
+                                        "HeaderValue": {"Fn::Sub": ORIGIN_SECRET_VALUE},
+                                    }
+                                ],
                                 "CustomOriginConfig": {
                                     "OriginProtocolPolicy": "https-only",
                                     "OriginSSLProtocols": ["TLSv1.2"],

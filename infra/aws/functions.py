@@ -91,7 +91,8 @@ class Function:
 
     `dynamodb` maps a table's model to the actions the function uses on it; an "index:<name>"
     entry grants Query on that index only. `sqs` maps a queue to its actions; `ses` lists the
-    actions allowed from the mail identity and configuration set.
+    actions allowed from the mail identity and configuration set; `secrets` names the stack's
+    secrets (logical ids) whose value the function reads.
     """
 
     handler: str  # Chalice's name: the handler's name, the key in `lambda_functions`
@@ -103,6 +104,7 @@ class Function:
     dynamodb: dict[type[Model], tuple[str, ...]] = field(default_factory=dict)
     sqs: dict[QueueSpec, tuple[str, ...]] = field(default_factory=dict)
     ses: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
 
     @property
     def function_name(self) -> str:
@@ -142,6 +144,7 @@ FUNCTIONS = [
             Claim: ("GetItem", "PutItem", "index:by-voter"),
         },
         sqs={MAIL_QUEUE: SEND},
+        secrets=("OriginSecret",),  # X-Origin-Verify, checked on every request (api/origin.py)
     ),
     # Reserved concurrency 5: about 5 sends of ~0.2 s at once keep within SES's sending rate.
     Function(
@@ -192,6 +195,7 @@ def render_docs() -> str:
         grants = [f"{table_variable(model)}: {', '.join(actions)}" for model, actions in function.dynamodb.items()]
         grants += [f"{queue.variable}: {', '.join(actions)}" for queue, actions in function.sqs.items()]
         grants += [f"SES identity: {', '.join(function.ses)}"] if function.ses else []
+        grants += [f"{secret}: secretsmanager:GetSecretValue" for secret in function.secrets]
         lines.append(
             f"| `{function.handler}` | `{function.function_name.replace('${Stage}', '<stage>')}` | {trigger} "
             f"| {function.memory} MB | {function.timeout} s | {function.reserved_concurrency or '—'} "

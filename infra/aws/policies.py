@@ -3,7 +3,7 @@
 Chalice's automatic policy cannot see PynamoDB's calls, so `autogen_policy` is off and each
 function gets exactly what its entry in `infra/aws/functions.py` lists: DynamoDB actions on
 its own tables and indexes, SQS actions on its own queues, SES actions from our identity,
-and writing its own log group. `docs/data-model.md` lists the calls behind each grant; a
+reading its own secrets, and writing its own log group. `docs/data-model.md` lists the calls behind each grant; a
 test replays a whole journey and checks that every call it makes is allowed, and that
 nothing here is a wildcard without a reason written in `WILDCARDS`.
 """
@@ -62,6 +62,15 @@ def function_policy(handler: str, outputs: dict[str, str]) -> dict:
                 "Effect": "Allow",
                 "Action": list(function.ses),
                 "Resource": [outputs["MailIdentityArn"], outputs["MailConfigurationSetArn"]],
+            }
+        )
+    if function.secrets:
+        statements.append(
+            {
+                "Sid": "ReadSecrets",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": [outputs[f"{secret}Arn"] for secret in function.secrets],
             }
         )
     log_group = outputs[f"{function.logical_id}LogGroupArn"]

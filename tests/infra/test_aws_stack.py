@@ -89,6 +89,11 @@ def deployed_stack(aws):
     outputs.setdefault(
         "MailConfigurationSetArn", "arn:aws:ses:eu-west-3:123456789012:configuration-set/espace-electeur-prod"
     )
+    # Nor Secrets Manager secrets (AWS adds six random characters to the ARN).
+    outputs.setdefault(
+        "OriginSecretArn",
+        "arn:aws:secretsmanager:eu-west-3:123456789012:secret:espace-electeur-prod-origin-verify-Ab12Cd",
+    )
     return outputs
 
 
@@ -335,3 +340,64 @@ def test_ses_and_cloudwatch_may_publish_to_their_encrypted_topics():
     assert [s["Principal"] for s in others] == [
         {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}
     ]
+
+
+def test_cloudfront_sends_the_origin_secret_and_the_api_function_reads_it():
+    """The regional API refuses what does not come through CloudFront (issue 13, finding 6):
+    CloudFront must send the secret the stack generates, and the function must know where it is."""
+    from infra.aws.edge import TEMPLATE_PATH as EDGE
+    from infra.aws.stack import ORIGIN_SECRET_NAME
+
+    secret = committed_template()["Resources"]["OriginSecret"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert secret["Properties"]["Name"] == {"Fn::Sub": ORIGIN_SECRET_NAME}
+    assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32  # generated, never written
+    edge = json.loads(EDGE.read_text())["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
+    [api_origin] = edge["Origins"]
+    assert api_origin["OriginCustomHeaders"] == [
+        {
+            "HeaderName": "X-Origin-Verify",
+            "HeaderValue": {"Fn::Sub": f"{{{{resolve:secretsmanager:{ORIGIN_SECRET_NAME}:SecretString}}}}"},
+        }
+    ]
+    # Every behaviour goes to that origin; the default one forwards CloudFront-Viewer-Address.
+    assert {edge["DefaultCacheBehavior"]["TargetOriginId"]} | {b["TargetOriginId"] for b in edge["CacheBehaviors"]} == {
+        api_origin["Id"]
+    }
+    assert edge["DefaultCacheBehavior"]["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+    # The function gets the setting: from the stack's outputs (make deploy) and in the config
+    # (make package), and may read that one secret.
+    assert OUTPUT_VARIABLES["OriginSecretName"] == "ORIGIN_SECRET_ID"
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    for stage in ("dev", "prod"):
+        variable = config["stages"][stage]["environment_variables"]["ORIGIN_SECRET_ID"]
+        assert variable == ORIGIN_SECRET_NAME.replace("${Stage}", stage)
+    assert "ORIGIN_SECRET_ID" not in config["stages"]["local"]["environment_variables"]  # no check locally
+    api = policies.function_policy("api_handler", {**_all_outputs(), "OriginSecretArn": "arn:secret"})
+    assert {
+        "Sid": "ReadSecrets",
+        "Effect": "Allow",
+        "Action": ["secretsmanager:GetSecretValue"],
+        "Resource": ["arn:secret"],
+    } in api["Statement"]
+    for worker in ("send_requested_email", "record_delivery_event"):
+        assert not any(
+            "secretsmanager" in a
+            for s in policies.function_policy(worker, _all_outputs())["Statement"]
+            for a in s["Action"]
+        )
+
+
+def _all_outputs() -> dict:
+    return {key: f"arn:{key}" for key in committed_template()["Outputs"]}
+
+
+def test_record_outputs_gives_the_api_function_the_origin_secret(deployed_stack, tmp_path):
+    config = tmp_path / ".chalice" / "config.json"
+    config.parent.mkdir()
+    shutil.copy(ROOT / ".chalice" / "config.json", config)
+    stage = record_outputs("prod", deployed_stack, config)
+    assert stage["environment_variables"]["ORIGIN_SECRET_ID"] == "espace-electeur-prod-origin-verify"
+    policy = json.loads((config.parent / "policy-prod-api_handler.json").read_text())
+    [read] = [s for s in policy["Statement"] if s["Sid"] == "ReadSecrets"]
+    assert read["Resource"] == [deployed_stack["OriginSecretArn"]]
