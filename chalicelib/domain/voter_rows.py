@@ -70,6 +70,9 @@ class StoredVoter:
     ballot_ids: tuple[str, ...]
     imported_at: str
     removed: bool
+    # A pruned voter's last address (their `email` is gone): listing them again at another
+    # address is an address change too.
+    removed_email: str | None = None
 
     @property
     def sort_key(self) -> str:

@@ -1,8 +1,10 @@
 """The accounts table: the state of each voter's espace, keyed by `voter_id`.
 
-Kept apart from the imported voter data (see `store.voters`) so that the import never
-writes here. The email is not copied here: it belongs to the voter data, and an updated
-electoral list that corrects an address carries the account along with it.
+Kept apart from the imported voter data (see `store.voters`) so that re-importing a list
+never overwrites it. The email is not copied here: it belongs to the voter data, and the
+account follows the voter. The import writes here only to suspend an espace whose address
+the roll changed (`suspend_for_address_change`) and to sign a pruned voter out
+(`void_sessions`).
 
 Every read and write of the table is a function here; each conditional write states its
 condition next to the write, and says which domain rule it enforces.
@@ -14,7 +16,7 @@ from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -46,6 +48,10 @@ class Account(Model):
     tokens_valid_after = UTCDateTimeAttribute(null=True)
     # Same idea for sessions: a reset signs out every device at once.
     sessions_valid_after = UTCDateTimeAttribute(null=True)
+    # The last address change the import suspended the espace for (`domain.address_changes`:
+    # a digest of the voter id and both addresses, never an address), and when.
+    address_change = UnicodeAttribute(null=True)
+    address_changed_at = UTCDateTimeAttribute(null=True)
 
 
 @translate_transient()
@@ -131,6 +137,50 @@ def replace_password(voter_id: str, *, old_hash: str, new_hash: str, now: dateti
 def void_sessions(voter_id: str, *, now: datetime) -> None:
     """Every session of this voter opened before `now` is void, at once."""
     Account(voter_id).update(actions=[Account.sessions_valid_after.set(now)])
+
+
+@translate_transient()
+def suspend_for_address_change(voter_id: str, *, change: str, now: datetime) -> bool:
+    """The roll gave this voter another address: the espace returns to pending, without a
+    password, and every link and session issued until `now` is void (the markers that
+    `activate_with_link` and sign-in already read). False when nothing was written.
+
+    Conditional, so that it happens once per change: the account exists, and it was not
+    suspended for this `change` already, unless it became active again since (a link asked
+    at the old address before the new one was written: it is suspended anew).
+    """
+    try:
+        Account(voter_id).update(
+            actions=[
+                Account.status.set(PENDING),
+                Account.password_hash.remove(),
+                Account.tokens_valid_after.set(now),
+                Account.sessions_valid_after.set(now),
+                Account.address_change.set(change),
+                Account.address_changed_at.set(now),
+            ],
+            condition=Account.voter_id.exists()
+            & (
+                Account.address_change.does_not_exist()
+                | (Account.address_change != change)
+                | (Account.status == ACTIVE)
+            ),
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+@translate_transient()
+def accounts_of(voter_ids: list[str]) -> dict[str, Account]:
+    """The accounts of these voters that exist, by voter id: BatchGetItem (100 keys a request),
+    with only what the import needs."""
+    if not voter_ids:
+        return {}
+    attributes = ["voter_id", "status", "address_change", "address_changed_at"]
+    return {a.voter_id: a for a in Account.batch_get(voter_ids, attributes_to_get=attributes)}
 
 
 @translate_transient()

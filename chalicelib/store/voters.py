@@ -116,6 +116,7 @@ _STORED_ATTRIBUTES = [
     "ballot_ids",
     "imported_at",
     "removed_at",
+    "removed_email",
     "fingerprint",
 ]
 
@@ -137,6 +138,7 @@ def _as_stored(voter: Voter) -> tuple[StoredVoter, str]:
             ballot_ids=tuple(sorted(voter.ballot_ids or ())),
             imported_at=voter.imported_at.isoformat(),
             removed=voter.removed_at is not None,
+            removed_email=voter.removed_email,
         ),
         voter.fingerprint,
     )
