@@ -211,6 +211,7 @@ def test_the_account_page_names_a_wrong_current_password_and_a_change_is_emailed
     page.get_by_label("Mot de passe actuel").fill(PASSWORD)
     page.get_by_role("button", name="Changer mon mot de passe").click()
     expect(page.get_by_role("status")).to_contain_text("Votre mot de passe électeur est changé")
+    expect(page.locator("[data-rules] li[data-code=too_short]")).to_have_class(re.compile("fr-message--info"))
     notice = stack.wait_for_mail(email, "a été changé", seen)
     body = notice["path"].read_text()
     assert "depuis votre espace" in body and "jeton" not in body

@@ -67,6 +67,8 @@ export async function setupRules(form) {
   password.addEventListener("input", update);
   confirmation.addEventListener("input", update);
   form.addEventListener("submit", () => { submitted = true; refused = []; update(); });
+  // After a success the page may reset the form: the rules start neutral again.
+  form.addEventListener("reset", () => { submitted = false; refused = []; setTimeout(update); });
   return (violations) => {
     submitted = true;
     refused = violations;
