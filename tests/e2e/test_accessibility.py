@@ -91,6 +91,7 @@ def test_without_javascript_the_forms_are_inert_and_a_password_never_reaches_an_
         expect(page.locator("noscript .fr-alert")).to_contain_text("JavaScript est désactivé dans votre navigateur")
         for form in page.locator("form").all():
             assert form.get_attribute("method") == "post" and form.get_attribute("inert") is not None
+            assert float(form.evaluate("(form) => getComputedStyle(form).opacity")) < 1  # seen as unusable
 
     page.goto(stack.url("connexion"))
     screenshot(page, "20-connexion-sans-javascript")
