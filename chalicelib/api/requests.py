@@ -16,7 +16,19 @@ def json_object(request) -> dict:
         raise InvalidJson() from error
     if not isinstance(body, dict):
         raise InvalidJson()
+    if not _is_text(body):
+        raise InvalidJson()
     return body
+
+
+def _is_text(body: dict) -> bool:
+    """False when a string holds half of a surrogate pair (JSON's "\\ud800"): the parser lets it
+    through, but it is not text, and nothing downstream (argon2, DynamoDB, email) can encode it."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def text_field(body: dict, name: str, *, max_length: int = 10_000) -> str:

@@ -17,6 +17,9 @@ from chalicelib.domain.names import SEPARATOR, fold
 
 PAGE_SIZE = 100
 MAX_SKIP = 500
+# A real name part is two folded names of 100 characters at most; DynamoDB refuses a sort-key
+# condition of more than 1,024 bytes (a ValidationException, which would be a 500).
+MAX_NAME_BYTES = 512
 
 
 def name_part(sort_key: str) -> str:
@@ -40,6 +43,8 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
         or not isinstance(skip, int)
         or not 0 <= skip <= MAX_SKIP
         or name.count(SEPARATOR) != 2
+        or len(name.encode("utf-8", "replace")) > MAX_NAME_BYTES
+        or not name.isprintable()  # half a surrogate pair, controls: no name of ours
     ):
         raise InvalidCursor()
     return name, skip

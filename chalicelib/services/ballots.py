@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from chalicelib.domain import list_pages
-from chalicelib.domain.ballots import LEVELS
+from chalicelib.domain.ballots import BALLOT_ID, LEVELS
 from chalicelib.domain.claims import candidates_visible, lists_visible
 from chalicelib.domain.errors import BallotNotFound, ListsNotPublished, NotOnList
 from chalicelib.domain.phases import Phase, phase_at
@@ -33,7 +33,10 @@ def my_ballots(voter: Voter, *, now: datetime) -> list[BallotView]:
 
 
 def ballot_for_voter(voter: Voter, ballot_id: str) -> BallotItem:
-    """The ballot, if it exists (404) and the voter is on its list (403)."""
+    """The ballot, if it exists (404) and the voter is on its list (403). An id no ballot may
+    have is not looked up: DynamoDB refuses keys over 2,048 bytes (a ValidationException, a 500)."""
+    if not BALLOT_ID.fullmatch(ballot_id):
+        raise BallotNotFound()
     ballot = find_ballot(ballot_id)
     if ballot is None:
         raise BallotNotFound()
