@@ -25,13 +25,14 @@ import socket
 import sys
 import threading
 import traceback
+import uuid
 from http.server import HTTPServer
 from pathlib import Path
 from socketserver import ThreadingMixIn
 
 from chalice.cli import validate_routes
 from chalice.config import Config
-from chalice.local import ChaliceRequestHandler, LocalChalice
+from chalice.local import ChaliceRequestHandler, ForbiddenError, LocalChalice
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKLOG = 1024
@@ -66,10 +67,27 @@ def listening_socket(host: str, port: int, what: str) -> socket.socket:
 
 
 class _Handler(ChaliceRequestHandler):
-    """`chalice local`'s handler; the app logs one JSON line per request, so no access log."""
+    """`chalice local`'s handler. The app logs one JSON line per request, so nothing is printed
+    here: Python's server would print request lines, query strings included (a refused one
+    whole). The gateway's own answers look as in AWS: an unknown route is API Gateway's
+    `not_found` (infra/aws/deploy.py), and every answer has the headers CloudFront adds."""
 
-    def log_request(self, code="-", size="-") -> None:
+    def log_message(self, format, *args) -> None:
         pass
+
+    def _send_error_response(self, error) -> None:
+        if not isinstance(error, ForbiddenError):  # the only one without authorizers: no route
+            return super()._send_error_response(error)
+        from infra.aws.deploy import gateway_response_bodies
+
+        status, body = gateway_response_bodies()["MISSING_AUTHENTICATION_TOKEN"]
+        body = body.replace("$context.requestId", str(uuid.uuid4()))
+        self._send_http_response(int(status), {"Content-Type": "application/json", "Cache-Control": "no-store"}, body)
+
+    def _send_headers(self, headers) -> None:
+        from chalicelib.api.middleware import SECURITY_HEADERS
+
+        super()._send_headers({**SECURITY_HEADERS, **headers})
 
 
 class PortalServer(ThreadingMixIn, HTTPServer):
