@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 DSFR := node_modules/@gouvfr/dsfr/dist
 STATIC_DSFR := chalicelib/static/dsfr
 
-.PHONY: run test lint static chromium template package deploy bench load clean
+.PHONY: run test lint static chromium template openapi package deploy bench load clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -60,6 +60,10 @@ $(LOAD_VENV)/.installed: requirements-load.txt
 
 load: $(INSTALLED) static $(LOAD_VENV)/.installed
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
+# The API's OpenAPI description is generated from the routes (chalicelib/api/openapi.py); commit it.
+openapi: $(INSTALLED)
+	$(BIN)/python -m chalicelib.api.openapi > docs/openapi.json
 
 # The CloudFormation stack is generated from the PynamoDB models; commit the result.
 template: $(INSTALLED)

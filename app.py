@@ -8,6 +8,7 @@ from chalicelib.api import middleware
 from chalicelib.api.accounts import accounts
 from chalicelib.api.espace import espace
 from chalicelib.api.health import health
+from chalicelib.api.openapi import api_description
 from chalicelib.api.pages import pages
 from chalicelib.web import site
 from chalicelib.workers.deliverability import deliverability_worker
@@ -23,6 +24,7 @@ middleware.register(app)
 app.register_blueprint(health)
 app.register_blueprint(accounts)
 app.register_blueprint(espace)
+app.register_blueprint(api_description)
 app.register_blueprint(mail_worker)
 app.register_blueprint(deliverability_worker)
 app.register_blueprint(pages)

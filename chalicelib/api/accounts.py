@@ -11,9 +11,21 @@ from chalice import CORSConfig, Response
 
 from chalicelib import clock, settings, wiring
 from chalicelib.api.auth import client_of, cookie_header, signed_in
-from chalicelib.api.requests import json_object, text_field
 from chalicelib.api.responses import ApiBlueprint, json_response
-from chalicelib.domain import messages
+from chalicelib.api.schemas import (
+    BOOLEAN,
+    DATETIME,
+    INTEGER,
+    STRING,
+    Answer,
+    Body,
+    Text,
+    array,
+    nullable,
+    obj,
+    operation,
+)
+from chalicelib.domain import errors, messages
 from chalicelib.domain.mail_policy import HOURLY_BUDGET, MailRequestKind
 from chalicelib.domain.mailboxes import mailbox_help
 from chalicelib.domain.phases import PARIS
@@ -26,6 +38,42 @@ MAX_PASSWORD_FIELD = 1024
 PORTAL_ONLY = CORSConfig(
     allow_origin=settings.required("PORTAL_URL").rstrip("/"), allow_credentials=True, allow_headers=["Content-Type"]
 )
+
+# What the handlers read, validated by `Body.parse` and described by the same objects.
+EMAIL = Text(320, "L'adresse électronique professionnelle.", format="email")
+TOKEN = Text(200, "Le jeton du lien reçu par courriel (après `#jeton=`).")
+PASSWORD = Text(MAX_PASSWORD_FIELD)
+EMAIL_BODY = Body({"email": EMAIL})
+TOKEN_BODY = Body({"token": TOKEN})
+NEW_PASSWORD_BODY = Body({"token": TOKEN, "password": PASSWORD, "password_confirmation": PASSWORD})
+SIGN_IN_BODY = Body({"email": EMAIL, "password": PASSWORD})
+CHANGE_PASSWORD_BODY = Body({"current_password": PASSWORD, "password": PASSWORD, "password_confirmation": PASSWORD})
+
+PROFILE = obj(
+    voter_id=STRING,
+    last_name=STRING,
+    first_name=STRING,
+    email=nullable(STRING),
+    academy=STRING,
+    department=STRING,
+    workplace=STRING,
+    code_delivery=STRING,
+    account_created_at=DATETIME,
+)
+MAILBOX_ANSWER = Answer(
+    obj(
+        message=STRING,
+        mailbox=obj(
+            email=STRING,
+            professional=BOOLEAN,
+            academy=nullable(obj(name=STRING, webmail=STRING, help=STRING)),
+            hourly_budget=INTEGER,
+        ),
+    ),
+    "Demande acceptée, la même pour toute adresse bien formée d'un domaine.",
+)
+SIGNED_OUT = {204: Answer(None, "Session fermée ; le cookie est effacé.", headers=("Set-Cookie",))}
+LINK_ERRORS = (errors.TokenInvalid, errors.TokenExpired, errors.TokenUsed)
 
 
 def _profile(voter, account) -> dict:
@@ -56,17 +104,29 @@ def _mailbox(email: str) -> dict:
 
 
 def _email_request(kind: MailRequestKind) -> Response:
-    body = json_object(accounts.current_request)
-    email = registration.request_email(kind, text_field(body, "email", max_length=320), now=clock.utc_now())
+    body = EMAIL_BODY.parse(accounts.current_request)
+    email = registration.request_email(kind, body["email"], now=clock.utc_now())
     return json_response({"message": messages.for_code("request_accepted"), "mailbox": _mailbox(email)}, 202)
 
 
 @accounts.route("/api/registrations", methods=["POST"], cors=PORTAL_ONLY)
+@operation(
+    "Demander un lien de création de l'espace",
+    body=EMAIL_BODY,
+    answers={202: MAILBOX_ANSWER},
+    errors=(errors.InvalidEmail,),
+)
 def request_registration():
     return _email_request(MailRequestKind.REGISTRATION)
 
 
 @accounts.route("/api/password-resets", methods=["POST"], cors=PORTAL_ONLY)
+@operation(
+    "Demander un lien pour (re)définir son mot de passe",
+    body=EMAIL_BODY,
+    answers={202: MAILBOX_ANSWER},
+    errors=(errors.InvalidEmail,),
+)
 def request_password_reset():
     """Also the sign-in page's « first visit or forgotten password » button: the worker sends a
     confirmation link to a voter without an active espace, a reset link to the others."""
@@ -74,16 +134,28 @@ def request_password_reset():
 
 
 @accounts.route("/api/link-renewals", methods=["POST"], cors=PORTAL_ONLY)
+@operation(
+    "Renvoyer un lien expiré à la même adresse",
+    body=TOKEN_BODY,
+    answers={202: Answer(obj(message=STRING), "Un nouveau lien part vers l'adresse masquée.")},
+    errors=(errors.TokenInvalid, errors.TokenUsed),
+)
 def renew_link():
-    body = json_object(accounts.current_request)
-    masked = links.renew_link(text_field(body, "token", max_length=200), now=clock.utc_now())
+    body = TOKEN_BODY.parse(accounts.current_request)
+    masked = links.renew_link(body["token"], now=clock.utc_now())
     return json_response({"message": messages.for_code("link_renewed", masked_email=masked)}, 202)
 
 
 @accounts.route("/api/token-checks", methods=["POST"], cors=PORTAL_ONLY)
+@operation(
+    "Vérifier un lien reçu par courriel, sans rien changer",
+    body=TOKEN_BODY,
+    answers={200: Answer(obj(purpose=STRING, email=STRING, expires_at=DATETIME), "Le lien est valable.")},
+    errors=LINK_ERRORS,
+)
 def check_token():
-    body = json_object(accounts.current_request)
-    result = links.check_link(text_field(body, "token", max_length=200), now=clock.utc_now())
+    body = TOKEN_BODY.parse(accounts.current_request)
+    result = links.check_link(body["token"], now=clock.utc_now())
     return json_response(
         {
             "purpose": result.purpose,
@@ -94,13 +166,25 @@ def check_token():
 
 
 @accounts.route("/api/passwords", methods=["POST"], cors=PORTAL_ONLY)
+@operation(
+    "Définir son mot de passe avec le lien reçu",
+    body=NEW_PASSWORD_BODY,
+    answers={
+        200: Answer(
+            obj(signed_in=BOOLEAN),
+            "Mot de passe enregistré ; un premier mot de passe ouvre aussi une session (cookie).",
+            headers=("Set-Cookie",),
+        )
+    },
+    errors=(errors.PasswordPolicyError, *LINK_ERRORS),
+)
 def create_password():
-    body = json_object(accounts.current_request)
+    body = NEW_PASSWORD_BODY.parse(accounts.current_request)
     session_policy = wiring.session_policy()
     session_id = links.set_password_with_link(
-        text_field(body, "token", max_length=200),
-        text_field(body, "password", max_length=MAX_PASSWORD_FIELD),
-        text_field(body, "password_confirmation", max_length=MAX_PASSWORD_FIELD),
+        body["token"],
+        body["password"],
+        body["password_confirmation"],
         now=clock.utc_now(),
         policy=wiring.password_policy(),
         hasher=wiring.password_hasher(),
@@ -115,19 +199,36 @@ def create_password():
 
 
 @accounts.route("/api/password-policy", methods=["GET"])
+@operation(
+    "Les règles des mots de passe",
+    answers={
+        200: Answer(
+            obj(rules=array(obj(code=STRING, label=STRING)), min_length=INTEGER, max_length=INTEGER),
+            "Les règles et leurs libellés en français.",
+        )
+    },
+)
 def password_policy():
     policy = wiring.password_policy()
     return json_response({"rules": policy.rules(), "min_length": policy.min_length, "max_length": policy.max_length})
 
 
 @accounts.route("/api/sessions", methods=["POST"], cors=PORTAL_ONLY)
+@operation(
+    "Se connecter",
+    body=SIGN_IN_BODY,
+    answers={
+        200: Answer(obj(voter=PROFILE), "Connecté : le profil, et le cookie de session.", headers=("Set-Cookie",))
+    },
+    errors=(errors.PasswordMissing, errors.InvalidCredentials, errors.TooManyAttempts),
+)
 def sign_in():
     request = accounts.current_request
-    body = json_object(request)
+    body = SIGN_IN_BODY.parse(request)
     policy = wiring.session_policy()
     signed_in = sessions.sign_in(
-        text_field(body, "email", max_length=320),
-        text_field(body, "password", max_length=MAX_PASSWORD_FIELD),
+        body["email"],
+        body["password"],
         client=client_of(request),
         now=clock.utc_now(),
         hasher=wiring.password_hasher(),
@@ -140,6 +241,7 @@ def sign_in():
 
 
 @accounts.route("/api/sessions/current", methods=["DELETE"], cors=PORTAL_ONLY)
+@operation("Se déconnecter sur cet appareil", answers=SIGNED_OUT, signed_in=True)
 def sign_out():
     who = signed_in(accounts.current_request)
     sessions.sign_out(who.session_hash)
@@ -147,6 +249,7 @@ def sign_out():
 
 
 @accounts.route("/api/sessions", methods=["DELETE"], cors=PORTAL_ONLY)
+@operation("Se déconnecter partout", answers=SIGNED_OUT, signed_in=True)
 def sign_out_everywhere():
     who = signed_in(accounts.current_request)
     sessions.sign_out_everywhere(who.voter_id, now=clock.utc_now())
@@ -154,22 +257,34 @@ def sign_out_everywhere():
 
 
 @accounts.route("/api/me", methods=["GET"])
+@operation("Mon profil", answers={200: Answer(PROFILE, "Le profil de l'électeur connecté.")}, signed_in=True)
 def me():
     who = signed_in(accounts.current_request)
     return json_response(_profile(sessions.voter_of(who), who.account))
 
 
 @accounts.route("/api/me/password", methods=["PUT"], cors=PORTAL_ONLY)
+@operation(
+    "Changer son mot de passe",
+    body=CHANGE_PASSWORD_BODY,
+    answers={
+        204: Answer(
+            None, "Changé ; les autres sessions sont fermées, celle-ci a un nouveau cookie.", headers=("Set-Cookie",)
+        )
+    },
+    errors=(errors.WrongCurrentPassword, errors.PasswordPolicyError),
+    signed_in=True,
+)
 def change_password():
     request = accounts.current_request
     who = signed_in(request)
-    body = json_object(request)
+    body = CHANGE_PASSWORD_BODY.parse(request)
     policy = wiring.session_policy()
     session_id = sessions.change_password(
         who,
-        text_field(body, "current_password", max_length=MAX_PASSWORD_FIELD),
-        text_field(body, "password", max_length=MAX_PASSWORD_FIELD),
-        text_field(body, "password_confirmation", max_length=MAX_PASSWORD_FIELD),
+        body["current_password"],
+        body["password"],
+        body["password_confirmation"],
         now=clock.utc_now(),
         password_policy=wiring.password_policy(),
         hasher=wiring.password_hasher(),

@@ -4,15 +4,54 @@ from __future__ import annotations
 
 from chalicelib import clock
 from chalicelib.api.auth import client_of, signed_in
-from chalicelib.api.requests import json_object, text_field
 from chalicelib.api.responses import ApiBlueprint, json_response
-from chalicelib.domain import messages
-from chalicelib.domain.ballots import DATE_FIELDS
+from chalicelib.api.schemas import BOOLEAN, DATETIME, STRING, Answer, Body, Query, Text, array, nullable, obj, operation
+from chalicelib.domain import errors, messages
+from chalicelib.domain.ballots import BALLOT_ID, DATE_FIELDS
 from chalicelib.domain.claims import claims_open, lists_visible
 from chalicelib.domain.phases import PARIS
+from chalicelib.domain.voter_rows import MAX_LENGTHS
 from chalicelib.services import ballots, claims, sessions
 
 espace = ApiBlueprint(__name__)
+
+CLAIM_BODY = Body({"message": Text(100_000, "La réclamation (de 10 à 2 000 caractères).")})
+# Read as they are: the service reports every field's problem at once (`invalid_fields`).
+PUBLIC_CLAIM_BODY = Body(
+    {
+        "last_name": Text(MAX_LENGTHS["last_name"]),
+        "first_name": Text(MAX_LENGTHS["first_name"]),
+        "email": Text(320, format="email"),
+        "workplace": Text(MAX_LENGTHS["workplace"]),
+        "message": Text(100_000),
+    },
+    strict=False,
+)
+BALLOT = obj(
+    id=STRING,
+    label=STRING,
+    kind=STRING,
+    level=STRING,
+    perimeter=STRING,
+    **{field: nullable(DATETIME) for field in DATE_FIELDS},
+    phase=STRING,
+    lists_visible=BOOLEAN,
+    claims_open=BOOLEAN,
+    candidate_lists_published=BOOLEAN,
+    candidate_lists=array(obj(id=STRING, name=STRING, acronym=STRING, statement_url=STRING)),
+)
+CLAIM = obj(
+    reference=STRING,
+    ballot_id=nullable(STRING),
+    message=STRING,
+    status=STRING,
+    created_at=DATETIME,
+    answer=nullable(STRING),
+    answered_at=nullable(DATETIME),
+)
+CLAIM_FILED = obj(reference=STRING, created_at=DATETIME)
+# Any other id is 404 ballot_not_found, never looked up (JSON Schema's `$` is the end of the text).
+BALLOT_PATH = {"ballot_id": {"type": "string", "pattern": BALLOT_ID.pattern}}
 
 
 def _paris(moment):
@@ -59,6 +98,11 @@ def _claim(claim) -> dict:
 
 
 @espace.route("/api/me/ballots", methods=["GET"])
+@operation(
+    "Mes scrutins",
+    answers={200: Answer(obj(ballots=array(BALLOT)), "Les scrutins de l'électeur et ce que leur phase permet.")},
+    signed_in=True,
+)
 def my_ballots():
     voter = _voter(espace.current_request)
     now = clock.utc_now()
@@ -66,6 +110,31 @@ def my_ballots():
 
 
 @espace.route("/api/ballots/{ballot_id}/electoral-list", methods=["GET"])
+@operation(
+    "Une page de la liste électorale d'un de mes scrutins",
+    query=(
+        Query("q", "Le début du nom de famille cherché.", 200),
+        Query("cursor", "La page suivante (`next_cursor` de la précédente).", 1000),
+    ),
+    answers={
+        200: Answer(
+            obj(
+                voters=array(obj(last_name=STRING, first_name=STRING, workplace=STRING)),
+                next_cursor=nullable(STRING),
+            ),
+            "100 noms au plus, dans l'ordre de la liste.",
+        )
+    },
+    errors=(
+        errors.BallotNotFound,
+        errors.NotOnList,
+        errors.ListsNotPublished,
+        errors.InvalidCursor,
+        errors.TooManyRequests,
+    ),
+    path=BALLOT_PATH,
+    signed_in=True,
+)
 def electoral_list(ballot_id):
     request = espace.current_request
     voter = _voter(request)
@@ -77,28 +146,53 @@ def electoral_list(ballot_id):
 
 
 @espace.route("/api/ballots/{ballot_id}/claims", methods=["POST"])
+@operation(
+    "Contester la liste électorale d'un de mes scrutins",
+    body=CLAIM_BODY,
+    answers={
+        201: Answer(CLAIM_FILED, "Réclamation enregistrée."),
+        200: Answer(CLAIM_FILED, "La même réclamation était déjà enregistrée."),
+    },
+    errors=(
+        errors.InvalidMessage,
+        errors.BallotNotFound,
+        errors.NotOnList,
+        errors.ListsNotPublished,
+        errors.ClaimsClosed,
+    ),
+    path=BALLOT_PATH,
+    signed_in=True,
+)
 def file_claim(ballot_id):
     request = espace.current_request
     voter = _voter(request)
-    body = json_object(request)
-    claim, new = claims.file_ballot_claim(
-        voter, ballot_id, text_field(body, "message", max_length=100_000), now=clock.utc_now()
-    )
+    body = CLAIM_BODY.parse(request)
+    claim, new = claims.file_ballot_claim(voter, ballot_id, body["message"], now=clock.utc_now())
     return json_response({"reference": claim.reference, "created_at": _paris(claim.created_at)}, 201 if new else 200)
 
 
 @espace.route("/api/me/claims", methods=["GET"])
+@operation(
+    "Mes réclamations",
+    answers={200: Answer(obj(claims=array(CLAIM)), "Les réclamations et leurs réponses.")},
+    signed_in=True,
+)
 def my_claims():
     who = signed_in(espace.current_request)
     return json_response({"claims": [_claim(c) for c in claims.my_claims(who.voter_id)]})
 
 
 @espace.route("/api/public-claims", methods=["POST"])
+@operation(
+    "Signaler une absence ou une erreur d'adresse dans les listes (sans compte)",
+    body=PUBLIC_CLAIM_BODY,
+    answers={202: Answer(obj(message=STRING), "Signalement enregistré ; un accusé part par courriel.")},
+    errors=(errors.InvalidFields, errors.TooManyRequests),
+)
 def public_claim():
     """Every field's problem comes back at once (`invalid_fields`); a field that is not a
     string counts as empty."""
     request = espace.current_request
-    body = json_object(request)
-    fields = {name: body.get(name) for name in claims.PUBLIC_FIELDS}
+    fields = PUBLIC_CLAIM_BODY.parse(request)
     claims.file_public_claim(fields, client=client_of(request), now=clock.utc_now())
     return json_response({"message": messages.for_code("public_claim_accepted")}, 202)
