@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import UpdateError
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -47,15 +48,23 @@ def save_session(session_hash: str, *, voter_id: str, now, expires_at) -> None:
 
 
 @translate_transient()
-def touch_session(session_hash: str, *, now, expires_at) -> None:
-    Session(session_hash).update(
-        actions=[
-            Session.last_seen_at.set(now),
-            Session.expires_at.set(expires_at),
-            Session.expires_ttl.set(expires_at),
-        ],
-        condition=Session.session_hash.exists(),
-    )
+def touch_session(session_hash: str, *, now, expires_at) -> bool:
+    """Refresh a session's last-seen; False when it no longer exists (signed out, or voided,
+    between its read and this write): it is never written back to life."""
+    try:
+        Session(session_hash).update(
+            actions=[
+                Session.last_seen_at.set(now),
+                Session.expires_at.set(expires_at),
+                Session.expires_ttl.set(expires_at),
+            ],
+            condition=Session.session_hash.exists(),
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 @translate_transient()
