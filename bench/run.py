@@ -34,13 +34,19 @@ for variable in ("ARGON2_MEMORY_KIB", "ARGON2_TIME_COST"):
 
 # Floors: the fewest DynamoDB round trips each operation's design allows, and why.
 FLOORS = {
-    "registration request": (0, "only queues the request: the answer must not depend on the address"),
+    "registration request": (
+        1,
+        "counts the client (one UpdateItem), then queues: the answer must not depend on the address",
+    ),
     "registration worker": (
-        7,
-        "find voter, account, mail log (budget and idempotency); claim the request; create the pending account; store the link; mark sent",
+        8,
+        "find voter, account, mail log (idempotency); reserve the budget (one transaction); claim the request; create the pending account; store the link; mark sent",
     ),
     "token check": (2, "the token, then its account (voided links)"),
-    "password creation": (4, "token, account, voter (the email rule), then one transaction"),
+    "password creation": (
+        5,
+        "token, account, voter (the email rule), one transaction, then the session a first password opens",
+    ),
     "sign-in": (4, "throttle counters (one batch), voter by email, account, new session"),
     "sign-out": (3, "session, account (sessions voided after a reset), delete"),
     "me": (3, "session, account, voter"),

@@ -136,6 +136,8 @@ def _reset(facts: Facts) -> Letter:
 
 
 def _already_active(facts: Facts) -> Letter:
+    # It carries a working reset link: a stranger who asks to "register" a voter's address
+    # then only sends the voter a way back in, never an email that spends their budget for nothing.
     return _compose(
         "Élections professionnelles : votre espace électeur existe déjà",
         facts,
@@ -145,10 +147,11 @@ def _already_active(facts: Facts) -> Letter:
             SIGN_IN_PAGE,
         ),
         (
-            "Si vous avez oublié votre mot de passe électeur, vous pouvez en choisir un nouveau :",
-            FORGOTTEN_PASSWORD_PAGE,
+            "Si vous avez oublié votre mot de passe électeur, choisissez-en un nouveau avec ce lien, "
+            f"valable 1 heure, jusqu'au {_when(facts.expires_at)} (heure de Paris) :",
+            f"{PASSWORD_PAGE}#jeton={facts.secret}",
         ),
-        _not_asked("rien n'a changé."),
+        _not_asked("votre mot de passe actuel reste valable."),
     )
 
 

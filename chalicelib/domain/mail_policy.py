@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from enum import Enum
 
-HOURLY_BUDGET = 3  # emails of the kinds below per address per hour
+# The sending budget, reserved atomically when a request is first handled, in the hour the
+# request arrived (a request that waited in the queue counts in its own hour, never skips):
+# per address and requesting client, so strangers elsewhere cannot spend the voter's own
+# requests; and per address whoever asks, so many clients together cannot flood a mailbox.
+# Every email inside the budget carries a working link, so even a spent ceiling leaves the
+# voter a way in. Notices of something done (OUTSIDE_BUDGET) are never refused.
+HOURLY_BUDGET = 3  # emails per address and client per hour
+ADDRESS_HOURLY_CEILING = 10  # emails per address per hour, all clients together
 
 
 class MailRequestKind(str, Enum):

@@ -14,8 +14,9 @@ MESSAGES: dict[str, str] = {
         "d'une heure ? Vérifiez l'adresse saisie, puis refaites la demande."
     ),
     "public_claim_accepted": (
-        "Votre signalement est enregistré. Un accusé de réception va être envoyé à l'adresse "
-        "indiquée ; le service des élections vous répondra à cette même adresse."
+        "Votre signalement est enregistré sous la référence {reference} : notez-la. Le service des "
+        "élections vous répondra à l'adresse indiquée ; si elle figure sur une liste électorale, un "
+        "accusé de réception y est aussi envoyé."
     ),
     "invalid_json": (
         "La requête n'a pas pu être lue. Rechargez la page et réessayez ; si le problème "

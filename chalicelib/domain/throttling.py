@@ -3,7 +3,9 @@
 Failures are counted per address *and client* for the backoff: after 5 consecutive failures
 that client waits 1 s, then 2, 4… up to 15 min. Someone typing wrong passwords for a voter
 from elsewhere only slows themselves. Across all clients an address may fail at most 100
-times an hour (NIST SP 800-63B's ceiling), high enough that nobody reaches it by accident.
+times an hour (NIST SP 800-63B's ceiling); past it, a client that has failed for the address
+waits for the next hour, while a client that has not (the voter's own device) still signs in:
+strangers can spend the ceiling, not lock the voter out.
 Unknown addresses are counted exactly like known ones, so the answer reveals nothing.
 
 Each thing that can be guessed is one `ThrottleKind`: its own counters (a key prefix) and
@@ -27,6 +29,9 @@ class ThrottleKind:
 
 
 SIGN_IN = ThrottleKind("signin")
+# The current password asked on the account page: someone holding a stolen session must not
+# guess it at argon2's pace. Keyed by voter and client, the same rules as sign-in.
+CURRENT_PASSWORD = ThrottleKind("current-password")
 
 
 def backoff_seconds(consecutive_failures: int, kind: ThrottleKind = SIGN_IN) -> int:
@@ -55,3 +60,13 @@ def hour_window(now: datetime) -> str:
 def seconds_to_next_hour(now: datetime) -> int:
     next_hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     return max(1, math.ceil((next_hour - now).total_seconds()))
+
+
+def window_start(now: datetime, minutes: int) -> datetime:
+    """The start of the `minutes`-long window holding `now` (windows start on the hour)."""
+    return now.replace(minute=now.minute - now.minute % minutes, second=0, microsecond=0)
+
+
+def seconds_to_window_end(now: datetime, minutes: int) -> int:
+    end = window_start(now, minutes) + timedelta(minutes=minutes)
+    return max(1, math.ceil((end - now).total_seconds()))

@@ -22,6 +22,7 @@ from chalicelib.services.throttle import within_hourly_limit
 from chalicelib.store.claims import Claim, all_claims, file_claim, find_claim, record_answer, voter_claims
 from chalicelib.store.voters import Voter
 
+BALLOT_CLAIMS_PER_VOTER_PER_HOUR = 10
 PUBLIC_CLAIMS_PER_CLIENT_PER_HOUR = 5
 PUBLIC_CLAIMS_PER_ADDRESS_PER_HOUR = 3
 
@@ -37,6 +38,8 @@ def file_ballot_claim(voter: Voter, ballot_id: str, message: str, *, now: dateti
     if not claims_open(ballot, now):
         raise ClaimsClosed()
     _check_message(message)
+    # Enough for every ballot of a voter and second thoughts; not a flood of the election service.
+    within_hourly_limit("ballot-claims", voter.voter_id, BALLOT_CLAIMS_PER_VOTER_PER_HOUR, now=now)
     claim = Claim(
         claim_reference("ballot", voter.voter_id, ballot_id, message),
         kind="ballot",
@@ -80,13 +83,16 @@ def public_claim_problems(fields: dict) -> dict:
     return problems
 
 
-def file_public_claim(fields: dict, *, client: str, now: datetime) -> None:
-    """Someone missing from the lists, or listed with a wrong address, asks for a correction.
+def file_public_claim(fields: dict, *, client: str, now: datetime) -> str:
+    """Someone missing from the lists, or listed with a wrong address, asks for a correction;
+    returns the claim's reference, which the page shows.
 
     Every wrong field is reported at once (`InvalidFields`), before any limit is counted.
 
-    The answer is the same whatever the data (nothing says whether the person is listed);
-    the acknowledgement goes to the address given, within that address's hourly budget.
+    The answer is the same whatever the data (nothing says whether the person is listed).
+    The acknowledgement is not a relay for the sender's words: it holds only the reference and
+    fixed sentences, goes only to an address on an electoral list (greeted with the list's
+    first name), and counts in that address's sending budget (`services.outgoing_mail`).
     """
     problems = public_claim_problems(fields)
     if problems:
@@ -108,9 +114,8 @@ def file_public_claim(fields: dict, *, client: str, now: datetime) -> None:
     claim, _ = file_claim(claim)
     # Asked again when the same claim comes again, so that a submission whose receipt could
     # not be queued gets it on retry; the mail worker sends one receipt per claim.
-    request_notice(
-        MailRequestKind.CLAIM_RECEIPT, now=now, email=email, first_name=claim.first_name, reference=claim.reference
-    )
+    request_notice(MailRequestKind.CLAIM_RECEIPT, now=now, email=email, reference=claim.reference, client=client)
+    return claim.reference
 
 
 def list_claims(*, ballot_id: str | None = None, only_open: bool = False) -> list[Claim]:

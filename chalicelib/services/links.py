@@ -118,7 +118,7 @@ RENEWALS = {
 }
 
 
-def renew_link(secret, *, now: datetime) -> str:
+def renew_link(secret, *, now: datetime, client: str | None = None) -> str:
     """Send a new link like this one to the same address; returns the masked address.
 
     Only for a link that is expired (or still valid): one that was used, or voided by the use
@@ -132,5 +132,5 @@ def renew_link(secret, *, now: datetime) -> str:
     voter = find_voter(token.voter_id)
     if voter is None or not voter.is_listed:
         raise TokenInvalid()
-    request_email(RENEWALS[token.purpose], voter.email, now=now)
+    request_email(RENEWALS[token.purpose], voter.email, now=now, client=client)
     return token.masked_email

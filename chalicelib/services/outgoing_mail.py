@@ -21,18 +21,35 @@ from typing import NamedTuple
 
 from chalicelib import settings
 from chalicelib.domain.links import LIFETIMES, LinkPurpose, hash_secret, mask_email, new_secret
-from chalicelib.domain.mail_policy import HOURLY_BUDGET, OUTSIDE_BUDGET, Email, MailRequestKind, email_for
+from chalicelib.domain.mail_policy import (
+    ADDRESS_HOURLY_CEILING,
+    HOURLY_BUDGET,
+    OUTSIDE_BUDGET,
+    Email,
+    MailRequestKind,
+    email_for,
+)
+from chalicelib.domain.throttling import hour_window
 from chalicelib.logs import log_event
 from chalicelib.mail.ses import send_raw_email
 from chalicelib.services.after_commit import best_effort
-from chalicelib.store import mail_log
+from chalicelib.store import mail_log, rate_limits
 from chalicelib.store.accounts import ACTIVE, create_pending_account, find_account
 from chalicelib.store.claims import find_claim
 from chalicelib.store.mail_log import SENDING, SENT, MailLogEntry
 from chalicelib.store.tokens import delete_token, save_token
 from chalicelib.store.voters import Voter, find_listed_voter, find_voter
 
-LINK_PURPOSES = {Email.CONFIRMATION: LinkPurpose.REGISTRATION, Email.RESET: LinkPurpose.RESET}
+# Budget counters live two hours past the request's hour; requests queued by code that did
+# not say who asked share one client.
+BUDGET_KEPT = timedelta(hours=2)
+UNKNOWN_CLIENT = "-"
+
+LINK_PURPOSES = {
+    Email.CONFIRMATION: LinkPurpose.REGISTRATION,
+    Email.RESET: LinkPurpose.RESET,
+    Email.ALREADY_ACTIVE: LinkPurpose.RESET,
+}
 # Notices about an account, whose request names the voter rather than an address.
 BY_VOTER_ID = {MailRequestKind.PASSWORD_CHANGED, MailRequestKind.PASSWORD_CHANGED_SIGNED_IN}
 
@@ -64,7 +81,11 @@ def _listed_voter(request: MailRequestKind, body: dict) -> Voter | None:
 def _recipient(request: MailRequestKind, body: dict) -> _Recipient | None:
     """Who gets which email for this request, or None for nobody."""
     if request is MailRequestKind.CLAIM_RECEIPT:
-        return _Recipient(body["email"], body["first_name"], Email.CLAIM_RECEIPT, reference=body["reference"])
+        # Only to a listed address: an official email to any address would be a relay.
+        voter = find_listed_voter(body["email"])
+        if voter is None:
+            return None
+        return _Recipient(voter.email, voter.first_name, Email.CLAIM_RECEIPT, reference=body["reference"])
     if request is MailRequestKind.CLAIM_ANSWER:
         claim = find_claim(body["reference"])
         if claim is None or claim.answer is None:
@@ -90,21 +111,11 @@ def _recipient(request: MailRequestKind, body: dict) -> _Recipient | None:
     )
 
 
-def _refusal(
-    recipient: _Recipient, key: str, mine: MailLogEntry | None, recent: list[MailLogEntry], hour_ago: datetime
-) -> str | None:
+def _refusal(recipient: _Recipient, key: str, mine: MailLogEntry | None, recent: list[MailLogEntry]) -> str | None:
     """Why nothing may be sent for this request, from the address's recent mail; None to send."""
     if mine is not None and mine.status == SENT:
         return "already_sent"
     kind = recipient.kind
-    if mine is None and kind not in OUTSIDE_BUDGET:
-        spent = sum(
-            1
-            for e in recent
-            if e.requested_at >= hour_ago and Email(e.kind) not in OUTSIDE_BUDGET and e.status in (SENDING, SENT)
-        )
-        if spent >= HOURLY_BUDGET:
-            return "over_budget"
     if kind is Email.CLAIM_RECEIPT and any(
         e.reference == recipient.reference
         and e.kind == kind.value
@@ -114,6 +125,23 @@ def _refusal(
     ):
         return "already_sent"  # the same claim submitted again
     return None
+
+
+def _reserve_budget(address: str, client: str, requested_at: datetime, now: datetime) -> bool:
+    """One email of this address's budget, in the hour the request arrived (see `mail_policy`).
+
+    Reserved once, when the request is first handled; a worker that crashes between this and
+    its mail log entry leaves a reservation unused (the budget fails closed, never open).
+    """
+    window = hour_window(requested_at)
+    return rate_limits.reserve(
+        [
+            (f"mail-client#{address}#{client}#{window}", HOURLY_BUDGET),
+            (f"mail-address#{address}#{window}", ADDRESS_HOURLY_CEILING),
+        ],
+        now=now,
+        expires=max(now, requested_at) + BUDGET_KEPT,
+    )
 
 
 def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
@@ -131,9 +159,12 @@ def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
     # From the request's own time too: a retry after a long outage still finds its entry.
     recent = mail_log.mail_since(address, min(hour_ago, requested_at))
     mine = next((e for e in recent if e.entry_key == key), None)
-    refusal = _refusal(recipient, key, mine, recent, hour_ago)
+    refusal = _refusal(recipient, key, mine, recent)
     if refusal:
         return Outcome(None, refusal)
+    if mine is None and kind not in OUTSIDE_BUDGET:
+        if not _reserve_budget(address, body.get("client") or UNKNOWN_CLIENT, requested_at, now):
+            return Outcome(None, "over_budget")
 
     secret = expires_at = None
     if kind in LINK_PURPOSES:

@@ -25,7 +25,7 @@ from chalicelib.domain.mail_policy import MailRequestKind
 from chalicelib.domain.password_hashing import PasswordHasher
 from chalicelib.domain.passwords import PasswordPolicy
 from chalicelib.domain.sessions import SessionPolicy
-from chalicelib.domain.throttling import SIGN_IN
+from chalicelib.domain.throttling import CURRENT_PASSWORD, SIGN_IN
 from chalicelib.services.after_commit import best_effort
 from chalicelib.services.registration import request_notice
 from chalicelib.services.throttle import Throttle
@@ -35,6 +35,8 @@ from chalicelib.store.accounts import Account, find_account
 from chalicelib.store.voters import Voter, find_listed_voter, find_voter
 
 ACTIVE = AccountStatus.ACTIVE
+# A key no voter can have (voter ids start with a letter or a digit).
+NO_SUCH_VOTER = "-"
 
 
 class SignedIn(NamedTuple):
@@ -61,7 +63,9 @@ def sign_in(
     throttle = Throttle(SIGN_IN, email, client, now)
     throttle.check()
     voter = find_listed_voter(email) if is_well_formed(email) else None
-    account = find_account(voter.voter_id) if voter else None
+    # The same lookups whoever asks: an unknown address reads an account that cannot exist,
+    # so its answer takes as long as a listed one's (then the same argon2 time on a dummy hash).
+    account = find_account(voter.voter_id if voter else NO_SUCH_VOTER)
     usable_hash = account.password_hash if account is not None and account.status == ACTIVE else None
     if not hasher.verify(usable_hash, password):
         throttle.record_failure()
@@ -118,6 +122,7 @@ def change_password(
     password_policy: PasswordPolicy,
     hasher: PasswordHasher,
     session_policy: SessionPolicy,
+    client: str,
 ) -> str:
     """Replace the password of a signed-in voter; other sessions end, this one continues, and
     the voter gets the "password changed" notice. A wrong current password is said as such.
@@ -125,8 +130,12 @@ def change_password(
     Returns the id of the session that replaces the current one (a fresh id after a
     credential change, so an id stolen earlier is worth nothing).
     """
+    throttle = Throttle(CURRENT_PASSWORD, who.voter_id, client, now)
+    throttle.check()
     if not hasher.verify(who.account.password_hash, current_password):
+        throttle.record_failure()
         raise WrongCurrentPassword()
+    throttle.record_success()
     voter = find_voter(who.voter_id)
     violations = password_policy.violations(password, confirmation, (voter.email if voter else None) or "")
     if violations:

@@ -46,8 +46,15 @@ class Throttle:
         self.stale = [k for k in (self.client_key, self.hour_key) if k in counters and live(k) is None]
 
     def check(self) -> None:
-        """Raise TooManyAttempts if this client, or this address overall, must wait."""
-        if self.hour is not None and self.hour.count >= self.kind.max_failures_per_hour:
+        """Raise TooManyAttempts if this client must wait: after its own failures (the backoff),
+        or, once the address's hourly ceiling is reached, if it has failed for it at all.
+
+        The ceiling binds only the clients that failed: strangers who spend it from many
+        addresses lock themselves out, never the voter, whose device has not failed (each new
+        client gets one try an hour beyond the ceiling, so guessing stays bounded).
+        """
+        has_failed = self.client is not None and self.client.count > 0
+        if has_failed and self.hour is not None and self.hour.count >= self.kind.max_failures_per_hour:
             raise TooManyAttempts(throttling.seconds_to_next_hour(self.now))
         if self.client is not None:
             wait = throttling.retry_after(int(self.client.count), self.client.last_at, self.now, self.kind)
@@ -76,3 +83,11 @@ def within_hourly_limit(what: str, whose: str, limit: int, *, now: datetime) -> 
     count = rate_limits.increment(f"{what}#{whose}#{throttling.hour_window(now)}", now=now, expires=now + KEEP)
     if count > limit:
         raise TooManyRequests(throttling.seconds_to_next_hour(now))
+
+
+def within_limit(what: str, whose: str, limit: int, *, minutes: int, now: datetime) -> None:
+    """Count one more `what` for `whose` in this `minutes`-long window; TooManyRequests beyond `limit`."""
+    start = throttling.window_start(now, minutes)
+    count = rate_limits.increment(f"{what}#{whose}#{start:%Y%m%d%H%M}", now=now, expires=now + KEEP)
+    if count > limit:
+        raise TooManyRequests(throttling.seconds_to_window_end(now, minutes))

@@ -119,7 +119,8 @@ def rehash_password(voter_id: str, *, old_hash: str, new_hash: str) -> None:
 
 @translate_transient()
 def replace_password(voter_id: str, *, old_hash: str, new_hash: str, now: datetime) -> None:
-    """A signed-in voter's new password; every older session is void from `now`.
+    """A signed-in voter's new password; every older session and every emailed link is void
+    from `now` (a reset link asked for earlier must not undo the change).
 
     Conditional on the hash the voter proved they knew, so two concurrent changes cannot both
     succeed on the strength of one old password."""
@@ -128,6 +129,7 @@ def replace_password(voter_id: str, *, old_hash: str, new_hash: str, now: dateti
             Account.password_hash.set(new_hash),
             Account.password_changed_at.set(now),
             Account.sessions_valid_after.set(now),
+            Account.tokens_valid_after.set(now),
         ],
         condition=Account.password_hash == old_hash,
     )

@@ -9,10 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
+from chalicelib import settings
 from chalicelib.store.base import table_meta
-from chalicelib.transient import translate_transient
+from chalicelib.transient import cancelled_by_conflict, translate_transient
 
 
 class RateLimitCounter(Model):
@@ -56,3 +60,31 @@ def increment(bucket: str, *, now: datetime, expires: datetime) -> int:
         ]
     )
     return int(counter.count)
+
+
+@translate_transient()
+def reserve(limits: list[tuple[str, int]], *, now: datetime, expires: datetime) -> bool:
+    """Add one to each counter if every one is below its limit, all or none: True if reserved.
+
+    One TransactWriteItems of conditional updates, so concurrent workers can never reserve
+    more than the limit between them. A transaction cancelled only by a concurrent one is
+    AWS's "not now" (ServiceBusy: the queue delivers the request again later).
+    """
+    try:
+        with TransactWrite(connection=Connection(region=settings.region())) as transaction:
+            for bucket, limit in limits:
+                transaction.update(
+                    RateLimitCounter(bucket),
+                    actions=[
+                        RateLimitCounter.count.add(1),
+                        RateLimitCounter.first_at.set(RateLimitCounter.first_at | now),
+                        RateLimitCounter.last_at.set(now),
+                        RateLimitCounter.expires_ttl.set(expires),
+                    ],
+                    condition=RateLimitCounter.count.does_not_exist() | (RateLimitCounter.count < limit),
+                )
+    except TransactWriteError as error:
+        if error.cause_response_code != "TransactionCanceledException" or cancelled_by_conflict(error):
+            raise
+        return False
+    return True

@@ -160,6 +160,8 @@ FUNCTIONS = [
             MailLogEntry: ("Query", "PutItem", "UpdateItem"),
             Token: ("PutItem", "DeleteItem"),
             Claim: ("GetItem",),
+            # The sending budget: conditional counters in one transaction (TransactWriteItems).
+            RateLimitCounter: ("UpdateItem",),
         },
         sqs={MAIL_QUEUE: CONSUME_WITH_BACKOFF},
         ses=SEND_EMAIL,

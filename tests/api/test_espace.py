@@ -238,14 +238,32 @@ def public(portal, **changes):
 def test_a_public_claim_gets_the_same_answer_and_an_acknowledgement(portal, test_stage_config):
     listed = public(portal, email=LISTED, message="Mon adresse est mal orthographiée sur la liste.")
     unknown = public(portal)
-    assert listed.status_code == unknown.status_code == 202 and listed.body == unknown.body
+    assert listed.status_code == unknown.status_code == 202
+
+    listed_reference, unknown_reference = listed.json_body["reference"], unknown.json_body["reference"]
+    # The same answer but for the claim's own reference, which the page shows.
+    assert listed.json_body["message"].replace(listed_reference, "R") == unknown.json_body["message"].replace(
+        unknown_reference, "R"
+    )
+    assert listed_reference.startswith("REC-") and listed_reference in listed.json_body["message"]
     portal.run_worker()
-    mails = portal.new_mail()
-    assert sorted(m.to for m in mails) == [LISTED, "lea.nguyen@ac-poitiers.fr"]
-    assert all("REC-" in m.subject and "bien reçu" in m.subject for m in mails)
+    [receipt] = portal.new_mail()  # only the listed address: an official email is not a relay
+    assert receipt.to == LISTED and listed_reference in receipt.subject and "bien reçu" in receipt.subject
     out = io.StringIO()
     cli.main(["--stage", "test", "claims", "list"], out=out, config_path=test_stage_config)
     assert "Léa Nguyen <lea.nguyen@ac-poitiers.fr>, Lycée Jean Macé, Niort" in out.getvalue()
+
+
+def test_a_public_claim_cannot_relay_the_senders_words(portal):
+    """Finding 3: the acknowledgement, signed by the official domain, carried the sender's text."""
+    bait = "Gagnez un iPhone https://arnaque.example\nCliquez vite"
+    public(portal, email=LISTED, first_name=bait[:100], last_name=bait[:100], workplace=bait[:200], message=bait)
+    public(portal, email="victime@exemple.fr", first_name=bait[:100], message=bait)
+    portal.run_worker()
+    [receipt] = portal.new_mail()
+    assert receipt.to == LISTED
+    assert "arnaque" not in receipt.text and "iPhone" not in receipt.text and "arnaque" not in receipt.subject
+    assert receipt.text.startswith("Bonjour Camille,")  # the list's first name, not the sender's
 
 
 def problems_of(response) -> dict:
@@ -286,3 +304,15 @@ def test_public_claims_are_checked_and_rate_limited(portal):
     for number in range(2):
         public(portal, email=f"autre{number}@ac-poitiers.fr")
     assert public(portal, email="encore@ac-poitiers.fr").status_code == 429  # 6th from this client
+
+
+def test_ballot_claims_are_limited_per_voter(espace):
+    """Finding 10: a signed-in voter could file claims without end (each one a new message)."""
+    from chalicelib.services.claims import BALLOT_CLAIMS_PER_VOTER_PER_HOUR
+
+    statuses = [
+        espace.authed("post", "/api/ballots/CSA-ACA/claims", {"message": f"Réclamation numéro {n:03d}."}).status_code
+        for n in range(BALLOT_CLAIMS_PER_VOTER_PER_HOUR + 3)
+    ]
+    assert statuses.count(201) == BALLOT_CLAIMS_PER_VOTER_PER_HOUR and statuses[-1] == 429
+    assert len(espace.authed("get", "/api/me/claims").json_body["claims"]) == BALLOT_CLAIMS_PER_VOTER_PER_HOUR

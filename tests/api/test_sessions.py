@@ -197,7 +197,9 @@ def sign_in_from(client, now, password=GOOD_PASSWORD):
     )
 
 
-def test_another_client_is_not_locked_out_and_the_hourly_ceiling_is_100(portal):
+def test_another_client_is_not_locked_out_and_the_hourly_ceiling_binds_the_clients_that_failed(portal):
+    """The attack of issue 13 (finding 1): 100 failures from many clients used to lock the voter
+    out for the rest of the hour, even with the right password from their own device."""
     portal.register_and_activate()
     now = portal.clock.now.replace(minute=1)
     for _ in range(6):
@@ -209,10 +211,15 @@ def test_another_client_is_not_locked_out_and_the_hourly_ceiling_is_100(portal):
     for number in range(95):  # with the first client's 5: 100 failures this hour
         with pytest.raises(InvalidCredentials):
             sign_in_from(f"192.0.2.{number}", now, "Mauvais2026")
+    assert sign_in_from("198.51.100.7", now).voter.voter_id == "P00000001"  # the voter's device still works
     with pytest.raises(TooManyAttempts) as caught:
-        sign_in_from("198.51.100.7", now)
+        sign_in_from("192.0.2.7", now)  # an attacking client, even with the right password
     assert caught.value.details["retry_after"] == 59 * 60
-    assert sign_in_from("198.51.100.7", now.replace(minute=0) + timedelta(hours=1)).voter.voter_id == "P00000001"
+    with pytest.raises(InvalidCredentials):
+        sign_in_from("192.0.2.200", now, "Mauvais2026")  # a new client: one try beyond the ceiling
+    with pytest.raises(TooManyAttempts):
+        sign_in_from("192.0.2.200", now, "Mauvais2026")
+    assert sign_in_from("192.0.2.7", now.replace(minute=0) + timedelta(hours=1)).voter.voter_id == "P00000001"
 
 
 def test_a_completed_reset_clears_the_counters(portal):

@@ -35,9 +35,12 @@ def test_reset_email_lasts_one_hour():
     assert "valable 1 heure" in text and "#jeton=" + "R" * 43 in text
 
 
-def test_already_active_and_password_changed_emails_hold_no_secret():
-    _, text, _ = parsed(Email.ALREADY_ACTIVE)
-    assert "/connexion" in text and "/mot-de-passe-oublie" in text and "jeton" not in text
+def test_already_active_carries_a_working_reset_link():
+    _, text, _ = parsed(Email.ALREADY_ACTIVE, secret="A" * 43, expires_at=NOW + timedelta(hours=1))
+    assert "/connexion" in text and "/mot-de-passe#jeton=" + "A" * 43 in text and "valable 1 heure" in text
+
+
+def test_the_password_changed_email_holds_no_secret():
     _, text, _ = parsed(Email.PASSWORD_CHANGED)
     assert "a été changé le 29/11/2026 à 10h00" in text and "jeton" not in text
 

@@ -72,3 +72,13 @@ def test_backoff_doubles_from_one_second_to_fifteen_minutes():
 def test_which_email_answers_a_request(request_kind, active, expected):
     assert email_for(request_kind, listed=True, active=active) is expected
     assert email_for(request_kind, listed=False, active=active) is None
+
+
+def test_short_windows_start_on_the_hour_and_say_how_long_is_left():
+    from chalicelib.domain.throttling import seconds_to_window_end, window_start
+
+    moment = datetime(2026, 11, 29, 9, 47, 30, tzinfo=UTC)
+    assert window_start(moment, 10) == datetime(2026, 11, 29, 9, 40, tzinfo=UTC)
+    assert seconds_to_window_end(moment, 10) == 150
+    assert window_start(moment.replace(minute=0, second=0), 10) == moment.replace(minute=0, second=0)
+    assert seconds_to_window_end(moment.replace(minute=59, second=59, microsecond=500_000), 10) == 1

@@ -137,7 +137,7 @@ def test_a_link_that_expires_during_the_submission_says_expired(monkeypatch):
 def test_an_expired_link_names_its_masked_address_and_can_be_renewed(monkeypatch):
     store = FakeStore(monkeypatch)
     requested = []
-    monkeypatch.setattr(links, "request_email", lambda kind, email, now: requested.append((kind.value, email)))
+    monkeypatch.setattr(links, "request_email", lambda kind, email, now, client: requested.append((kind.value, email)))
     secret = store.link(lifetime=timedelta(hours=24))
     later = NOW + timedelta(hours=25)
     with pytest.raises(TokenExpired) as caught:
@@ -150,7 +150,7 @@ def test_an_expired_link_names_its_masked_address_and_can_be_renewed(monkeypatch
 def test_a_used_or_unknown_link_is_not_renewed(monkeypatch):
     store = FakeStore(monkeypatch)
     requested = []
-    monkeypatch.setattr(links, "request_email", lambda kind, email, now: requested.append(kind))
+    monkeypatch.setattr(links, "request_email", lambda kind, email, now, client: requested.append(kind))
     secret = store.link()
     set_password(secret)
     with pytest.raises(TokenUsed):

@@ -35,8 +35,9 @@ def test_each_kind_counts_apart_under_its_own_limits(aws):
         Throttle(CODES, ADDRESS, CLIENT, NOW).check()
     Throttle(SIGN_IN, ADDRESS, CLIENT, NOW).check()  # sign-in has seen no failure
     fail(CODES, 7, now=NOW + timedelta(minutes=30))
-    with pytest.raises(TooManyAttempts):
-        Throttle(CODES, ADDRESS, "198.51.100.7", NOW + timedelta(minutes=30)).check()  # the hourly cap
+    with pytest.raises(TooManyAttempts):  # the hourly cap, for the client that failed
+        Throttle(CODES, ADDRESS, CLIENT, NOW + timedelta(minutes=59, seconds=59)).check()
+    Throttle(CODES, ADDRESS, "198.51.100.7", NOW + timedelta(minutes=30)).check()  # not for one that did not
 
 
 def test_clearing_one_kind_leaves_the_others(aws):
