@@ -97,8 +97,10 @@ def authenticate(session_id, *, now: datetime, policy: SessionPolicy) -> Authent
         or (account.sessions_valid_after is not None and session.created_at < account.sessions_valid_after)
     ):
         raise NotAuthenticated()
-    if policy.needs_refresh(session.last_seen_at, now):
-        session_store.touch_session(session_hash, now=now, expires_at=policy.expires_at(session.created_at, now))
+    if policy.needs_refresh(session.last_seen_at, now) and not session_store.touch_session(
+        session_hash, now=now, expires_at=policy.expires_at(session.created_at, now)
+    ):
+        raise NotAuthenticated()  # deleted since it was read: signed out meanwhile
     return Authenticated(session_hash, session.voter_id, account)
 
 
