@@ -12,6 +12,7 @@ import time
 
 from chalicelib.api.origin import check_origin
 from chalicelib.api.responses import MethodNotAllowed, UnsupportedMediaType, error_response, request_id_of
+from chalicelib.api.same_origin import check_json_body, check_same_origin
 from chalicelib.domain.errors import PortalError
 from chalicelib.logs import log_event
 
@@ -38,13 +39,22 @@ def register(app) -> None:
         started = time.perf_counter()
         try:
             check_origin(event)  # before any route: around CloudFront, nothing answers but 403
+            check_same_origin(event)  # then forged requests (403), from the headers alone
+            check_json_body(event)  # and bodies not declared exactly as JSON (415)
         except PortalError as refused:
             response = error_response(refused, request_id_of(app))
         else:
             response = get_response(event)
         error = CHALICE_ERRORS.get(response.status_code)
         if error and isinstance(response.body, dict) and "Code" in response.body:
+            allow = response.headers.get("Allow")
             response = error_response(error())
+            if allow:
+                response.headers["Allow"] = allow
+        if event.method == "HEAD":
+            # The headers GET would send, never a body (RFC 9110, 9.3.2); of the same type
+            # (bytes for fonts and images), which Chalice requires.
+            response.body = b"" if isinstance(response.body, bytes) else ""
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         log_event(

@@ -41,12 +41,12 @@ def _asset(version: str, relative: str) -> Response:
     return Response(body=body, status_code=200, headers={"Content-Type": content_type, "Cache-Control": cache})
 
 
-@pages.route("/", methods=["GET"])
+@pages.route("/", methods=["GET", "HEAD"])
 def home():
     return _page("accueil")
 
 
-@pages.route("/{slug}", methods=["GET"])
+@pages.route("/{slug}", methods=["GET", "HEAD"])
 def page(slug):
     known = slug in site.page_slugs() and slug not in site.INTERNAL_PAGES
     return _page(slug if known else site.NOT_FOUND, 200 if known else 404)
@@ -74,31 +74,31 @@ def _not_sent(slug: str) -> Response:
     return _page(site.FORM_NOT_SENT, 405, page=slug or "./", headers={"Allow": "GET"})
 
 
-@pages.route("/static/{version}/{name}", methods=["GET"])
+@pages.route("/static/{version}/{name}", methods=["GET", "HEAD"])
 def own_asset(version, name):
     return _asset(version, name if name in site.OWN_ASSETS else "-")
 
 
-@pages.route("/static/{version}/js/{name}", methods=["GET"])
+@pages.route("/static/{version}/js/{name}", methods=["GET", "HEAD"])
 def script(version, name):
     return _asset(version, f"js/{name}" if f"js/{name}" in site.OWN_ASSETS else "-")
 
 
-@pages.route("/static/{version}/js/pages/{name}", methods=["GET"])
+@pages.route("/static/{version}/js/pages/{name}", methods=["GET", "HEAD"])
 def page_script(version, name):
     return _asset(version, f"js/pages/{name}" if f"js/pages/{name}" in site.OWN_ASSETS else "-")
 
 
-@pages.route("/static/{version}/dsfr/{name}", methods=["GET"])
+@pages.route("/static/{version}/dsfr/{name}", methods=["GET", "HEAD"])
 def dsfr_asset(version, name):
     return _asset(version, f"dsfr/{name}")
 
 
-@pages.route("/static/{version}/dsfr/{folder}/{name}", methods=["GET"])
+@pages.route("/static/{version}/dsfr/{folder}/{name}", methods=["GET", "HEAD"])
 def dsfr_nested_asset(version, folder, name):
     return _asset(version, f"dsfr/{folder}/{name}")
 
 
-@pages.route("/static/{version}/dsfr/icons/{folder}/{name}", methods=["GET"])
+@pages.route("/static/{version}/dsfr/icons/{folder}/{name}", methods=["GET", "HEAD"])
 def dsfr_icon(version, folder, name):
     return _asset(version, f"dsfr/icons/{folder}/{name}")

@@ -40,6 +40,10 @@ class OriginNotVerified(PortalError, code="origin_not_verified"):
     called directly, or with a wrong X-Origin-Verify."""
 
 
+class CrossSiteRequest(PortalError, code="cross_site_request"):
+    """A state-changing API request that another site may have sent (`api/same_origin.py`)."""
+
+
 class InternalError(PortalError, code="internal_error"):
     """Anything we did not expect: the voter gets a reference for the help desk."""
 
@@ -53,6 +57,7 @@ STATUS: dict[type[PortalError], int] = {
     errors.ListsNotPublished: 403,
     errors.ClaimsClosed: 403,
     OriginNotVerified: 403,
+    CrossSiteRequest: 403,
     errors.BallotNotFound: 404,
     MethodNotAllowed: 405,
     errors.LinkError: 410,

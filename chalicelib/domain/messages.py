@@ -29,6 +29,10 @@ MESSAGES: dict[str, str] = {
         "par exemple avec le lien reçu par courriel."
     ),
     "unsupported_media_type": "La requête doit être envoyée au format JSON.",
+    "cross_site_request": (
+        "Cette action doit être faite depuis les pages du portail. Ouvrez le portail à son adresse "
+        "habituelle, puis réessayez."
+    ),
     "invalid_email": (
         "Cette adresse électronique n'est pas valide. Saisissez votre adresse professionnelle "
         "complète, par exemple prenom.nom@ac-poitiers.fr."

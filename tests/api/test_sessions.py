@@ -262,6 +262,10 @@ def test_state_changing_endpoints_take_only_json(portal):
 
 def test_cors_allows_only_the_portal_origin(portal):
     response = portal.post("/api/registrations", {"email": LISTED}, headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403  # not served at all (api/same_origin.py)
+    assert response.headers.get("Access-Control-Allow-Origin") in (None, "https://portail.test")
+    response = portal.post("/api/registrations", {"email": LISTED}, headers={"Origin": "https://portail.test"})
+    assert response.status_code == 202
     assert response.headers.get("Access-Control-Allow-Origin") == "https://portail.test"
     assert response.headers.get("Access-Control-Allow-Credentials") == "true"
 

@@ -377,6 +377,92 @@ def test_a_hundred_clients_at_once_are_all_answered(running_portal):
         assert int(line.split()[2]) >= count
 
 
+def raw_request(port: int, data: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.slow
+def test_no_query_string_or_body_reaches_the_output(running_portal):
+    """Tokens travel in fragments, never sent; a mistaken ?password= must still not be printed."""
+    secret = "Passw0rd-qs-7f3a9c"
+    port = running_portal.port
+    assert call(running_portal.base, "GET", f"/connexion?email=x&password={secret}")[0] == 200
+    call(
+        running_portal.base,
+        "POST",
+        f"/api/sessions?password={secret}",
+        {"email": "x@ac-poitiers.fr", "password": secret},
+    )
+    # Request lines that Python's HTTP server refuses, which it prints whole by default.
+    raw_request(port, f"GET /connexion?email=x&password={secret} x HTTP/1.1\r\nHost: a\r\n\r\n".encode())
+    raw_request(port, f"GET /connexion?password={secret} HTTP/1.1\r\nHost: a\r\nBad header {secret}\r\n\r\n".encode())
+    raw_request(port, f"GET /connexion?password={secret} HTTP/9.9\r\n\r\n".encode())
+    raw_request(port, f"G\x01T /connexion?password={secret}\r\n\r\n".encode())
+    assert call(running_portal.base, "GET", "/api/health")[0] == 200  # and the log line of that one is written
+    time.sleep(0.5)
+    output = running_portal.output()
+    assert secret not in output and "password=" not in output
+    assert '"route": "/{slug}"' in output  # the request log still says which route answered
+
+
+SECURITY_HEADER_NAMES = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("OPTIONS", "/api/sessions"),
+        ("OPTIONS", "/api/health"),
+        ("GET", "/api/x"),
+        ("POST", "/api/x"),
+        ("GET", "/api/me/x/y"),
+        ("GET", "/nulle-part"),
+        ("POST", "/nulle-part"),
+        ("GET", "/nulle/part"),
+    ],
+)
+def test_every_answer_carries_the_security_headers(running_portal, method, path):
+    """The gateway's own answers too (a CORS preflight, a route it does not know), as in AWS,
+    where CloudFront's response headers policy adds them (infra/aws/edge.py)."""
+    connection = http.client.HTTPConnection("127.0.0.1", running_portal.port, timeout=30)
+    headers = {"Origin": running_portal.base, "Access-Control-Request-Method": "POST"} if method == "OPTIONS" else {}
+    connection.request(method, path, body=b"{}" if method == "POST" else None, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    for name in SECURITY_HEADER_NAMES:
+        assert response.getheader(name), (method, path, name, response.getheaders())
+    assert "frame-ancestors 'none'" in response.getheader("Content-Security-Policy")
+    if path.startswith("/api/") and method != "OPTIONS":
+        assert response.status == 404
+        error = json.loads(body)["error"]
+        assert error["code"] == "not_found" and error["message"] and error["request_id"]
+        assert response.getheader("Content-Type").startswith("application/json")
+    elif method != "OPTIONS":
+        assert response.status in (404, 405)
+
+
+@pytest.mark.slow
+def test_head_on_a_page_sends_the_headers_and_no_body(running_portal):
+    connection = http.client.HTTPConnection("127.0.0.1", running_portal.port, timeout=30)
+    for path in ("/", "/connexion"):
+        connection.request("HEAD", path)
+        response = connection.getresponse()
+        assert response.status == 200 and response.read() == b""
+        assert response.getheader("Content-Type") == "text/html; charset=utf-8"
+        assert response.getheader("Content-Security-Policy")
+    connection.request("GET", "/api/health")  # the same connection: no stray body in the way
+    assert connection.getresponse().read() == b'{"status": "ok"}'
+    connection.close()
+
+
 @pytest.mark.slow
 def test_make_run_stops_on_ctrl_c_even_started_in_the_background(running_portal):
     process = running_portal.process
