@@ -3,6 +3,9 @@ the settings (cosmicpython's `bootstrap.py`). Tests clear a cache to rebuild one
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from datetime import timedelta
 from functools import cache
 
@@ -45,3 +48,17 @@ def origin_secret() -> str | None:
     reaches a container when it is recycled: docs/threat-model.md); None: no check."""
     secret_id = optional("ORIGIN_SECRET_ID")
     return secret_value(secret_id) if secret_id else None
+
+
+@cache
+def cursor_key() -> bytes:
+    """The key that signs electoral-list cursors (`domain.list_pages`).
+
+    Derived from the origin secret, so every container of a stage signs alike without one
+    more secret to deploy; without it (the local stack, the tests) a random key for this
+    process, which is all a single-process server needs.
+    """
+    origin = origin_secret()
+    if origin is None:
+        return secrets.token_bytes(32)
+    return hmac.new(origin.encode(), b"electoral-list cursors", hashlib.sha256).digest()

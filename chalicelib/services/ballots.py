@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
+from chalicelib import wiring
 from chalicelib.domain import list_pages
 from chalicelib.domain.ballots import BALLOT_ID, LEVELS
 from chalicelib.domain.claims import candidates_visible, lists_visible
@@ -57,7 +58,8 @@ def electoral_list_page(
     ballot = ballot_for_voter(voter, ballot_id)
     if not lists_visible(ballot, now):
         raise ListsNotPublished()
-    position = list_pages.decode_cursor(cursor) if cursor else None
+    key = wiring.cursor_key()
+    position = list_pages.decode_cursor(cursor, key=key) if cursor else None
     within_hourly_limit("list-pages", voter.voter_id, LIST_PAGES_PER_HOUR, now=now)
     start, skip = position if position else ("", 0)
     entries = list_page(
@@ -66,5 +68,5 @@ def electoral_list_page(
     shown, more = entries[: list_pages.PAGE_SIZE], len(entries) > list_pages.PAGE_SIZE
     return ListPage(
         voters=[{"last_name": e.last_name, "first_name": e.first_name, "workplace": e.workplace} for e in shown],
-        next_cursor=list_pages.next_cursor([e.sort_key for e in shown], position) if more else None,
+        next_cursor=list_pages.next_cursor([e.sort_key for e in shown], position, key=key) if more else None,
     )

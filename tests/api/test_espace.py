@@ -133,8 +133,29 @@ def test_electoral_list_pages_are_sorted_and_show_only_names_and_workplace(espac
     assert len(seen) == 2 + 150 + 5 == 157
     assert [v["last_name"] for v in seen].count("Martin") == 150
     for cursor in cursors:  # a cursor names a position, never a voter id or an email
-        decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        payload = cursor.partition(".")[0]
+        decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
         assert "P000" not in decoded and "@" not in decoded
+
+
+def test_a_forged_cursor_cannot_probe_the_hidden_voter_ids(espace):
+    """Finding 10: a cursor starting between two namesakes by voter id ('MARTIN#CAMILLE#P00000080')
+    placed the page by the hidden ids; a binary search over such cursors recovered them."""
+    import json
+
+    def forged(name, signature=""):
+        payload = base64.urlsafe_b64encode(json.dumps([name, 0]).encode()).decode().rstrip("=")
+        return f"{payload}.{signature}" if signature else payload
+
+    first = espace.authed("get", "/api/ballots/CSA-MEN/electoral-list").json_body
+    genuine = first["next_cursor"]
+    for cursor in (forged("MARTIN#CAMILLE#P00000080"), forged("MARTIN#CAMILLE#"), forged("MARTIN#CAMILLE#", "x" * 22)):
+        response = espace.authed("get", f"/api/ballots/CSA-MEN/electoral-list?cursor={cursor}")
+        assert (response.status_code, response.json_body["error"]["code"]) == (400, "invalid_cursor"), cursor
+    # The genuine cursor's signature does not fit another position either.
+    other = forged("MARTIN#CAMILLE#P00000080", genuine.partition(".")[2])
+    assert espace.authed("get", f"/api/ballots/CSA-MEN/electoral-list?cursor={other}").status_code == 400
+    assert espace.authed("get", f"/api/ballots/CSA-MEN/electoral-list?cursor={genuine}").status_code == 200
 
 
 def test_search_by_name_prefix_ignores_case_and_accents(espace):
