@@ -104,8 +104,9 @@ def _mailbox(email: str) -> dict:
 
 
 def _email_request(kind: MailRequestKind) -> Response:
-    body = EMAIL_BODY.parse(accounts.current_request)
-    email = registration.request_email(kind, body["email"], now=clock.utc_now())
+    request = accounts.current_request
+    body = EMAIL_BODY.parse(request)
+    email = registration.request_email(kind, body["email"], now=clock.utc_now(), client=client_of(request))
     return json_response({"message": messages.for_code("request_accepted"), "mailbox": _mailbox(email)}, 202)
 
 
@@ -114,7 +115,7 @@ def _email_request(kind: MailRequestKind) -> Response:
     "Demander un lien de création de l'espace",
     body=EMAIL_BODY,
     answers={202: MAILBOX_ANSWER},
-    errors=(errors.InvalidEmail,),
+    errors=(errors.InvalidEmail, errors.TooManyRequests),
 )
 def request_registration():
     return _email_request(MailRequestKind.REGISTRATION)
@@ -125,7 +126,7 @@ def request_registration():
     "Demander un lien pour (re)définir son mot de passe",
     body=EMAIL_BODY,
     answers={202: MAILBOX_ANSWER},
-    errors=(errors.InvalidEmail,),
+    errors=(errors.InvalidEmail, errors.TooManyRequests),
 )
 def request_password_reset():
     """Also the sign-in page's « first visit or forgotten password » button: the worker sends a
@@ -138,11 +139,12 @@ def request_password_reset():
     "Renvoyer un lien expiré à la même adresse",
     body=TOKEN_BODY,
     answers={202: Answer(obj(message=STRING), "Un nouveau lien part vers l'adresse masquée.")},
-    errors=(errors.TokenInvalid, errors.TokenUsed),
+    errors=(errors.TokenInvalid, errors.TokenUsed, errors.TooManyRequests),
 )
 def renew_link():
-    body = TOKEN_BODY.parse(accounts.current_request)
-    masked = links.renew_link(body["token"], now=clock.utc_now())
+    request = accounts.current_request
+    body = TOKEN_BODY.parse(request)
+    masked = links.renew_link(body["token"], now=clock.utc_now(), client=client_of(request))
     return json_response({"message": messages.for_code("link_renewed", masked_email=masked)}, 202)
 
 
@@ -272,7 +274,7 @@ def me():
             None, "Changé ; les autres sessions sont fermées, celle-ci a un nouveau cookie.", headers=("Set-Cookie",)
         )
     },
-    errors=(errors.WrongCurrentPassword, errors.PasswordPolicyError),
+    errors=(errors.WrongCurrentPassword, errors.PasswordPolicyError, errors.TooManyAttempts),
     signed_in=True,
 )
 def change_password():
@@ -289,6 +291,7 @@ def change_password():
         password_policy=wiring.password_policy(),
         hasher=wiring.password_hasher(),
         session_policy=policy,
+        client=client_of(request),
     )
     return Response(
         body="",

@@ -186,7 +186,9 @@ def my_claims():
 @operation(
     "Signaler une absence ou une erreur d'adresse dans les listes (sans compte)",
     body=PUBLIC_CLAIM_BODY,
-    answers={202: Answer(obj(message=STRING), "Signalement enregistré ; un accusé part par courriel.")},
+    answers={
+        202: Answer(obj(reference=STRING, message=STRING), "Signalement enregistré ; un accusé part par courriel.")
+    },
     errors=(errors.InvalidFields, errors.TooManyRequests),
 )
 def public_claim():
@@ -194,5 +196,7 @@ def public_claim():
     string counts as empty."""
     request = espace.current_request
     fields = PUBLIC_CLAIM_BODY.parse(request)
-    claims.file_public_claim(fields, client=client_of(request), now=clock.utc_now())
-    return json_response({"message": messages.for_code("public_claim_accepted")}, 202)
+    reference = claims.file_public_claim(fields, client=client_of(request), now=clock.utc_now())
+    return json_response(
+        {"reference": reference, "message": messages.for_code("public_claim_accepted", reference=reference)}, 202
+    )
