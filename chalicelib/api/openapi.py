@@ -16,11 +16,13 @@ from chalicelib.api.auth import COOKIE
 from chalicelib.api.responses import (
     STATUS,
     ApiBlueprint,
+    CrossSiteRequest,
     InternalError,
     OriginNotVerified,
     UnsupportedMediaType,
     json_response,
 )
+from chalicelib.api.same_origin import STATE_CHANGING
 from chalicelib.api.schemas import INTEGER, STRING, Answer, Operation, obj, operation, operation_of
 from chalicelib.domain import errors
 from chalicelib.domain.errors import PortalError
@@ -41,6 +43,7 @@ EVERYWHERE = (OriginNotVerified, UnsupportedMediaType, InternalError, errors.Ser
 WITH_BODY = (errors.InvalidJson,)
 WITH_STRICT_BODY = (errors.InvalidRequest,)
 SIGNED_IN = (errors.NotAuthenticated,)
+CHANGING = (CrossSiteRequest,)  # POST, PUT, PATCH, DELETE from another site (api/same_origin.py)
 
 # The schema of every public detail an error may carry (`PortalError.public`).
 _PROBLEM = {
@@ -89,8 +92,10 @@ def error_schema(error: type[PortalError]) -> dict:
     return obj(error=obj(**properties))
 
 
-def _errors_of(described: Operation) -> list[type[PortalError]]:
+def _errors_of(described: Operation, method: str) -> list[type[PortalError]]:
     found = list(described.errors)
+    if method in STATE_CHANGING:
+        found += CHANGING
     if described.body is not None:
         found += WITH_BODY + (WITH_STRICT_BODY if described.body.strict else ())
     if described.signed_in:
@@ -103,7 +108,7 @@ def _json_content(schema: dict) -> dict:
     return {JSON: {"schema": schema}}
 
 
-def _responses(described: Operation, schemas: dict) -> dict:
+def _responses(described: Operation, method: str, schemas: dict) -> dict:
     responses = {}
     for status, answer in sorted(described.answers.items()):
         response = {"description": answer.description}
@@ -113,7 +118,7 @@ def _responses(described: Operation, schemas: dict) -> dict:
             response["headers"] = {name: HEADERS[name] for name in answer.headers}
         responses[str(status)] = response
     by_status: dict[int, list[type[PortalError]]] = {}
-    for error in _errors_of(described):
+    for error in _errors_of(described, method):
         schemas[error.__name__] = error_schema(error)
         by_status.setdefault(status_of(error), []).append(error)
     for status in sorted(by_status):
@@ -157,7 +162,7 @@ def _operation(path: str, method: str, entry, schemas: dict) -> dict:
         result["requestBody"] = {"required": True, "content": _json_content(described.body.schema())}
     if described.signed_in:
         result["security"] = [{SECURITY_SCHEME: []}]
-    result["responses"] = _responses(described, schemas)
+    result["responses"] = _responses(described, method, schemas)
     return result
 
 

@@ -117,3 +117,9 @@ def test_the_public_claim_body_is_the_fields_the_service_reads():
     from chalicelib.services.claims import PUBLIC_FIELDS
 
     assert tuple(PUBLIC_CLAIM_BODY.fields) == PUBLIC_FIELDS
+
+
+def test_state_changing_operations_may_be_refused_as_cross_site():
+    paths = openapi.document(app)["paths"]
+    assert "CrossSiteRequest" in json.dumps(paths["/api/sessions"]["post"]["responses"]["403"])
+    assert "CrossSiteRequest" not in json.dumps(paths["/api/me"]["get"]["responses"]["403"])
