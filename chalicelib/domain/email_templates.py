@@ -184,6 +184,42 @@ def _password_changed_signed_in(facts: Facts) -> Letter:
     )
 
 
+def _address_changed(facts: Facts) -> Letter:
+    """To the address the roll no longer holds: what stopped working, and whom to contact. No link."""
+    return _compose(
+        "Élections professionnelles : l'adresse de votre espace électeur a été modifiée",
+        facts,
+        "L'adresse de votre espace électeur a été modifiée sur les listes électorales : ce n'est plus "
+        "celle-ci. Votre espace est donc suspendu à cette adresse : son mot de passe, les connexions "
+        "en cours et les liens déjà reçus ici ne fonctionnent plus.",
+        "La nouvelle adresse a reçu un lien pour choisir un mot de passe et retrouver l'espace électeur. "
+        "Si ce changement vient de vous ou du service des élections, vous n'avez rien d'autre à faire.",
+        "Si vous n'êtes pas à l'origine de ce changement, contactez le service des élections de votre académie.",
+    )
+
+
+def _address_confirmation(facts: Facts) -> Letter:
+    """To the address the roll now holds: confirm it by choosing a password (a registration link)."""
+    return _compose(
+        "Élections professionnelles : confirmez votre nouvelle adresse pour retrouver votre espace électeur",
+        facts,
+        (
+            "Votre adresse électronique a été modifiée sur les listes électorales : c'est désormais à cette "
+            "adresse que le portail vous écrit. Pour la confirmer et choisir le mot de passe de votre espace "
+            "électeur (l'ancien ne fonctionne plus), ouvrez ce lien :",
+            f"{PASSWORD_PAGE}#jeton={facts.secret}",
+        ),
+        (
+            f"Ce lien est valable 24 heures, jusqu'au {_when(facts.expires_at)} (heure de Paris). "
+            "S'il a expiré, demandez-en simplement un nouveau :",
+            REGISTRATION_PAGE,
+        ),
+        "Vos scrutins et vos réclamations restent les mêmes : seule l'adresse change.",
+        "Si vous ne vous attendiez pas à ce message, prévenez le service des élections de votre académie ; "
+        "rien ne sera réactivé sans vous.",
+    )
+
+
 # One entry per kind of email: a new kind (a vote receipt, a voter-code notice) is one function and one line here.
 LETTERS: dict[Email, Callable[[Facts], Letter]] = {
     Email.CLAIM_RECEIPT: _claim_receipt,
@@ -193,6 +229,8 @@ LETTERS: dict[Email, Callable[[Facts], Letter]] = {
     Email.ALREADY_ACTIVE: _already_active,
     Email.PASSWORD_CHANGED: _password_changed,
     Email.PASSWORD_CHANGED_SIGNED_IN: _password_changed_signed_in,
+    Email.ADDRESS_CHANGED: _address_changed,
+    Email.ADDRESS_CONFIRMATION: _address_confirmation,
 }
 
 

@@ -27,6 +27,10 @@ class MailRequestKind(str, Enum):
     PASSWORD_CHANGED_SIGNED_IN = "password_changed_signed_in"  # from the account page
     CLAIM_RECEIPT = "claim_receipt"
     CLAIM_ANSWER = "claim_answer"
+    # An import changed the voter's address (`domain.address_changes`): a notice to the old
+    # address, and a link to choose a password to the new one; each names its recipient.
+    ADDRESS_CHANGED = "address_changed"
+    ADDRESS_CONFIRMATION = "address_confirmation"
 
 
 class Email(str, Enum):
@@ -37,10 +41,16 @@ class Email(str, Enum):
     PASSWORD_CHANGED_SIGNED_IN = "password_changed_signed_in"
     CLAIM_RECEIPT = "claim_receipt"
     CLAIM_ANSWER = "claim_answer"
+    ADDRESS_CHANGED = "address_changed"
+    ADDRESS_CONFIRMATION = "address_confirmation"
 
 
 # Notices that tell the voter something happened to their account are always sent.
 OUTSIDE_BUDGET = {Email.PASSWORD_CHANGED, Email.PASSWORD_CHANGED_SIGNED_IN, Email.CLAIM_ANSWER}
+# So are both emails of an address changed in the roll: queued by the administrators' import,
+# never at a stranger's request, once per change; the voter must learn that the espace was
+# suspended, and the new address needs its link even if someone spent its budget.
+OUTSIDE_BUDGET |= {Email.ADDRESS_CHANGED, Email.ADDRESS_CONFIRMATION}
 
 
 def email_for(request: MailRequestKind, *, listed: bool, active: bool) -> Email | None:

@@ -49,9 +49,15 @@ LINK_PURPOSES = {
     Email.CONFIRMATION: LinkPurpose.REGISTRATION,
     Email.RESET: LinkPurpose.RESET,
     Email.ALREADY_ACTIVE: LinkPurpose.RESET,
+    Email.ADDRESS_CONFIRMATION: LinkPurpose.REGISTRATION,
 }
 # Notices about an account, whose request names the voter rather than an address.
 BY_VOTER_ID = {MailRequestKind.PASSWORD_CHANGED, MailRequestKind.PASSWORD_CHANGED_SIGNED_IN}
+# An import changed the voter's address: each request names the voter and its recipient.
+ADDRESS_CHANGE = {
+    MailRequestKind.ADDRESS_CHANGED: Email.ADDRESS_CHANGED,
+    MailRequestKind.ADDRESS_CONFIRMATION: Email.ADDRESS_CONFIRMATION,
+}
 
 
 class Outcome(NamedTuple):
@@ -69,6 +75,28 @@ class _Recipient(NamedTuple):
     needs_account: bool = False  # a confirmation to a voter who has no account yet
     reference: str | None = None
     answer: str | None = None
+    # The account's links are void until this instant: a new link is dated after it, even
+    # if this machine's clock is behind the one that set it.
+    links_after: datetime | None = None
+
+
+def _address_change_recipient(request: MailRequestKind, body: dict) -> _Recipient | None:
+    """The notice goes to the address left, whatever happened since. The link goes to the
+    address taken only while the espace is still suspended for this very change (not
+    confirmed yet, not changed again since), even if the import has not written the voter's
+    new address yet, or not listed them again yet (`services.voter_import.suspensions`)."""
+    voter = find_voter(body["voter_id"])
+    if voter is None:
+        return None
+    kind = ADDRESS_CHANGE[request]
+    if kind is Email.ADDRESS_CHANGED:
+        return _Recipient(body["email"], voter.first_name, kind, voter_id=voter.voter_id)
+    account = find_account(voter.voter_id)
+    if account is None or account.status == ACTIVE or account.address_change != body["change"]:
+        return None
+    return _Recipient(
+        body["email"], voter.first_name, kind, voter_id=voter.voter_id, links_after=account.tokens_valid_after
+    )
 
 
 def _listed_voter(request: MailRequestKind, body: dict) -> Voter | None:
@@ -97,6 +125,8 @@ def _recipient(request: MailRequestKind, body: dict) -> _Recipient | None:
                 return None
             address, first_name = voter.email or voter.removed_email, voter.first_name
         return _Recipient(address, first_name, Email.CLAIM_ANSWER, reference=claim.reference, answer=claim.answer)
+    if request in ADDRESS_CHANGE:
+        return _address_change_recipient(request, body)
     voter = _listed_voter(request, body)
     if voter is None:
         return None
@@ -191,7 +221,7 @@ def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
             hash_secret(secret),
             voter_id=recipient.voter_id,
             purpose=LINK_PURPOSES[kind].value,
-            created_at=now,
+            created_at=max(now, recipient.links_after + timedelta(microseconds=1)) if recipient.links_after else now,
             expires_at=expires_at,
             request_id=request_id,
             masked_email=mask_email(address),
