@@ -88,6 +88,11 @@ def voter_import(report, out, *, dry_run: bool, prune: bool) -> None:
     print(f"  électeurs créés      {_number(report.created)}", file=out)
     print(f"  électeurs mis à jour {_number(report.updated)}", file=out)
     print(f"  électeurs inchangés  {_number(report.unchanged)}", file=out)
+    print(
+        f"  adresses modifiées : {_number(report.address_changes)} "
+        f"(dont {_number(report.address_changes_with_account)} espaces suspendus)",
+        file=out,
+    )
     print(f"  lignes rejetées      {_number(report.rejected)}", file=out)
     print(f"  absents du fichier   {_number(report.missing)}", file=out)
     print(
@@ -115,13 +120,22 @@ def voter_import(report, out, *, dry_run: bool, prune: bool) -> None:
             f"Exemples : {sample}. Relancez avec --prune pour les retirer.",
             file=out,
         )
+    if report.address_changes_with_account:
+        done = "sont suspendus" if report.written else "seraient suspendus"
+        print(
+            f"{_number(report.address_changes_with_account)} espaces électeurs dont l'adresse change {done} : "
+            "mot de passe, connexions et liens ne fonctionnent plus ; l'ancienne adresse est prévenue et "
+            "la nouvelle reçoit un lien pour choisir un mot de passe.",
+            file=out,
+        )
     if prune and report.pruned:
         done = "retirés" if report.written else "seraient retirés"
         print(
             f"{_number(report.pruned)} électeurs absents du fichier {done} de toutes les listes. "
             f"{_number(report.pruned_with_account)} avaient un espace électeur (dont "
             f"{_number(report.pruned_with_active_account)} activés) : l'espace est conservé mais "
-            "suspendu ; ils ne peuvent plus se connecter ni recevoir de courriel du portail, et "
+            "suspendu ; leurs connexions en cours sont fermées, ils ne peuvent plus se connecter "
+            "ni recevoir de courriel du portail, et "
             "un import qui les inscrit de nouveau le leur rend tel quel.",
             file=out,
         )
@@ -149,6 +163,12 @@ def voter_file(found, out) -> None:
             f"  espace électeur    {state} (créé le {_when(account.created_at)}, activé le {_when(account.activated_at)})",
             file=out,
         )
+        if account.address_changed_at:
+            print(
+                f"  suspendu le        {_when(account.address_changed_at)} : adresse modifiée par un import "
+                "(l'ancienne adresse est prévenue, la nouvelle a reçu un lien)",
+                file=out,
+            )
     print(f"  scrutins ({len(found.ballots)})", file=out)
     for ballot, phase in found.ballots:
         print(f"    {safe(ballot.ballot_id):<18} {PHASE_LABELS[phase.value]:<22} {safe(ballot.label)}", file=out)

@@ -19,7 +19,11 @@ uses), so that "what happens when someone registers" takes a glance, not a grep:
   admin.cli.claims_command -> claims.answer_claim -> registration.request_notice (answer)
 - Import: admin.cli.import_ballots_command -> ballot_import.import_ballots -> store.ballots;
   admin.cli.import_voters_command -> voter_import.import_voters (csv_file.stage_file -> staging.Staging,
-  store.voters.stored_voters, _prune_missing -> store.accounts.count_accounts / store.voters.mark_removed,
-  _apply_changes -> writer.ChunkWriter -> store.electoral_list.change_entries + store.voters.save_voters)
-  -> admin.render.voter_import
+  store.voters.stored_voters, _prune_missing -> store.accounts.accounts_of, suspensions.end_sessions
+  (store.accounts.void_sessions, store.sessions.delete_voter_sessions) / store.voters.mark_removed,
+  _apply_changes -> per chunk, first suspensions.suspend_moved_accounts (domain.address_changes.moved_from,
+  store.accounts.accounts_of / suspend_for_address_change, mail.queue.enqueue_mail_requests: the
+  address_changed notice and the address_confirmation link, then the worker's hops above,
+  store.sessions.delete_voter_sessions), then writer.ChunkWriter -> store.electoral_list.change_entries
+  + store.voters.save_voters) -> admin.render.voter_import
 """

@@ -189,10 +189,3 @@ def accounts_of(voter_ids: list[str]) -> dict[str, Account]:
 def account_statuses() -> dict[str, str]:
     """Every account's status by voter id: a Scan, for the administrators' CLI only."""
     return {a.voter_id: a.status for a in Account.scan(attributes_to_get=["voter_id", "status"])}
-
-
-@translate_transient()
-def count_accounts(voter_ids: list[str]) -> tuple[int, int]:
-    """How many of these voters have an account, and how many of those are active (BatchGetItem)."""
-    statuses = [a.status for a in Account.batch_get(voter_ids, attributes_to_get=["voter_id", "status"])]
-    return len(statuses), sum(1 for status in statuses if status == ACTIVE)

@@ -68,25 +68,33 @@ def test_reimporting_the_same_file_changes_nothing(ballots, tmp_path):
 
 
 def test_an_updated_row_updates_data_and_memberships_and_never_the_account(ballots, tmp_path):
-    run(tmp_path, [voter(1)])
+    run(tmp_path, [voter(1), voter(2)])
     Account(
-        voter_id="P00000001", status=ACTIVE, password_hash="$argon2id$kept", created_at=NOW, activated_at=NOW
+        voter_id="P00000002", status=ACTIVE, password_hash="$argon2id$kept", created_at=NOW, activated_at=NOW
     ).save()
-    account_before = Account.get("P00000001").attribute_values
+    account_before = Account.get("P00000002").attribute_values
 
+    # Voter 1 (no espace) changes address; voter 2 keeps theirs and their espace is untouched.
+    # An address change of a voter with an espace suspends it: tests/services/test_address_changes.py.
     report = run(
         tmp_path,
-        [voter(1, last_name="Lefèvre", email="c.lefevre@ac-poitiers.fr", ballots="CSA-MEN|CAPN-PE")],
+        [
+            voter(1, last_name="Lefèvre", email="c.lefevre@ac-poitiers.fr", ballots="CSA-MEN|CAPN-PE"),
+            voter(2, last_name="Autre", ballots="CSA-MEN"),
+        ],
         now=LATER,
     )
-    assert (report.updated, report.unchanged) == (1, 0)
+    assert (report.updated, report.unchanged, report.address_changes) == (2, 0, 1)
     v1 = Voter.get("P00000001")
     assert (v1.last_name, v1.email, v1.ballot_ids) == ("Lefèvre", "c.lefevre@ac-poitiers.fr", {"CSA-MEN", "CAPN-PE"})
     assert (v1.imported_at, v1.updated_at) == (NOW, LATER)
-    assert entries("CSA-MEN") == [("LEFEVRE#CAMILLE#P00000001", "Lefèvre", "Lycée Jean Macé, Niort")]
+    assert entries("CSA-MEN") == [
+        ("AUTRE#CAMILLE#P00000002", "Autre", "Lycée Jean Macé, Niort"),
+        ("LEFEVRE#CAMILLE#P00000001", "Lefèvre", "Lycée Jean Macé, Niort"),
+    ]
     assert entries("CAPN-PE") == [("LEFEVRE#CAMILLE#P00000001", "Lefèvre", "Lycée Jean Macé, Niort")]
     assert entries("CSA-ACA") == []
-    assert Account.get("P00000001").attribute_values == account_before
+    assert Account.get("P00000002").attribute_values == account_before
     assert find_listed_voter("camille.nom1@ac-poitiers.fr") is None
     assert find_listed_voter("c.lefevre@ac-poitiers.fr").voter_id == "P00000001"
 
@@ -191,7 +199,8 @@ def test_prune_takes_missing_voters_off_the_lists_and_keeps_their_account(ballot
         LATER,
     )
     assert not gone.is_listed and find_listed_voter("camille.nom2@ac-poitiers.fr") is None
-    assert Account.get("P00000002").attribute_values == account_before
+    # Kept as it was, but signed out everywhere (tests/services/test_address_changes.py).
+    assert Account.get("P00000002").attribute_values == {**account_before, "sessions_valid_after": LATER}
     # Pruning again finds nobody new to remove.
     assert run(tmp_path, [voter(1)], prune=True).pruned == 0
 

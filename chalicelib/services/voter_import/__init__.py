@@ -16,12 +16,17 @@ How it stays correct and within bounded memory:
    stops half-way leaves the old fingerprint on the voters it did not finish, so running the
    same file again completes the work and converges to the same end state.
 
-The import never reads or writes the accounts table, except to report (on `prune`) how many
-of the removed voters had an account.
+4. A voter whose address changes loses their espace's password, sessions and links, and is
+   told at both addresses (`suspensions`): for each chunk, before it is submitted, one
+   BatchGetItem of the accounts of its voters whose address changes (none when none does),
+   then a conditional UpdateItem per such account. Pruned voters are signed out the same way,
+   before they are marked removed. Nothing else reads or writes the accounts table, and the
+   account lookups stay one BatchGetItem per chunk of 100.
 
 The parts: `csv_file` reads and validates the file, `staging` holds it and compares, `writer`
-runs the chunks on threads, `report` is what the caller gets back; the writes themselves are
-`store.voters` and `store.electoral_list` functions.
+runs the chunks on threads, `suspensions` takes the espaces away from the old mailboxes,
+`report` is what the caller gets back; the writes themselves are `store.voters`,
+`store.electoral_list` and `store.accounts` functions.
 """
 
 from __future__ import annotations
@@ -31,13 +36,15 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from chalicelib.domain.address_changes import moved_from
 from chalicelib.domain.errors import ServiceBusy
 from chalicelib.domain.voter_rows import StoredVoter, VoterRow, list_changes
 from chalicelib.services.voter_import.csv_file import stage_file
 from chalicelib.services.voter_import.report import ImportAborted, ImportInterrupted, Progress, VoterImportReport
 from chalicelib.services.voter_import.staging import Staging
+from chalicelib.services.voter_import.suspensions import end_sessions, suspend_moved_accounts
 from chalicelib.services.voter_import.writer import ChunkWriter
-from chalicelib.store.accounts import count_accounts
+from chalicelib.store.accounts import ACTIVE, accounts_of
 from chalicelib.store.ballots import all_ballots
 from chalicelib.store.electoral_list import change_entries
 from chalicelib.store.voters import mark_removed, save_voters, stored_voters
@@ -116,9 +123,27 @@ def _collect_problems(staging: Staging, report: VoterImportReport) -> None:
 def _apply_changes(
     staging: Staging, report: VoterImportReport, *, now: datetime, write: bool, workers: int, progress: Progress
 ) -> None:
+    """Submit the changed voters in chunks; a chunk's address changes are dealt with first.
+
+    `moves` (the voters whose address changes, with the address they leave) holds only
+    voters of the chunk being gathered, and is handled in this thread right before that
+    chunk is submitted: its accounts are suspended before any of its voters is written with
+    a new address. A dry run gathers no chunk, and only counts the moves' accounts.
+    """
     writer = ChunkWriter(workers) if write else None
     chunk: list[tuple[VoterRow, StoredVoter | None]] = []
+    moves: list[tuple[VoterRow, str]] = []
     done = 0
+
+    def flush() -> None:
+        nonlocal chunk, moves, done
+        if moves:
+            suspend_moved_accounts(moves, report, now=now, write=writer is not None)
+        if writer and chunk:
+            writer.submit(_write_chunk, chunk, now)
+            done += len(chunk)
+        chunk, moves = [], []
+
     try:
         for row, fingerprint, stored, stored_fingerprint in staging.changes():
             if stored is None:
@@ -128,17 +153,18 @@ def _apply_changes(
                 continue
             else:
                 report.updated += 1
+            old_email = moved_from(row, stored)
+            if old_email is not None:
+                report.address_changes += 1
+                moves.append((row, old_email))
             if writer:
                 chunk.append((row, stored))
-                if len(chunk) >= CHUNK_SIZE:
-                    writer.submit(_write_chunk, chunk, now)
-                    done += len(chunk)
-                    chunk = []
+            if len(chunk) >= CHUNK_SIZE or len(moves) >= CHUNK_SIZE:
+                flush()
+                if writer:
                     progress("écriture", done, None)
+        flush()
         if writer:
-            if chunk:
-                writer.submit(_write_chunk, chunk, now)
-                done += len(chunk)
             writer.finish()
             progress("écriture", done, done)
     finally:
@@ -163,7 +189,8 @@ def _write_chunk(chunk: list[tuple[VoterRow, StoredVoter | None]], now: datetime
 def _prune_missing(
     staging: Staging, report: VoterImportReport, *, now: datetime, write: bool, progress: Progress
 ) -> None:
-    """Take the voters absent from the file off every list; their accounts stay as they are.
+    """Take the voters absent from the file off every list; their accounts stay as they are,
+    but every session ends.
 
     The voter item is kept (marked removed, its address moved out of the email index), so
     the help desk can still explain what happened, and a later import that lists them again
@@ -181,13 +208,16 @@ def _prune_missing(
 
 
 def _prune_chunk(chunk: list[StoredVoter], report: VoterImportReport, now: datetime, write: bool) -> None:
-    with_account, active = count_accounts([v.voter_id for v in chunk])
-    report.pruned_with_account += with_account
-    report.pruned_with_active_account += active
+    """One BatchGetItem of the chunk's accounts; then the list entries, the sessions of
+    those with an account, and last the voters (once marked removed, a re-run skips them)."""
+    accounts = accounts_of([v.voter_id for v in chunk])
+    report.pruned_with_account += len(accounts)
+    report.pruned_with_active_account += sum(1 for a in accounts.values() if a.status == ACTIVE)
     report.pruned += len(chunk)
     if not write:
         return
     report.items_written += change_entries(
         remove=[(ballot_id, stored.sort_key) for stored in chunk for ballot_id in stored.ballot_ids], add=[]
     )
+    end_sessions(list(accounts), now=now)
     report.items_written += mark_removed(chunk, now=now)

@@ -24,7 +24,9 @@ class ImportInterrupted(Exception):
 
     Some voters are written, the others not. Running the same command again completes the
     import: what is already stored compares as unchanged, and every write is a whole-item
-    put or a delete, so repeating one changes nothing.
+    put or a delete, so repeating one changes nothing; an espace suspended for an address
+    change records which change it was, and is neither suspended nor told twice
+    (`suspensions`).
     """
 
     code = "store_busy"
@@ -49,6 +51,10 @@ class VoterImportReport:
     pruned: int = 0
     pruned_with_account: int = 0
     pruned_with_active_account: int = 0
+    # Voters given another address, and how many of them had an espace (suspended until the
+    # new address confirms).
+    address_changes: int = 0
+    address_changes_with_account: int = 0
     items_written: int = 0
     written: bool = False
     seconds: float = 0.0
