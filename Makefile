@@ -61,9 +61,9 @@ $(LOAD_VENV)/.installed: requirements-load.txt
 load: $(INSTALLED) static $(LOAD_VENV)/.installed
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
-# The API's OpenAPI description is generated from the routes (chalicelib/api/openapi.py); commit it.
+# The API's OpenAPI description is generated from the routes (chalicelib/api/openapi.py, written by infra/openapi.py); commit it.
 openapi: $(INSTALLED)
-	$(BIN)/python -m chalicelib.api.openapi > docs/openapi.json
+	$(BIN)/python -m infra.openapi > docs/openapi.json
 
 # The CloudFormation stack is generated from the PynamoDB models; commit the result.
 template: $(INSTALLED)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import sys
 
 from chalicelib.api.auth import COOKIE
 from chalicelib.api.responses import (
@@ -225,22 +223,3 @@ def openapi_document():
     response.body = _served(api_description.current_app)
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
-
-
-def main() -> None:
-    # The document does not depend on the stage: placeholders let the app be imported anywhere.
-    for name, value in {
-        "PORTAL_URL": "https://portail.invalid",
-        "MAIL_QUEUE_NAME": "openapi",
-        "DELIVERY_EVENTS_QUEUE_NAME": "openapi",
-        "AWS_DEFAULT_REGION": "eu-west-3",
-    }.items():
-        os.environ.setdefault(name, value)
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    from app import app
-
-    sys.stdout.write(render(app))
-
-
-if __name__ == "__main__":
-    main()
