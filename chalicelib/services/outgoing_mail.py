@@ -6,11 +6,13 @@ creates the link and sends through SES (the API side, which only queues, is
 
 A queue message may be delivered more than once, and a send may fail and be retried. The
 mail log entry keyed by the request's own id makes that safe: once an entry says "sent",
-later deliveries send nothing; an entry still "sending" means an earlier attempt failed
-before SES accepted the message, so its link (never delivered) is deleted and replaced,
-never added to. The one window left is a crash between SES accepting a message and the
-entry being marked sent: the retry then sends it again (at-least-once), with a new link
-that voids nothing the voter holds.
+later deliveries send nothing; an entry still "sending" means an earlier attempt did not
+see SES accept the message. That attempt's link is left valid, never deleted: SES may have
+accepted the email all the same (a timeout after acceptance, a crash before the entry was
+marked sent), and deleting it would kill the link of an email already delivered. The retry
+sends again (at-least-once) with a new link; every unexpired link of the account works until
+one is used, which voids the others. An undelivered link's secret exists nowhere (only its
+hash is stored), and its item expires with the token table's TTL.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from chalicelib.store import mail_log, rate_limits
 from chalicelib.store.accounts import ACTIVE, create_pending_account, find_account
 from chalicelib.store.claims import find_claim
 from chalicelib.store.mail_log import SENDING, SENT, MailLogEntry
-from chalicelib.store.tokens import delete_token, save_token
+from chalicelib.store.tokens import save_token
 from chalicelib.store.voters import Voter, find_listed_voter, find_voter
 
 # Budget counters live two hours past the request's hour; requests queued by code that did
@@ -212,8 +214,6 @@ def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
     )
     if entry is None:
         return Outcome(None, "handled_elsewhere")
-    if mine is not None and mine.token_hash:
-        delete_token(mine.token_hash)  # the failed attempt's link never reached anyone
     if secret:
         if recipient.needs_account:
             create_pending_account(recipient.voter_id, now)
