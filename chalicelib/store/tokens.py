@@ -45,8 +45,3 @@ def find_token(token_hash: str) -> Token | None:
 def save_token(token_hash: str, *, expires_at: datetime, **fields) -> None:
     """A new link; `fields` are the other attributes (voter_id, purpose, created_at...)."""
     Token(token_hash, expires_at=expires_at, expires_ttl=expires_at + KEEP_AFTER_EXPIRY, **fields).save()
-
-
-@translate_transient()
-def delete_token(token_hash: str) -> None:
-    Token(token_hash).delete()

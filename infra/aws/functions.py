@@ -158,7 +158,7 @@ FUNCTIONS = [
             Voter: ("GetItem", "index:by-email"),
             Account: ("GetItem", "PutItem"),
             MailLogEntry: ("Query", "PutItem", "UpdateItem"),
-            Token: ("PutItem", "DeleteItem"),
+            Token: ("PutItem",),
             Claim: ("GetItem",),
             # The sending budget: conditional counters in one transaction (TransactWriteItems).
             RateLimitCounter: ("UpdateItem",),
