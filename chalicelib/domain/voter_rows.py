@@ -73,6 +73,9 @@ class StoredVoter:
     # A pruned voter's last address (their `email` is gone): listing them again at another
     # address is an address change too.
     removed_email: str | None = None
+    # List entries (ballot, sort key) an interrupted import may have written for this voter
+    # under a name or ballots the voter item does not show yet (see `entries_in_flight`).
+    pending_entries: tuple[tuple[str, str], ...] = ()
 
     @property
     def sort_key(self) -> str:
@@ -95,8 +98,20 @@ def list_changes(row: VoterRow, stored: StoredVoter | None) -> tuple[set[tuple[s
     """
     new_keys = {(b, row.sort_key) for b in row.ballot_ids}
     old_keys = {(b, stored.sort_key) for b in stored.ballot_ids} if stored and not stored.removed else set()
-    unchanged = stored is not None and stored.lists_as(row)
-    return old_keys - new_keys, sorted(key for key in new_keys if not (key in old_keys and unchanged))
+    in_flight = set(stored.pending_entries) if stored else set()
+    # Entries an interrupted run may have left are rewritten or deleted, never trusted.
+    unchanged = stored is not None and stored.lists_as(row) and not in_flight
+    return (old_keys | in_flight) - new_keys, sorted(key for key in new_keys if not (key in old_keys and unchanged))
+
+
+def entries_in_flight(stored: StoredVoter | None, added: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """What the voter item must say is being written before the import writes `added`.
+
+    The import writes a chunk's list entries before its voter items. Stopped in between, the
+    entries under the new name or ballots exist while the voter item still shows the old ones;
+    a next run with another file would compute its changes from the old ones and leave those
+    entries behind for good. Marked first, they are known to every later run (`list_changes`)."""
+    return set(added) | (set(stored.pending_entries) if stored else set())
 
 
 @dataclass(frozen=True)

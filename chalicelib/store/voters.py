@@ -52,6 +52,9 @@ class Voter(Model):
     updated_at = UTCDateTimeAttribute()
     removed_at = UTCDateTimeAttribute(null=True)
     removed_email = UnicodeAttribute(null=True)
+    # "<ballot id>\x1f<sort key>" of list entries an import is writing (see
+    # `domain.voter_rows.entries_in_flight`); gone once the voter item is written whole.
+    pending_entries = UnicodeSetAttribute(null=True)
 
     by_email = VoterByEmail()
 
@@ -117,6 +120,7 @@ _STORED_ATTRIBUTES = [
     "imported_at",
     "removed_at",
     "removed_email",
+    "pending_entries",
     "fingerprint",
 ]
 
@@ -139,9 +143,46 @@ def _as_stored(voter: Voter) -> tuple[StoredVoter, str]:
             imported_at=voter.imported_at.isoformat(),
             removed=voter.removed_at is not None,
             removed_email=voter.removed_email,
+            pending_entries=tuple(sorted(_entry_of(text) for text in voter.pending_entries or ())),
         ),
         voter.fingerprint,
     )
+
+
+ENTRY_SEPARATOR = "\x1f"
+
+
+def _entry_of(text: str) -> tuple[str, str]:
+    ballot_id, _, sort_key = text.partition(ENTRY_SEPARATOR)
+    return ballot_id, sort_key
+
+
+def _entry_text(entry: tuple[str, str]) -> str:
+    return f"{entry[0]}{ENTRY_SEPARATOR}{entry[1]}"
+
+
+@translate_transient()
+def mark_entries_in_flight(
+    marks: list[tuple[VoterRow, StoredVoter | None, set[tuple[str, str]]]], *, now: datetime
+) -> int:
+    """Before a chunk's list entries are written: say so on each voter item. Returns the items written.
+
+    A voter already stored gets the entries added to its item (one UpdateItem each: its other
+    attributes, the address above all, must stay as they are until the chunk is written). A new
+    voter is written whole at once (BatchWriteItem) with an empty fingerprint, so that a later
+    run writes it again whatever the file says.
+    """
+    new = [(row, entries) for row, stored, entries in marks if stored is None]
+    with Voter.batch_write() as batch:
+        for row, entries in new:
+            voter = Voter.from_row(row, imported_at=now, updated_at=now)
+            voter.fingerprint = ""
+            voter.pending_entries = {_entry_text(entry) for entry in entries}
+            batch.save(voter)
+    for row, stored, entries in marks:
+        if stored is not None:
+            Voter(row.voter_id).update(actions=[Voter.pending_entries.add({_entry_text(e) for e in entries})])
+    return len(marks)
 
 
 @translate_transient()
@@ -169,6 +210,7 @@ def mark_removed(voters: list[StoredVoter], *, now: datetime) -> int:
                 Voter.email.remove(),
                 Voter.ballot_ids.remove(),
                 Voter.removed_email.set(stored.email),
+                Voter.pending_entries.remove(),
                 Voter.removed_at.set(now),
                 Voter.updated_at.set(now),
             ]

@@ -99,9 +99,10 @@ def snapshot():
 def test_an_import_interrupted_by_dynamodb_ends_in_the_same_state_when_run_again(portal, faults, tmp_path, kind):
     path = write_voters(tmp_path / "v.csv", [voter(n) for n in range(1, 301)])
     accepted = itertools.count()
-    # A chunk of 100 voters is 12 BatchWriteItem calls (8 for their 200 list entries, 4 for
-    # them): the first two chunks get through, the third is cut short.
-    faults.fail("dynamodb", "BatchWriteItem", kind, times=None, when=lambda body: next(accepted) >= 30)
+    # A chunk of 100 new voters is 16 BatchWriteItem calls (4 marking them in flight, 8 for
+    # their 200 list entries, 4 for them): the first two chunks get through (two workers, 32
+    # calls), the third is cut short after marking half its voters.
+    faults.fail("dynamodb", "BatchWriteItem", kind, times=None, when=lambda body: next(accepted) >= 34)
     with pytest.raises(ImportInterrupted) as interrupted:
         import_voters(path, now=NOW, workers=2)
     assert interrupted.value.code == "store_busy" and 0 < interrupted.value.written

@@ -38,7 +38,7 @@ def run(tmp_path, rows, **options):
 def test_import_creates_voters_and_their_list_entries(ballots, tmp_path):
     report = run(tmp_path, [voter(1), voter(2, ballots="CSA-MEN")])
     assert (report.rows_read, report.created, report.updated, report.unchanged, report.rejected) == (2, 2, 0, 0, 0)
-    assert report.items_written == 2 + 3
+    assert report.items_written == 2 + 3 + 2  # in flight on the new voters, 3 entries, the voters
     v1 = Voter.get("P00000001")
     assert v1.ballot_ids == {"CSA-MEN", "CSA-ACA"} and v1.email == "camille.nom1@ac-poitiers.fr"
     assert [k for k, _, _ in entries("CSA-MEN")] == ["NOM1#CAMILLE#P00000001", "NOM2#CAMILLE#P00000002"]
@@ -276,3 +276,46 @@ def test_two_imports_of_the_same_file_at_once_end_in_the_same_state(ballots, tmp
         thread.join()
     assert len(entries("CSA-MEN")) == 120 and len(list(Voter.scan())) == 120
     assert import_voters(path, now=NOW).unchanged == 120
+
+
+def _interrupt_after_the_entries(monkeypatch):
+    """The chunk stops after its list entries, before its voter items (a crash, a timeout)."""
+    import chalicelib.services.voter_import as voter_import
+
+    def stop(*args, **kwargs):
+        raise RuntimeError("stopped before the voters were written")
+
+    monkeypatch.setattr(voter_import, "save_voters", stop)
+    return voter_import
+
+
+def test_an_interrupted_rename_then_another_file_leaves_no_orphan_entry(ballots, tmp_path, monkeypatch):
+    """Finding 10: run 1 renames a voter and stops after the list entries; run 2, with another
+    file, computed its changes from the old name and left the new name's entries for good."""
+    import chalicelib.services.voter_import as voter_import
+
+    run(tmp_path, [voter(1, last_name="Martin")])
+    original = voter_import.save_voters
+    _interrupt_after_the_entries(monkeypatch)
+    with pytest.raises(RuntimeError):
+        run(tmp_path, [voter(1, last_name="Bernard")])
+    assert {e.last_name for e in ElectoralListEntry.query("CSA-MEN")} == {"Bernard"}  # the voter says Martin
+    monkeypatch.setattr(voter_import, "save_voters", original)
+    run(tmp_path, [voter(1, last_name="Durand")])
+    assert [(e.last_name, e.voter_id) for e in ElectoralListEntry.query("CSA-MEN")] == [("Durand", "P00000001")]
+    assert Voter.get("P00000001").pending_entries is None
+    assert run(tmp_path, [voter(1, last_name="Durand")]).unchanged == 1
+
+
+def test_an_interrupted_first_import_then_another_file_leaves_no_orphan_entry(ballots, tmp_path, monkeypatch):
+    import chalicelib.services.voter_import as voter_import
+
+    original = voter_import.save_voters
+    _interrupt_after_the_entries(monkeypatch)
+    with pytest.raises(RuntimeError):
+        run(tmp_path, [voter(1, last_name="Bernard", ballots="CSA-MEN|CSA-ACA")])
+    monkeypatch.setattr(voter_import, "save_voters", original)
+    run(tmp_path, [voter(1, last_name="Durand", ballots="CSA-MEN")])
+    assert [e.last_name for e in ElectoralListEntry.query("CSA-MEN")] == ["Durand"] and entries("CSA-ACA") == []
+    run(tmp_path, [], prune=True)  # and pruning takes every entry away, in flight or not
+    assert entries("CSA-MEN") == [] and entries("CSA-ACA") == []

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from chalicelib.domain.address_changes import moved_from
 from chalicelib.domain.errors import ServiceBusy
-from chalicelib.domain.voter_rows import StoredVoter, VoterRow, list_changes
+from chalicelib.domain.voter_rows import StoredVoter, VoterRow, entries_in_flight, list_changes
 from chalicelib.services.voter_import.csv_file import stage_file
 from chalicelib.services.voter_import.report import ImportAborted, ImportInterrupted, Progress, VoterImportReport
 from chalicelib.services.voter_import.staging import Staging
@@ -47,7 +47,7 @@ from chalicelib.services.voter_import.writer import ChunkWriter
 from chalicelib.store.accounts import ACTIVE, accounts_of
 from chalicelib.store.ballots import all_ballots
 from chalicelib.store.electoral_list import change_entries
-from chalicelib.store.voters import mark_removed, save_voters, stored_voters
+from chalicelib.store.voters import mark_entries_in_flight, mark_removed, save_voters, stored_voters
 
 __all__ = ["ImportAborted", "ImportInterrupted", "VoterImportReport", "import_voters"]
 
@@ -174,14 +174,18 @@ def _apply_changes(
 
 
 def _write_chunk(chunk: list[tuple[VoterRow, StoredVoter | None]], now: datetime) -> int:
-    """The list entries first, then the voters: a chunk that stops half-way leaves its voters
-    with their old fingerprint, so the next run writes them again."""
-    remove, add = [], []
+    """The entries in flight marked on the voters, then the list entries, then the voters: a
+    chunk that stops half-way leaves its voters with their old (or an empty) fingerprint, so the
+    next run writes them again, and with the entries it may have left, so it deletes them."""
+    remove, add, in_flight = [], [], []
     for row, stored in chunk:
         removed_keys, added_keys = list_changes(row, stored)
         remove.extend(removed_keys)
         add.extend((ballot_id, row) for ballot_id, _ in added_keys)
-    items = change_entries(remove=remove, add=add)
+        if added_keys:
+            in_flight.append((row, stored, entries_in_flight(stored, added_keys)))
+    items = mark_entries_in_flight(in_flight, now=now) if in_flight else 0
+    items += change_entries(remove=remove, add=add)
     first_imports = [(row, datetime.fromisoformat(stored.imported_at) if stored else now) for row, stored in chunk]
     return items + save_voters(first_imports, now=now)
 
@@ -217,7 +221,9 @@ def _prune_chunk(chunk: list[StoredVoter], report: VoterImportReport, now: datet
     if not write:
         return
     report.items_written += change_entries(
-        remove=[(ballot_id, stored.sort_key) for stored in chunk for ballot_id in stored.ballot_ids], add=[]
+        remove=[(ballot_id, stored.sort_key) for stored in chunk for ballot_id in stored.ballot_ids]
+        + [entry for stored in chunk for entry in stored.pending_entries],
+        add=[],
     )
     end_sessions(list(accounts), now=now)
     report.items_written += mark_removed(chunk, now=now)

@@ -168,4 +168,5 @@ class Staging:
 def _stored_from_json(payload: str) -> StoredVoter:
     data = json.loads(payload)
     data["ballot_ids"] = tuple(data["ballot_ids"])
+    data["pending_entries"] = tuple(tuple(entry) for entry in data.get("pending_entries", ()))
     return StoredVoter(**data)
