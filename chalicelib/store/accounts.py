@@ -16,14 +16,14 @@ from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import settings
 from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.errors import ServiceBusy, TokenUsed
-from chalicelib.store.base import get_or_none, table_meta
+from chalicelib.store.base import condition_held, get_or_none, table_meta
 from chalicelib.store.tokens import Token
 from chalicelib.transient import cancelled_by_conflict, translate_transient
 
@@ -62,11 +62,11 @@ def find_account(voter_id: str) -> Account | None:
 @translate_transient()
 def create_pending_account(voter_id: str, now: datetime) -> None:
     """A pending account, unless one exists already (a conditional put: never overwrites)."""
-    try:
-        Account(voter_id=voter_id, status=PENDING, created_at=now).save(condition=Account.voter_id.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    condition_held(
+        lambda: Account(voter_id=voter_id, status=PENDING, created_at=now).save(
+            condition=Account.voter_id.does_not_exist()
+        )
+    )
 
 
 @translate_transient()
@@ -151,8 +151,8 @@ def suspend_for_address_change(voter_id: str, *, change: str, now: datetime) -> 
     suspended for this `change` already, unless it became active again since (a link asked
     at the old address before the new one was written: it is suspended anew).
     """
-    try:
-        Account(voter_id).update(
+    return condition_held(
+        lambda: Account(voter_id).update(
             actions=[
                 Account.status.set(PENDING),
                 Account.password_hash.remove(),
@@ -168,11 +168,7 @@ def suspend_for_address_change(voter_id: str, *, change: str, now: datetime) -> 
                 | (Account.status == ACTIVE)
             ),
         )
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    )
 
 
 @translate_transient()

@@ -7,6 +7,9 @@ names through environment variables without any code change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.models import Model
 
 from chalicelib import settings
@@ -59,3 +62,15 @@ def table_variable(model: type[Model]) -> str:
 def table_suffix(model: type[Model]) -> str:
     """The end of the table's name in every stage: VOTERS_TABLE -> 'voters'."""
     return table_variable(model).removesuffix("_TABLE").lower().replace("_", "-")
+
+
+def condition_held(write: Callable[[], object]) -> bool:
+    """Run a conditional PutItem or UpdateItem; False when DynamoDB refused it because its
+    condition failed (nothing was written), True when it was written. Other errors propagate."""
+    try:
+        write()
+    except (PutError, UpdateError) as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

@@ -10,12 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.domain.claims import ANSWERED
-from chalicelib.store.base import get_or_none, table_meta
+from chalicelib.store.base import condition_held, get_or_none, table_meta
 from chalicelib.transient import translate_transient
 
 
@@ -52,13 +51,9 @@ class Claim(Model):
 @translate_transient()
 def file_claim(claim: Claim) -> tuple[Claim, bool]:
     """Save a new claim; if its reference exists (the same claim again), return that one."""
-    try:
-        claim.save(condition=Claim.reference.does_not_exist())
+    if condition_held(lambda: claim.save(condition=Claim.reference.does_not_exist())):
         return claim, True
-    except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        return Claim.get(claim.reference, consistent_read=True), False
+    return Claim.get(claim.reference, consistent_read=True), False
 
 
 @translate_transient()

@@ -11,11 +11,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from chalicelib.domain.mail_policy import Email
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import condition_held, table_meta
 from chalicelib.transient import translate_transient
 
 
@@ -97,13 +96,7 @@ def claim_attempt(
         if previous is None
         else (MailLogEntry.attempt == previous.attempt) & (MailLogEntry.status == SENDING)
     )
-    try:
-        entry.save(condition=condition)
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
-    return entry
+    return entry if condition_held(lambda: entry.save(condition=condition)) else None
 
 
 @translate_transient()

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import UpdateError
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.store.base import get_or_none, table_meta
+from chalicelib.store.base import condition_held, get_or_none, table_meta
 from chalicelib.transient import translate_transient
 
 
@@ -51,8 +50,8 @@ def save_session(session_hash: str, *, voter_id: str, now, expires_at) -> None:
 def touch_session(session_hash: str, *, now, expires_at) -> bool:
     """Refresh a session's last-seen; False when it no longer exists (signed out, or voided,
     between its read and this write): it is never written back to life."""
-    try:
-        Session(session_hash).update(
+    return condition_held(
+        lambda: Session(session_hash).update(
             actions=[
                 Session.last_seen_at.set(now),
                 Session.expires_at.set(expires_at),
@@ -60,11 +59,7 @@ def touch_session(session_hash: str, *, now, expires_at) -> bool:
             ],
             condition=Session.session_hash.exists(),
         )
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    )
 
 
 @translate_transient()
