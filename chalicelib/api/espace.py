@@ -97,6 +97,10 @@ def _claim(claim) -> dict:
     }
 
 
+# What a route on one of the signed-in voter's ballots may answer about the ballot itself.
+ONE_OF_MY_BALLOTS = (errors.BallotNotFound, errors.NotOnList, errors.ListsNotPublished)
+
+
 @espace.route("/api/me/ballots", methods=["GET"])
 @operation(
     "Mes scrutins",
@@ -125,13 +129,7 @@ def my_ballots():
             "100 noms au plus, dans l'ordre de la liste.",
         )
     },
-    errors=(
-        errors.BallotNotFound,
-        errors.NotOnList,
-        errors.ListsNotPublished,
-        errors.InvalidCursor,
-        errors.TooManyRequests,
-    ),
+    errors=(*ONE_OF_MY_BALLOTS, errors.InvalidCursor, errors.TooManyRequests),
     path=BALLOT_PATH,
     signed_in=True,
 )
@@ -153,13 +151,7 @@ def electoral_list(ballot_id):
         201: Answer(CLAIM_FILED, "Réclamation enregistrée."),
         200: Answer(CLAIM_FILED, "La même réclamation était déjà enregistrée."),
     },
-    errors=(
-        errors.InvalidMessage,
-        errors.BallotNotFound,
-        errors.NotOnList,
-        errors.ListsNotPublished,
-        errors.ClaimsClosed,
-    ),
+    errors=(errors.InvalidMessage, *ONE_OF_MY_BALLOTS, errors.ClaimsClosed, errors.TooManyRequests),
     path=BALLOT_PATH,
     signed_in=True,
 )
