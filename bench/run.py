@@ -52,7 +52,7 @@ FLOORS = {
     "me": (3, "session, account, voter"),
     "my ballots": (4, "session, account, voter, ballots (one batch)"),
     "electoral-list page": (6, "session, account, voter (membership), ballot (phase), rate limit, one Query"),
-    "claim": (5, "session, account, voter, ballot (window), conditional put"),
+    "claim": (6, "session, account, voter, ballot (window), the voter's hourly claim count, conditional put"),
 }
 
 
@@ -330,6 +330,11 @@ def operations() -> list[dict]:
             {"token": claimer_token, "password": "Bonjour2026", "password_confirmation": "Bonjour2026"},
         )
         claimer_cookie = session_of(claimer)
+        # One voter files RUNS claims within a minute here: lift the per-voter hourly limit so
+        # that every run is a real claim (its counter's UpdateItem is still counted).
+        from chalicelib.services import claims as claim_service
+
+        claim_service.BALLOT_CLAIMS_PER_VOTER_PER_HOUR = RUNS + 1
         results.append(
             measure(
                 "claim",
