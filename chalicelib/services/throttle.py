@@ -80,9 +80,7 @@ def clear_address(kind: ThrottleKind, address: str, *, now: datetime) -> None:
 
 def within_hourly_limit(what: str, whose: str, limit: int, *, now: datetime) -> None:
     """Count one more `what` for `whose` this hour; TooManyRequests beyond `limit`."""
-    count = rate_limits.increment(f"{what}#{whose}#{throttling.hour_window(now)}", now=now, expires=now + KEEP)
-    if count > limit:
-        raise TooManyRequests(throttling.seconds_to_next_hour(now))
+    within_limit(what, whose, limit, minutes=60, now=now)
 
 
 def within_limit(what: str, whose: str, limit: int, *, minutes: int, now: datetime) -> None:

@@ -17,8 +17,6 @@ import json
 import os
 import re
 import time
-import urllib.error
-import urllib.request
 import warnings
 from pathlib import Path
 
@@ -33,7 +31,7 @@ from schemathesis.generation import GenerationMode
 from chalicelib.api.auth import COOKIE
 from infra.local.outbox import describe
 from infra.local.process import stop_local_stack
-from tests.support import ROOT, start_local_stack
+from tests.support import ROOT, call, start_local_stack
 
 pytestmark = pytest.mark.slow
 
@@ -52,20 +50,6 @@ CHECKS = [
 ]
 
 
-def _call(base: str, method: str, path: str, body=None, session: str | None = None):
-    request = urllib.request.Request(
-        f"{base}{path}", method=method, data=json.dumps(body).encode() if body is not None else None
-    )
-    request.add_header("Content-Type", "application/json")
-    if session:
-        request.add_header("Cookie", f"{COOKIE}={session}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), None
-
-
 def _mail_to(outbox: Path, address: str, timeout: float = 60) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -79,9 +63,9 @@ def _mail_to(outbox: Path, address: str, timeout: float = 60) -> dict:
 
 def _session_of(base: str, outbox: Path, address: str) -> str:
     """Register a demo voter, follow the emailed link and create the password: signed in."""
-    assert _call(base, "POST", "/api/registrations", {"email": address})[0] == 202
+    assert call(base, "POST", "/api/registrations", {"email": address})[0] == 202
     token = JETON.search(_mail_to(outbox, address)["links"][0]).group(1)
-    status, headers, _ = _call(
+    status, headers, _ = call(
         base, "POST", "/api/passwords", {"token": token, "password": PASSWORD, "password_confirmation": PASSWORD}
     )
     assert status == 200, status
@@ -116,7 +100,8 @@ def fuzzed(tmp_path_factory):
             "main": _session_of(base, outbox, "camille.martin@ac-poitiers.fr"),
             "ending": _session_of(base, outbox, "hugo.lefevre@ac-poitiers.fr"),
         }
-        status, _, mine = _call(base, "GET", "/api/me/ballots", session=sessions["main"])
+        status, _, raw = call(base, "GET", "/api/me/ballots", cookie=sessions["main"])
+        mine = json.loads(raw or b"null")
         assert status == 200 and mine["ballots"], (status, mine)
         state = Fuzzed(base, sessions, [ballot["id"] for ballot in mine["ballots"]])
         yield state

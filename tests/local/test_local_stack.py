@@ -25,7 +25,6 @@ from botocore.exceptions import ClientError
 from chalice import Chalice
 
 from chalicelib import settings
-from chalicelib.api.auth import COOKIE
 from chalicelib.store.base import reset_connections
 from chalicelib.store.tables import ALL_MODELS
 from infra.local.aws import LocalAws
@@ -34,7 +33,7 @@ from infra.local.poller import SqsPoller
 from infra.local.process import start_local_stack
 from infra.local.provision import provision
 from infra.local.server import CodeWatcher, PortBusy, listening_socket
-from tests.support import ROOT, free_port
+from tests.support import ROOT, call, free_port
 
 
 @pytest.fixture(scope="module")
@@ -258,20 +257,6 @@ def running_portal(tmp_path_factory):
     stack = Stack(tmp_path_factory.mktemp("portal"), voters=40, sigint_ignored=True)
     yield stack
     stack.kill()
-
-
-def call(base, method, path, body=None, cookie=None):
-    request = urllib.request.Request(
-        f"{base}{path}", method=method, data=json.dumps(body).encode() if body is not None else None
-    )
-    request.add_header("Content-Type", "application/json")
-    if cookie:
-        request.add_header("Cookie", f"{COOKIE}={cookie}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
 
 
 @pytest.mark.slow
