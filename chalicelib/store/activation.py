@@ -1,0 +1,46 @@
+"""What the activation report reads: voters a page at a time, and their accounts a page at a time.
+
+Two functions, both bounded: one Scan request of one parallel-scan segment, and one
+BatchGetItem of the accounts of that page's voters (PynamoDB sends 100 keys a request and
+asks again for unprocessed keys). Neither ever holds more than one page; nothing here loads
+every account the way `accounts.account_statuses` does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.store.accounts import Account
+from chalicelib.store.voters import Voter
+from chalicelib.transient import translate_transient
+
+# What the report reads of a voter: its groups and whether it is listed, nothing personal.
+REPORT_ATTRIBUTES = ["voter_id", "academy", "department", "ballot_ids", "removed_at"]
+
+
+@translate_transient()
+def voters_page(
+    *, segment: int, total_segments: int, cursor: dict | None, limit: int
+) -> tuple[list[Voter], dict | None]:
+    """Up to `limit` voters of one parallel-scan segment from `cursor` (one Scan request), and
+    the cursor of what follows (None at the segment's end)."""
+    results = Voter.scan(
+        segment=segment,
+        total_segments=total_segments,
+        last_evaluated_key=cursor,
+        limit=limit,
+        page_size=limit,
+        attributes_to_get=REPORT_ATTRIBUTES,
+    )
+    voters = list(results)
+    return voters, results.last_evaluated_key
+
+
+@translate_transient()
+def activation_of(voter_ids: list[str]) -> dict[str, tuple[str, datetime | None]]:
+    """(status, activated at) of these voters' accounts that exist, by voter id: BatchGetItem,
+    100 keys a request, three attributes each."""
+    if not voter_ids:
+        return {}
+    accounts = Account.batch_get(voter_ids, attributes_to_get=["voter_id", "status", "activated_at"])
+    return {a.voter_id: (a.status, a.activated_at) for a in accounts}
