@@ -11,6 +11,7 @@ from chalicelib.api.health import health
 from chalicelib.api.openapi import api_description
 from chalicelib.api.pages import pages
 from chalicelib.web import site
+from chalicelib.workers.campaigns import campaign_workers
 from chalicelib.workers.deliverability import deliverability_worker
 from chalicelib.workers.mail import mail_worker
 
@@ -27,5 +28,6 @@ app.register_blueprint(espace)
 app.register_blueprint(api_description)
 app.register_blueprint(mail_worker)
 app.register_blueprint(deliverability_worker)
+app.register_blueprint(campaign_workers)
 app.register_blueprint(pages)
 app.api.binary_types.extend(site.BINARY_TYPES)

@@ -48,6 +48,13 @@ WORKER_MEMORY_GB = 0.5
 VCPU_AT_1024_MB = 0.58
 ARGON2_OPERATIONS = {"password creation": "hash", "sign-in": "verify"}
 
+# Campaigns: one invitation to every voter not in yet when the portal opens, then two
+# reminders to those still not in (assumptions: the share of voters each one writes to).
+CAMPAIGNS = {"invitation": 0.97, "first reminder": 0.65, "second reminder": 0.50}
+SES_ACCOUNT_RATE = 200  # emails per second, the production quota asked for (runbook)
+CAMPAIGN_SHARE = 0.8  # of it, for campaigns (domain.campaigns.SendingPlan)
+CAMPAIGN_WORKER_RATE = 8  # emails per second one campaign worker sends
+
 # AWS public on-demand prices, eu-west-3 (Paris), in US dollars, as last known to us on
 # 2026-11-29 (DynamoDB after the November 2024 on-demand reduction). This machine has no
 # network to check AWS's price pages: verify them before budgeting.
@@ -162,7 +169,7 @@ def build(results: dict) -> str:
         f"{VOTERS:,} voters; {ESPACES_CREATED:.0%} create their espace ({espaces:,.0f}); turnout {TURNOUT:.0%}. Per espace: "
         + ", ".join(f"{v:g} × {k}" for k, v in JOURNEY.items())
         + f"; {PAGE_VIEWS_PER_ARRIVAL} HTML pages per sign-in. "
-        "Voting itself (a later issue) is not in these figures yet; nor are invitation campaigns.",
+        "Voting itself (a later issue) is not in these figures yet; the campaigns are below.",
         "",
         "| resource | per espace | whole election |",
         "|---|---|---|",
@@ -174,6 +181,10 @@ def build(results: dict) -> str:
         f"| SES emails | {totals['ses'] / espaces:.2f} | {totals['ses']:,.0f} |",
         "",
     ]
+
+    lines += campaigns_section(ops)
+    for item, usd in campaign_cost(ops).items():
+        cost[item] = usd
 
     # The opening rush.
     arrival = {k: ops[k] for k in ARRIVAL}
@@ -241,6 +252,79 @@ def build(results: dict) -> str:
         "network to check AWS's price pages, so verify them before budgeting.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def campaign_totals(ops: dict) -> dict:
+    """Requests and units of the three campaigns over the whole roll (walk + emails)."""
+    walk, email = ops["campaign walk per 1,000 voters"], ops["invitation email"]
+    totals = {"emails": 0.0, "read_units": 0.0, "write_units": 0.0, "sqs": 0.0, "gb_seconds": 0.0, "lambda": 0.0}
+    email_ms = ROUND_TRIP_MS * email["round_trips"] + CODE_MS + 15
+    page_ms = ROUND_TRIP_MS * walk["round_trips"] / 10 + CODE_MS  # per page of 100 voters
+    for share in CAMPAIGNS.values():
+        emails = VOTERS * share
+        totals["emails"] += emails
+        # The walk reads the whole roll; its writes are one entry per voter it queues.
+        queued_share = walk["queued_per_thousand"] / 1000 or 1
+        totals["read_units"] += walk["read_units"] * VOTERS / 1000 + email["read_units"] * emails
+        totals["write_units"] += (
+            walk["write_units"] / queued_share * share * VOTERS / 1000 + email["write_units"] * emails
+        )
+        # Emails go ten to a request (sent, received, deleted); each page of 100 voters: its
+        # continuation sent, received, deleted, and the mail queue's depth read.
+        totals["sqs"] += 3 * emails / 10 + 4 * VOTERS / 100
+        totals["gb_seconds"] += WORKER_MEMORY_GB * (emails * email_ms + VOTERS / 100 * page_ms) / 1000
+        totals["lambda"] += emails / 10 + VOTERS / 100
+    return totals
+
+
+def campaigns_section(ops: dict) -> list[str]:
+    email = ops["invitation email"]
+    rate = SES_ACCOUNT_RATE * CAMPAIGN_SHARE
+    workers = max(2, math.ceil(rate / CAMPAIGN_WORKER_RATE))
+    totals = campaign_totals(ops)
+    lines = [
+        "## Invitation campaigns",
+        "",
+        f"An invitation to every voter not in yet, then two reminders: {', '.join(f'{k} {v:.0%}' for k, v in CAMPAIGNS.items())} "
+        f"of the {VOTERS:,} voters. At {SES_ACCOUNT_RATE} emails/s for the account, campaigns take "
+        f"{CAMPAIGN_SHARE:.0%} ({rate:.0f}/s: {workers} workers of {CAMPAIGN_WORKER_RATE}/s each) and the voters' own "
+        "links keep the rest.",
+        "",
+        "| campaign | emails | duration at the campaign rate |",
+        "|---|---|---|",
+    ]
+    for name, share in CAMPAIGNS.items():
+        emails = VOTERS * share
+        hours = emails / rate / 3600
+        lines.append(f"| {name} | {emails:,.0f} | {int(hours)} h {round(60 * (hours % 1)):02d} min |")
+    lines += [
+        "",
+        f"One email: {email['round_trips']} DynamoDB requests (floor {email.get('floor', '—')}), "
+        f"{email['read_units']:.1f} read and {email['write_units']:.1f} write units, 1 SES email; the walk reads the "
+        "whole roll once per campaign (a parallel Scan, pages of 100 with two BatchGetItem each).",
+        "",
+        "| resource | three campaigns |",
+        "|---|---|",
+        f"| SES emails | {totals['emails']:,.0f} |",
+        f"| DynamoDB read units | {totals['read_units']:,.0f} |",
+        f"| DynamoDB write units | {totals['write_units']:,.0f} |",
+        f"| SQS requests | {totals['sqs']:,.0f} |",
+        f"| Lambda GB-seconds | {totals['gb_seconds']:,.0f} |",
+        "",
+    ]
+    return lines
+
+
+def campaign_cost(ops: dict) -> dict:
+    totals = campaign_totals(ops)
+    return {
+        "Campaigns (three): DynamoDB": totals["write_units"] / 1e6 * PRICE["dynamodb_write_per_million"]
+        + totals["read_units"] / 1e6 * PRICE["dynamodb_read_per_million"],
+        "Campaigns (three): SES": totals["emails"] / 1000 * PRICE["ses_per_thousand"],
+        "Campaigns (three): Lambda and SQS": totals["gb_seconds"] * PRICE["lambda_gb_second"]
+        + totals["lambda"] / 1e6 * PRICE["lambda_requests_per_million"]
+        + totals["sqs"] / 1e6 * PRICE["sqs_per_million"],
+    }
 
 
 def main() -> int:

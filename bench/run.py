@@ -53,6 +53,11 @@ FLOORS = {
     "my ballots": (4, "session, account, voter, ballots (one batch)"),
     "electoral-list page": (6, "session, account, voter (membership), ballot (phase), rate limit, one Query"),
     "claim": (6, "session, account, voter, ballot (window), the voter's hourly claim count, conditional put"),
+    "invitation email": (
+        8,
+        "the voter's entry, voter and address report (still due?), claim it, prepare the espace, ballots (one batch), "
+        "the link, settle it (the unit's counter)",
+    ),
 }
 
 
@@ -189,7 +194,7 @@ def operations() -> list[dict]:
     from chalicelib.services.voter_import import import_voters
     from chalicelib.store.tables import create_tables
     from chalicelib.store.voters import Voter
-    from infra.local.provision import create_queues, verify_sender
+    from infra.local.provision import create_all_queues, verify_sender
 
     fresh_sessions()
     lock = threading.Lock()
@@ -203,7 +208,7 @@ def operations() -> list[dict]:
         forget_queue_urls()
         fresh_sessions()
         create_tables()
-        create_queues(os.environ["MAIL_QUEUE_NAME"])
+        create_all_queues()
         verify_sender(os.environ["MAIL_SENDER"])
         project = Path(work) / "project"
         (project / ".chalice").mkdir(parents=True)
@@ -260,9 +265,9 @@ def operations() -> list[dict]:
 
         def worker_body(voter):
             captured = {}
-            registration.enqueue_mail_request, saved = captured.update, registration.enqueue_mail_request
+            registration.enqueue, saved = captured.update, registration.enqueue
             registration.request_email(MailRequestKind.REGISTRATION, voter.email, now=now)
-            registration.enqueue_mail_request = saved
+            registration.enqueue = saved
             return captured
 
         def link_for(voter):
@@ -346,8 +351,70 @@ def operations() -> list[dict]:
                 prepare=lambda run: run,
             )
         )
+        results += campaign_operations(now)
     BotocoreStubber.__call__ = original
     return results
+
+
+def campaign_operations(now) -> list[dict]:
+    """An invitation to every demo voter not yet in: its walk per 1,000 voters (pages of 100:
+    Scans by design, the workers' not a request's), then one email, RUNS times."""
+    import boto3
+
+    from bench.counting import counting
+    from chalicelib.domain.campaigns import CampaignKind
+    from chalicelib.services import campaign_mail, campaign_walk, campaigns
+    from chalicelib.store.campaigns import units_of
+    from chalicelib.wiring import sending_plan
+
+    planned = campaigns.plan_campaign(CampaignKind.INVITATION, ballot_ids=[], academy=None, name="bench", now=now)
+    campaigns.start_campaign(planned.campaign_id, now=now)
+    sqs = boto3.client("sqs", region_name="eu-west-3")
+    walk_url = sqs.get_queue_url(QueueName=os.environ["CAMPAIGN_WALK_QUEUE_NAME"])["QueueUrl"]
+    mail_url = sqs.get_queue_url(QueueName=os.environ["CAMPAIGN_MAIL_QUEUE_NAME"])["QueueUrl"]
+
+    def messages(url):
+        while found := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+            for message in found:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                yield json.loads(message["Body"])
+
+    with counting() as walked:
+        started = time.perf_counter()
+        while True:
+            pages = list(messages(walk_url))
+            if not pages:
+                break
+            for page in pages:
+                campaign_walk.walk_page(page, now=now, plan=sending_plan())
+        seconds = time.perf_counter() - started
+    scanned = sum(u.counters()["scanned"] for u in units_of(planned.campaign_id)) or 1
+    per_thousand = 1000 / scanned
+    walk = {
+        "operation": "campaign walk per 1,000 voters",
+        "dynamodb": {k: round(v * per_thousand, 1) for k, v in walked.dynamodb.items()},
+        "round_trips": round(walked.round_trips() * per_thousand, 1),
+        "items_read": walked.items_read * per_thousand,
+        "items_written": walked.items_written * per_thousand,
+        "bytes_read": walked.bytes_read * per_thousand,
+        "bytes_written": walked.bytes_written * per_thousand,
+        "read_units": walked.read_units * per_thousand,
+        "write_units": walked.write_units * per_thousand,
+        "sqs": {k: round(v * per_thousand, 1) for k, v in walked.sqs.items()},
+        "ses": {},
+        "latency_ms_median": 1000 * seconds * per_thousand,
+        "latency_ms_p95": 1000 * seconds * per_thousand,
+        "cpu_ms_median": None,
+        "runs": 1,
+        "queued_per_thousand": sum(u.counters()["queued"] for u in units_of(planned.campaign_id)) * per_thousand,
+    }
+    bodies = list(messages(mail_url))
+    email = measure(
+        "invitation email",
+        lambda body: campaign_mail.send_campaign_email(body, now=now),
+        prepare=lambda run: bodies[run],
+    )
+    return [walk, email]
 
 
 def _locked(lock, original, *args, **kwargs):

@@ -22,6 +22,12 @@ environment; building objects from them (the password policy, the hasher...) is
 | MAIL_QUEUE_NAME | required | email requests, from the API to the mail worker |
 | DELIVERY_EVENTS_QUEUE_NAME | required | SES delivery reports, to their worker |
 | MAIL_WORKER_CONCURRENCY | 5 | mail workers at once (sized for SES's sending rate) |
+| CAMPAIGN_WALK_QUEUE_NAME | required | the pages of a campaign's walk, to the walk worker |
+| CAMPAIGN_MAIL_QUEUE_NAME | required | a campaign's emails, to their own worker (never the voters' queue) |
+| SES_SEND_RATE | 14 | the SES account's emails per second; campaigns take 80 % (`domain.campaigns.SendingPlan`) |
+| CAMPAIGN_WORKER_RATE | 8 | emails per second one campaign worker sends at most (workers = campaign rate ÷ this) |
+| CAMPAIGN_SCAN_SEGMENTS | 16 | parallel-scan segments a whole-roll campaign is walked in |
+| INVITATION_LINK_DAYS | 21 | a campaign's link lasts at least this, and until the first ballot's claims close |
 | PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH | 8, 24 | the password rules' bounds |
 | ARGON2_MEMORY_KIB, ARGON2_TIME_COST, ARGON2_PARALLELISM | 19456, 2, 1 | argon2id (OWASP's minimum) |
 | SESSION_IDLE_MINUTES, SESSION_ABSOLUTE_HOURS, SESSION_REFRESH_MINUTES | 30, 12, 5 | sessions |

@@ -9,6 +9,7 @@ import secrets
 from datetime import timedelta
 from functools import cache
 
+from chalicelib.domain.campaigns import SendingPlan
 from chalicelib.domain.password_hashing import HashingParameters, PasswordHasher
 from chalicelib.domain.passwords import PasswordPolicy
 from chalicelib.domain.sessions import SessionPolicy
@@ -62,3 +63,11 @@ def cursor_key() -> bytes:
     if origin is None:
         return secrets.token_bytes(32)
     return hmac.new(origin.encode(), b"electoral-list cursors", hashlib.sha256).digest()
+
+
+def sending_plan() -> SendingPlan:
+    """How fast campaigns send: from the account's SES rate and one worker's pace."""
+    return SendingPlan(
+        ses_rate=float(integer("SES_SEND_RATE", 14)),
+        per_worker_rate=float(integer("CAMPAIGN_WORKER_RATE", 8)),
+    )

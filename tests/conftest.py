@@ -29,6 +29,12 @@ TEST_ENVIRONMENT = {
     "MAIL_SENDER": "Élections professionnelles <ne-pas-repondre@portail.test>",
     "MAIL_QUEUE_NAME": "test-mail",
     "DELIVERY_EVENTS_QUEUE_NAME": "test-delivery-events",
+    "CAMPAIGN_WALK_QUEUE_NAME": "test-campaign-walk",
+    "CAMPAIGN_MAIL_QUEUE_NAME": "test-campaign-mail",
+    # Campaign pacing off in tests (no SQS delays, no sleeps); CAMPAIGN_SCAN_SEGMENTS small.
+    "SES_SEND_RATE": "1000000",
+    "CAMPAIGN_WORKER_RATE": "1000000",
+    "CAMPAIGN_SCAN_SEGMENTS": "4",
     # Cheap argon2 for the many hashes tests make; the defaults are tested on their own.
     "ARGON2_MEMORY_KIB": "1024",
     "ARGON2_TIME_COST": "1",
@@ -51,9 +57,13 @@ def aws():
     """A fresh, empty in-process AWS with every table created."""
     from chalicelib.mail.clients import forget_clients
     from chalicelib.mail.queue import forget_queue_urls
+    from chalicelib.services.campaign_mail import forget_caches
+    from chalicelib.store.base import forget_transaction_connections
 
+    forget_transaction_connections()
     forget_clients()
     forget_queue_urls()
+    forget_caches()
     with mock_aws():
         create_tables()
         yield

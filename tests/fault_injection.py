@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass, field
 
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import EndpointConnectionError
+from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
 # (HTTP status, code) of each fault, as the service's protocol carries it.
 DYNAMODB = {
@@ -74,7 +74,7 @@ RESPONDERS = {"dynamodb": (DYNAMODB, _dynamodb_error), "ses": (SES, _ses_error),
 class Fault:
     service: str
     operation: str
-    kind: str  # a key of the service's table above, or "connection"
+    kind: str  # a key of the service's table above, "connection", or "timeout" (sent, no answer)
     times: int | None  # None: until cleared
     when: object = None  # optional predicate on the request body (bytes)
     hits: int = 0
@@ -94,7 +94,7 @@ class Faults:
 
     def fail(self, service: str, operation: str, kind: str, times: int | None = 1, when=None) -> Fault:
         """The next `times` calls (None: every call) of `operation` fail with `kind`."""
-        if kind != "connection":
+        if kind not in ("connection", "timeout"):
             assert kind in RESPONDERS[service][0], kind
         fault = Fault(service, operation, kind, times, when)
         with self.lock:
@@ -113,6 +113,8 @@ class Faults:
             fault.hits += 1
         if fault.kind == "connection":
             raise EndpointConnectionError(endpoint_url=request.url)
+        if fault.kind == "timeout":  # the request went out; its answer never came
+            raise ReadTimeoutError(endpoint_url=request.url)
         table, build = RESPONDERS[service]
         status, code = table[fault.kind]
         return build(status, code, request)

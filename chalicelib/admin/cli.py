@@ -1,4 +1,4 @@
-"""The administrators' commands: imports, demo data, help-desk look-ups and statistics.
+"""The administrators' commands: imports, demo data, help-desk look-ups, statistics, campaigns.
 
 Output is in French, for the election administrators; exit status 0 means done with nothing
 rejected, 1 means something was rejected or not found (and, for imports, what that implies
@@ -11,7 +11,7 @@ import argparse
 import sys
 import tempfile
 
-from chalicelib.admin import render
+from chalicelib.admin import campaigns, render
 from chalicelib.admin.progress import ProgressBar
 from chalicelib.admin.stage import CONFIG_PATH, UnknownStage, enter_stage
 from chalicelib.clock import utc_now
@@ -47,7 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
     show = voter_commands.add_parser("show", help="tout ce que l'assistance doit savoir d'un électeur")
     show.add_argument("email_or_voter_id")
 
-    commands.add_parser("stats", help="par scrutin : électeurs, espaces créés, espaces activés")
+    stats = commands.add_parser("stats", help="par scrutin : électeurs, espaces créés, espaces activés")
+    stats.add_argument("--html", metavar="FICHIER", help="écrire aussi un rapport HTML autonome (s'ouvre hors ligne)")
+
+    campaigns.add_parser(commands)
+
+    bounces = commands.add_parser("bounces", help="adresses en rejet définitif ou ayant porté plainte")
+    bounce_commands = bounces.add_subparsers(dest="bounces_command", required=True, metavar="ACTION")
+    export = bounce_commands.add_parser("export", help="les écrire dans un fichier CSV pour les services RH")
+    export.add_argument("file", metavar="FICHIER.csv")
+    export.add_argument("--academy", help="seulement cette académie")
 
     claims = commands.add_parser("claims", help="réclamations et signalements")
     claim_commands = claims.add_subparsers(dest="claims_command", required=True, metavar="ACTION")
@@ -143,9 +152,20 @@ def voter_command(args, out) -> int:
 
 
 def stats_command(args, out) -> int:
+    from chalicelib.services.activation_report import PROGRESS_STAGE
     from chalicelib.services.helpdesk import election_stats
 
-    render.stats(election_stats(now=utc_now()), out)
+    bar = ProgressBar()
+    stats = election_stats(now=utc_now(), progress=bar)
+    report = stats.report
+    bar(PROGRESS_STAGE, report.voters_read, report.voters_read)  # ends the progress line
+    render.stats(stats, out)
+    if args.html:
+        from chalicelib.admin.activation_html import write_report
+
+        path = write_report(report, args.html)
+        read = f"{report.voters_read:,}".replace(",", " ")
+        print(f"Rapport écrit : {render.safe(path)} ({read} électeurs lus en {report.elapsed_seconds:.1f} s)", file=out)
     return 0
 
 
@@ -167,6 +187,21 @@ def claims_command(args, out) -> int:
     return 0
 
 
+def bounces_command(args, out) -> int:
+    from chalicelib.admin.bounces import write_bounces_csv
+    from chalicelib.services.helpdesk import bounced_addresses
+
+    found = bounced_addresses(academy=args.academy)
+    write_bounces_csv(found, args.file)
+    print(
+        f"{render._number(len(found))} adresses à corriger écrites dans {render.safe(args.file)} "
+        "(rejets définitifs et plaintes) : à transmettre aux services RH, qui les corrigent à la source ; "
+        "le prochain import des listes leur redonnera une chance.",
+        file=out,
+    )
+    return 0
+
+
 COMMANDS = {
     "import-ballots": import_ballots_command,
     "import-voters": import_voters_command,
@@ -174,4 +209,6 @@ COMMANDS = {
     "voter": voter_command,
     "stats": stats_command,
     "claims": claims_command,
+    "campaign": campaigns.campaign_command,
+    "bounces": bounces_command,
 }

@@ -19,6 +19,16 @@ PHASE_LABELS = {
     "closed": "clos",
 }
 MAX_PROBLEMS_SHOWN = 200
+CAMPAIGN_STATUS_LABELS = {
+    "queued": "en file",
+    "sending": "en cours d'envoi",
+    "sent": "envoyé",
+    "failed": "échec",
+    "skipped": "écarté à l'envoi",
+    "cancelled": "annulé",
+    "bounced": "rejeté (bounce)",
+    "complained": "signalé comme indésirable",
+}
 
 # Characters a terminal interprets rather than shows: besides the C0 and C1 controls and DEL
 # (Unicode category Cc: ESC starts escape sequences, CR and LF forge lines), the bidi
@@ -186,6 +196,14 @@ def voter_file(found, out) -> None:
         print(
             f"  délivrabilité      dernier retour : {safe(labels.get(delivery.last_event, delivery.last_event))}{detail}, le {_when(delivery.last_event_at)} "
             f"({int(delivery.deliveries)} remis, {int(delivery.bounces)} rejets, {int(delivery.complaints)} plaintes)",
+            file=out,
+        )
+    print(f"  campagnes ({len(found.campaigns)})", file=out)
+    for entry in found.campaigns:
+        detail = f" ({safe(entry.reference)})" if entry.reference else ""
+        print(
+            f"    {_when(entry.requested_at)}  {safe(entry.campaign_id):<22} {safe(entry.kind):<11} "
+            f"{CAMPAIGN_STATUS_LABELS.get(entry.status, safe(entry.status))}{detail}",
             file=out,
         )
     print(f"  derniers courriels ({len(found.recent_mail)})", file=out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.domain.campaigns import delivery_of_tags
 from chalicelib.domain.emails import normalise_email
 
 
@@ -19,6 +20,8 @@ class DeliveryEvent:
     at: datetime
     bounce_type: str | None = None
     bounce_subtype: str | None = None
+    # A campaign's email names itself in its SES tags: (campaign, unit, voter).
+    campaign_delivery: tuple[str, int, str] | None = None
 
 
 def _when(value: str | None, fallback: datetime) -> datetime:
@@ -28,6 +31,14 @@ def _when(value: str | None, fallback: datetime) -> datetime:
 
 
 def parse_ses_event(body: dict, *, received_at: datetime) -> list[DeliveryEvent]:
+    events = _parse(body, received_at)
+    campaign = delivery_of_tags((body.get("mail") or {}).get("tags") or {})
+    if campaign is None:
+        return events
+    return [DeliveryEvent(e.address, e.event, e.at, e.bounce_type, e.bounce_subtype, campaign) for e in events]
+
+
+def _parse(body: dict, received_at: datetime) -> list[DeliveryEvent]:
     kind = (body.get("eventType") or body.get("notificationType") or "").lower()
     mail = body.get("mail") or {}
     if kind == "bounce":

@@ -52,6 +52,10 @@ class Facts:
     expires_at: datetime | None = None
     reference: str | None = None
     answer: str | None = None
+    # A campaign's email: the voter's ballots (label, voting opens, voting closes), in
+    # order, and where their voter code will be handed to them.
+    ballots: tuple[tuple[str, datetime, datetime], ...] = ()
+    code_delivery: str | None = None
 
 
 def _when(moment: datetime) -> str:
@@ -220,6 +224,62 @@ def _address_confirmation(facts: Facts) -> Letter:
     )
 
 
+def _campaign_letter(facts: Facts, *, subject: str, opening: str) -> Letter:
+    """The ministry's email to every agent: what the elections are, the voter's ballots and
+    their dates, where the voter code will be handed, and the link that creates the password."""
+    paragraphs: list[str | tuple[str, str]] = [
+        opening,
+        "Les élections professionnelles désignent vos représentants du personnel dans les instances "
+        "(comités sociaux d'administration, commissions administratives et consultatives paritaires) "
+        "qui traitent de vos conditions de travail et de votre carrière. Le vote a lieu uniquement "
+        "par internet, depuis votre espace électeur.",
+    ]
+    if facts.ballots:
+        paragraphs.append("Vous êtes électrice ou électeur pour les scrutins suivants :")
+        paragraphs += [
+            f"– {label} : vote par internet du {_when(opens)} au {_when(closes)} (heure de Paris)."
+            for label, opens, closes in facts.ballots
+        ]
+    paragraphs += [
+        (
+            "Pour créer votre espace électeur, il vous suffit de choisir votre mot de passe électeur "
+            "avec ce lien personnel (ne le transmettez à personne) :",
+            f"{PASSWORD_PAGE}#jeton={facts.secret}",
+        ),
+        (
+            f"Ce lien est valable jusqu'au {_when(facts.expires_at)} (heure de Paris). S'il a expiré ou si vous l'avez "
+            "perdu, demandez-en simplement un nouveau sur le portail, avec votre adresse professionnelle :",
+            REGISTRATION_PAGE,
+        ),
+        "Votre mot de passe électeur vous servira pour voter ; il ne peut pas être retrouvé, seulement "
+        "remplacé. Dans votre espace, vous pourrez vérifier les listes électorales et, si besoin, "
+        "déposer une réclamation.",
+        f"Votre code de vote, l'autre élément nécessaire pour voter, vous sera remis ainsi : {facts.code_delivery}."
+        if facts.code_delivery
+        else "Votre code de vote, l'autre élément nécessaire pour voter, vous sera remis avant l'ouverture du vote.",
+        "Ce courriel est envoyé à chaque agent inscrit sur les listes électorales. Si vous pensez "
+        "l'avoir reçu par erreur, ignorez-le : rien ne sera créé sans vous.",
+    ]
+    return _compose(subject, facts, *paragraphs)
+
+
+def _invitation(facts: Facts) -> Letter:
+    return _campaign_letter(
+        facts,
+        subject="Élections professionnelles : créez votre espace électeur",
+        opening="Les élections professionnelles approchent, et votre espace électeur vous attend.",
+    )
+
+
+def _reminder(facts: Facts) -> Letter:
+    return _campaign_letter(
+        facts,
+        subject="Élections professionnelles : votre espace électeur n'est pas encore créé",
+        opening="Votre espace électeur n'est pas encore créé : sans lui, vous ne pourrez pas voter. "
+        "Il ne vous faut qu'une minute.",
+    )
+
+
 # One entry per kind of email: a new kind (a vote receipt, a voter-code notice) is one function and one line here.
 LETTERS: dict[Email, Callable[[Facts], Letter]] = {
     Email.CLAIM_RECEIPT: _claim_receipt,
@@ -231,6 +291,8 @@ LETTERS: dict[Email, Callable[[Facts], Letter]] = {
     Email.PASSWORD_CHANGED_SIGNED_IN: _password_changed_signed_in,
     Email.ADDRESS_CHANGED: _address_changed,
     Email.ADDRESS_CONFIRMATION: _address_confirmation,
+    Email.INVITATION: _invitation,
+    Email.REMINDER: _reminder,
 }
 
 

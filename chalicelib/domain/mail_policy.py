@@ -43,6 +43,10 @@ class Email(str, Enum):
     CLAIM_ANSWER = "claim_answer"
     ADDRESS_CHANGED = "address_changed"
     ADDRESS_CONFIRMATION = "address_confirmation"
+    # A campaign's emails (`domain.campaigns`): they have their own queue and worker, and
+    # never touch a voter's budget; at most one per campaign and voter.
+    INVITATION = "invitation"
+    REMINDER = "reminder"
 
 
 # Notices that tell the voter something happened to their account are always sent.

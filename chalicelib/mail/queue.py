@@ -1,4 +1,9 @@
-"""The queue of email requests: the request handler puts, the mail worker consumes."""
+"""The SQS queues: email requests (API → mail worker), a campaign's walk and its emails.
+
+Each queue is named by an environment variable (`infra/aws/functions.py` lists them):
+MAIL_QUEUE_NAME for the voters' own requests, CAMPAIGN_WALK_QUEUE_NAME for the pages of a
+campaign's walk, CAMPAIGN_MAIL_QUEUE_NAME for the emails a campaign queued.
+"""
 
 from __future__ import annotations
 
@@ -10,47 +15,62 @@ from chalicelib.domain.errors import ServiceBusy
 from chalicelib.mail.clients import client
 from chalicelib.transient import translate_transient
 
+MAIL = "MAIL_QUEUE_NAME"
+CAMPAIGN_WALK = "CAMPAIGN_WALK_QUEUE_NAME"
+CAMPAIGN_MAIL = "CAMPAIGN_MAIL_QUEUE_NAME"
+
 
 @cache
 def _queue_url(queue_name: str) -> str:
     return client("sqs").get_queue_url(QueueName=queue_name)["QueueUrl"]
 
 
-def enqueue_mail_request(body: dict) -> None:
-    """Put one request on the queue, or raise ServiceBusy once boto3's retries are spent."""
+def _url(queue: str) -> str:
+    return _queue_url(settings.required(queue))
+
+
+def enqueue(body: dict, *, queue: str = MAIL, delay_seconds: int = 0) -> None:
+    """Put one message on the queue, or raise ServiceBusy once boto3's retries are spent."""
+    extra = {"DelaySeconds": delay_seconds} if delay_seconds else {}
     with translate_transient():
-        client("sqs").send_message(
-            QueueUrl=_queue_url(settings.required("MAIL_QUEUE_NAME")), MessageBody=json.dumps(body)
-        )
+        client("sqs").send_message(QueueUrl=_url(queue), MessageBody=json.dumps(body), **extra)
 
 
 # SQS takes at most this many messages in one SendMessageBatch.
 BATCH_SIZE = 10
 
 
-def enqueue_mail_requests(bodies: list[dict]) -> None:
-    """Put these requests on the queue, ten per SendMessageBatch; raise ServiceBusy once
+def enqueue_batch(bodies: list[dict], *, queue: str = MAIL) -> None:
+    """Put these messages on the queue, ten per SendMessageBatch; raise ServiceBusy once
     boto3's retries are spent or when SQS refuses an entry (the caller runs again: the
-    requests that did go carry their own ids, and the worker sends each once)."""
+    messages that did go carry their own ids, and their consumer handles each once)."""
     with translate_transient():
         for start in range(0, len(bodies), BATCH_SIZE):
             entries = [
                 {"Id": str(n), "MessageBody": json.dumps(body)}
                 for n, body in enumerate(bodies[start : start + BATCH_SIZE])
             ]
-            answer = client("sqs").send_message_batch(
-                QueueUrl=_queue_url(settings.required("MAIL_QUEUE_NAME")), Entries=entries
-            )
+            answer = client("sqs").send_message_batch(QueueUrl=_url(queue), Entries=entries)
             if answer.get("Failed"):
                 raise ServiceBusy()
 
 
-def delay_retry(receipt_handle: str, seconds: int) -> None:
+def delay_retry(receipt_handle: str, seconds: int, *, queue: str = MAIL) -> None:
     """Make a message that failed come back after `seconds` (SQS's own backoff)."""
     client("sqs").change_message_visibility(
-        QueueUrl=_queue_url(settings.required("MAIL_QUEUE_NAME")),
-        ReceiptHandle=receipt_handle,
-        VisibilityTimeout=seconds,
+        QueueUrl=_url(queue), ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+    )
+
+
+@translate_transient()
+def backlog(queue: str) -> int:
+    """About how many messages wait in the queue or are being handled (SQS's approximation)."""
+    attributes = client("sqs").get_queue_attributes(
+        QueueUrl=_url(queue),
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return int(attributes.get("ApproximateNumberOfMessages", 0)) + int(
+        attributes.get("ApproximateNumberOfMessagesNotVisible", 0)
     )
 
 

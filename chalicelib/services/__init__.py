@@ -4,7 +4,7 @@ Journeys, one entry each, hop by hop (entrypoint, service, then the adapters and
 uses), so that "what happens when someone registers" takes a glance, not a grep:
 
 - Registration or reset: api.accounts.request_registration / request_password_reset
-  -> registration.request_email -> mail.queue.enqueue_mail_request -> SQS -> workers.mail.send_requested_email
+  -> registration.request_email -> mail.queue.enqueue -> SQS -> workers.mail.send_requested_email
   -> outgoing_mail.handle_mail_request (domain.mail_policy.email_for, store.mail_log.mail_since / claim_attempt,
   store.accounts.create_pending_account, store.tokens.save_token) -> domain.email_templates.letter / build_message
   -> mail.ses.send_raw_email -> store.mail_log.mark_sent
@@ -22,7 +22,7 @@ uses), so that "what happens when someone registers" takes a glance, not a grep:
   store.voters.stored_voters, _prune_missing -> store.accounts.accounts_of, suspensions.end_sessions
   (store.accounts.void_sessions, store.sessions.delete_voter_sessions) / store.voters.mark_removed,
   _apply_changes -> per chunk, first suspensions.suspend_moved_accounts (domain.address_changes.moved_from,
-  store.accounts.accounts_of / suspend_for_address_change, mail.queue.enqueue_mail_requests: the
+  store.accounts.accounts_of / suspend_for_address_change, mail.queue.enqueue_batch: the
   address_changed notice and the address_confirmation link, then the worker's hops above,
   store.sessions.delete_voter_sessions), then writer.ChunkWriter -> store.electoral_list.change_entries
   + store.voters.save_voters) -> admin.render.voter_import

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from chalicelib.domain.activation import BALLOT, ActivationReport
 from chalicelib.domain.emails import normalise_email
 from chalicelib.domain.phases import Phase, phase_at
-from chalicelib.store.accounts import ACTIVE, Account, account_statuses, find_account
+from chalicelib.services.activation_report import activation_report
+from chalicelib.store.accounts import Account, find_account
 from chalicelib.store.ballots import BallotItem, all_ballots, get_ballots
+from chalicelib.store.campaign_deliveries import campaign_history
 from chalicelib.store.deliverability import DeliveryStatus, all_statuses, find_status
 from chalicelib.store.mail_log import MailLogEntry, recent_mail
-from chalicelib.store.voters import Voter, all_voters, find_voter, find_voter_by_email
+from chalicelib.store.voters import Voter, find_voter, find_voter_by_email
 
 
 @dataclass
@@ -22,6 +24,7 @@ class VoterFile:
     ballots: list[tuple[BallotItem, Phase]]
     recent_mail: list[MailLogEntry]
     delivery: DeliveryStatus | None
+    campaigns: list[MailLogEntry] = field(default_factory=list)  # one entry per campaign that reached them
 
 
 class VoterNotFound(Exception):
@@ -51,6 +54,7 @@ def voter_file(email_or_voter_id: str, *, now: datetime) -> VoterFile:
         ballots=[(b, phase_at(b, now)) for b in ballots],
         recent_mail=recent_mail(address) if address else [],
         delivery=find_status(address) if address else None,
+        campaigns=campaign_history(voter.voter_id),
     )
 
 
@@ -67,51 +71,71 @@ class BallotStats:
 class Stats:
     ballots: list[BallotStats] = field(default_factory=list)
     voters: int = 0
-    removed_voters: int = 0
+    removed_voters: int = 0  # not on any list (taken off by an import)
     accounts_created: int = 0
     accounts_activated: int = 0
     addresses_bounced: int = 0  # last report: a permanent bounce
     addresses_complained: int = 0
+    report: ActivationReport | None = None  # the counts behind it, for `stats --html`
 
 
-def election_stats(*, now: datetime) -> Stats:
+def election_stats(*, now: datetime, progress=None) -> Stats:
     """Per ballot: voters on the list, accounts created, accounts activated.
 
-    Scans (accounts, voters, delivery reports) joined in memory: a CLI command, run on demand, never a
-    request. The portal keeps no global counter that every request would have to update.
+    The activation report's parallel scan (voters, with their accounts a page at a time:
+    bounded memory) and a Scan of the delivery reports: a CLI command, run on demand, never
+    a request. The portal keeps no global counter that every request would have to update.
     """
-    status_by_voter = account_statuses()
-    per_ballot: dict[str, Counter] = {}
-    stats = Stats()
-    for voter in all_voters(attributes=["voter_id", "ballot_ids", "removed_at"]):
-        if voter.removed_at is not None:
-            stats.removed_voters += 1
-            continue
-        stats.voters += 1
-        status = status_by_voter.get(voter.voter_id)
-        for ballot_id in voter.ballot_ids or ():
-            counter = per_ballot.setdefault(ballot_id, Counter())
-            counter["voters"] += 1
-            if status is not None:
-                counter["created"] += 1
-            if status == ACTIVE:
-                counter["activated"] += 1
+    report = activation_report(now=now, progress=progress)
+    tally = report.tally
+    stats = Stats(
+        voters=tally.total("registered"),
+        removed_voters=tally.not_listed,
+        accounts_created=tally.total("created"),
+        accounts_activated=tally.total("activated"),
+        report=report,
+    )
     for status in all_statuses(attributes=["address", "last_event", "bounce_type", "complaints"]):
         if status.last_event == "bounce" and status.bounce_type == "Permanent":
             stats.addresses_bounced += 1
         if status.complaints:
             stats.addresses_complained += 1
-    stats.accounts_created = len(status_by_voter)
-    stats.accounts_activated = sum(1 for s in status_by_voter.values() if s == ACTIVE)
     for ballot in sorted(all_ballots(), key=lambda b: b.ballot_id):
-        counter = per_ballot.get(ballot.ballot_id, Counter())
+        group = (BALLOT, ballot.ballot_id)
         stats.ballots.append(
             BallotStats(
                 ballot=ballot,
                 phase=phase_at(ballot, now),
-                voters=counter["voters"],
-                accounts_created=counter["created"],
-                accounts_activated=counter["activated"],
+                voters=tally.registered[group],
+                accounts_created=tally.created[group],
+                accounts_activated=tally.activated[group],
             )
         )
     return stats
+
+
+@dataclass(frozen=True)
+class BouncedAddress:
+    """An address HR should correct at the source, with whom it belongs to."""
+
+    problem: str  # "bounce" (permanent) or "complaint"
+    status: DeliveryStatus
+    voter: Voter | None
+
+
+def bounced_addresses(*, academy: str | None = None) -> list[BouncedAddress]:
+    """Every address whose last report is a permanent bounce, or that complained, with its
+    voter (a Scan of the delivery reports, then one index Query per such address: a few
+    per cent of the roll; a CLI command, never a request)."""
+    found = []
+    for status in all_statuses(
+        attributes=["address", "last_event", "last_event_at", "bounce_type", "bounce_subtype", "complaints"]
+    ):
+        complained = bool(status.complaints)
+        if not complained and not (status.last_event == "bounce" and status.bounce_type == "Permanent"):
+            continue
+        voter = find_voter_by_email(status.address)
+        if academy is not None and (voter is None or voter.academy != academy):
+            continue
+        found.append(BouncedAddress("complaint" if complained else "bounce", status, voter))
+    return sorted(found, key=lambda b: (b.voter.academy if b.voter else "", b.status.address))

@@ -89,7 +89,13 @@ def set_password_with_link(
         raise PasswordPolicyError(violations)
     was_active = account.status == AccountStatus.ACTIVE
     try:
-        accounts.activate_with_link(token, password_hash=hasher.hash(password), now=now)
+        accounts.activate_with_link(
+            token,
+            password_hash=hasher.hash(password),
+            now=now,
+            # The campaigns that reached a pending espace count its activation (`campaign status`).
+            reached_by=frozenset(account.reached_by or ()) if not was_active else frozenset(),
+        )
     except TokenUsed:
         _valid_link(secret, now)  # say precisely why: used, or expired meanwhile
         raise

@@ -14,7 +14,7 @@ from datetime import datetime
 from chalicelib.domain.emails import is_well_formed, normalise_email
 from chalicelib.domain.errors import InvalidEmail
 from chalicelib.domain.mail_policy import MailRequestKind
-from chalicelib.mail.queue import enqueue_mail_request
+from chalicelib.mail.queue import enqueue
 from chalicelib.services.throttle import within_limit
 from chalicelib.store.mail_log import time_key
 
@@ -36,7 +36,7 @@ def request_email(
         # Before the queue: one client cannot flood it (nor SES's daily quota) and delay everyone's
         # links. Counted whatever the address, so the answer still says nothing about it.
         within_limit("mail-requests-client", client, REQUESTS_PER_CLIENT, minutes=REQUEST_WINDOW_MINUTES, now=now)
-    enqueue_mail_request(
+    enqueue(
         {
             "request": request.value,
             "email": email,
@@ -52,6 +52,4 @@ def request_email(
 def request_notice(request: MailRequestKind, *, now: datetime, new_id=uuid.uuid4, **fields) -> None:
     """Queue an email that follows from something done (password changed, claim received or
     answered), with the fields its recipient is found by."""
-    enqueue_mail_request(
-        {"request": request.value, "request_id": str(new_id()), "requested_at": time_key(now), **fields}
-    )
+    enqueue({"request": request.value, "request_id": str(new_id()), "requested_at": time_key(now), **fields})

@@ -14,16 +14,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.connection import Connection
+from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import settings
 from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.errors import ServiceBusy, TokenUsed
-from chalicelib.store.base import condition_held, get_or_none, table_meta
+from chalicelib.store.base import condition_held, get_or_none, table_meta, transaction_connection
+from chalicelib.store.campaigns import CampaignItem, unit_part
 from chalicelib.store.tokens import Token
 from chalicelib.transient import cancelled_by_conflict, translate_transient
 
@@ -52,6 +51,9 @@ class Account(Model):
     # a digest of the voter id and both addresses, never an address), and when.
     address_change = UnicodeAttribute(null=True)
     address_changed_at = UTCDateTimeAttribute(null=True)
+    # The campaigns whose email reached this espace before it was active ("<campaign>#<unit>"):
+    # the activation counts itself on each of them, once, and empties this.
+    reached_by = UnicodeSetAttribute(null=True)
 
 
 @translate_transient()
@@ -70,7 +72,41 @@ def create_pending_account(voter_id: str, now: datetime) -> None:
 
 
 @translate_transient()
-def activate_with_link(token: Token, *, password_hash: str, now: datetime) -> None:
+def prepare_for_campaign(voter_id: str, reached: str, *, now: datetime) -> Account | None:
+    """Before a campaign's link is made: the espace exists (pending, created now if it was
+    not), and remembers the campaign that reached it. None, with nothing written, if the
+    espace is active or suspended for an address change: a campaign never writes to it.
+
+    One conditional UpdateItem, so a voter who activates while the campaign runs is never
+    sent an invitation after that moment."""
+    account = Account(voter_id)
+    written = condition_held(
+        lambda: account.update(
+            actions=[
+                Account.status.set(Account.status | PENDING),
+                Account.created_at.set(Account.created_at | now),
+                Account.reached_by.add({reached}),
+            ],
+            condition=Account.voter_id.does_not_exist()
+            | ((Account.status != ACTIVE) & Account.address_change.does_not_exist()),
+        )
+    )
+    return account if written else None
+
+
+def reached_mark(campaign_id: str, unit: int) -> str:
+    return f"{campaign_id}#{unit}"
+
+
+def _campaign_of(mark: str) -> tuple[str, int]:
+    campaign_id, _, unit = mark.rpartition("#")
+    return campaign_id, int(unit)
+
+
+@translate_transient()
+def activate_with_link(
+    token: Token, *, password_hash: str, now: datetime, reached_by: frozenset[str] = frozenset()
+) -> None:
     """Use the link: the account becomes active with this password, and every link dies.
 
     One transaction: the token must still be unused and unexpired, and the account must not
@@ -88,9 +124,11 @@ def activate_with_link(token: Token, *, password_hash: str, now: datetime) -> No
         Account.tokens_valid_after.set(now),
         Account.sessions_valid_after.set(now),
     ]
+    if reached_by:  # an espace that campaigns reached while pending: each counts this activation
+        account_actions.append(Account.reached_by.delete(set(reached_by)))
     for _ in range(CONFLICT_ATTEMPTS):
         try:
-            with TransactWrite(connection=Connection(region=settings.region())) as transaction:
+            with TransactWrite(connection=transaction_connection()) as transaction:
                 transaction.update(
                     Token(token.token_hash),
                     actions=[Token.used_at.set(now)],
@@ -102,6 +140,11 @@ def activate_with_link(token: Token, *, password_hash: str, now: datetime) -> No
                     condition=Account.voter_id.exists()
                     & (Account.tokens_valid_after.does_not_exist() | (Account.tokens_valid_after < token.created_at)),
                 )
+                for mark in sorted(reached_by):
+                    campaign_id, unit = _campaign_of(mark)
+                    transaction.update(
+                        CampaignItem(campaign_id, unit_part(unit)), actions=[CampaignItem.counter("activated").add(1)]
+                    )
             return
         except TransactWriteError as error:
             if error.cause_response_code != "TransactionCanceledException":
@@ -179,9 +222,3 @@ def accounts_of(voter_ids: list[str]) -> dict[str, Account]:
         return {}
     attributes = ["voter_id", "status", "address_change", "address_changed_at"]
     return {a.voter_id: a for a in Account.batch_get(voter_ids, attributes_to_get=attributes)}
-
-
-@translate_transient()
-def account_statuses() -> dict[str, str]:
-    """Every account's status by voter id: a Scan, for the administrators' CLI only."""
-    return {a.voter_id: a.status for a in Account.scan(attributes_to_get=["voter_id", "status"])}

@@ -2,8 +2,7 @@
 
 Two functions, both bounded: one Scan request of one parallel-scan segment, and one
 BatchGetItem of the accounts of that page's voters (PynamoDB sends 100 keys a request and
-asks again for unprocessed keys). Neither ever holds more than one page; nothing here loads
-every account the way `accounts.account_statuses` does.
+asks again for unprocessed keys). Neither ever holds more than one page.
 """
 
 from __future__ import annotations

@@ -52,6 +52,15 @@ def record_event(
 
 
 @translate_transient()
+def statuses_of(addresses: list[str]) -> dict[str, DeliveryStatus]:
+    """The statuses of these addresses that have one (BatchGetItem, 100 keys a request)."""
+    if not addresses:
+        return {}
+    attributes = ["address", "last_event", "bounce_type", "complaints"]
+    return {s.address: s for s in DeliveryStatus.batch_get(sorted(set(addresses)), attributes_to_get=attributes)}
+
+
+@translate_transient()
 def all_statuses(attributes: list[str]):
     """Every address's delivery status: a Scan, for the administrators' CLI only."""
     return DeliveryStatus.scan(attributes_to_get=attributes)

@@ -43,6 +43,21 @@ def list_page(ballot_id: str, *, start: str, search: str, limit: int) -> list[El
 
 
 @translate_transient()
+def voter_ids_page(ballot_id: str, *, cursor: dict | None, limit: int) -> tuple[list[str], dict | None]:
+    """The voter ids of up to `limit` entries of a ballot's list from `cursor` (one Query),
+    and the cursor of what follows (None at the list's end)."""
+    results = ElectoralListEntry.query(
+        ballot_id,
+        last_evaluated_key=cursor,
+        limit=limit,
+        page_size=limit,
+        attributes_to_get=["voter_id", "ballot_id", "sort_key"],
+    )
+    voter_ids = [entry.voter_id for entry in results]
+    return voter_ids, results.last_evaluated_key
+
+
+@translate_transient()
 def change_entries(*, remove: Iterable[tuple[str, str]], add: Iterable[tuple[str, VoterRow]]) -> int:
     """Delete the entries at these (ballot, sort key) and write these voters' entries on these
     ballots, by BatchWriteItem. Whole-item puts and deletes: repeating a call changes nothing.

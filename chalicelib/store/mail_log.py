@@ -3,7 +3,9 @@
 Keyed by the normalised address and sorted by time, it answers three questions with one
 Query each: how many emails this address got in the last hour (the sending budget), did
 this queue message already send its email (idempotent retries: the sort key holds the
-request id), and what did we send to this person lately (the help desk).
+request id), and what did we send to this person lately (the help desk). A campaign's
+emails to a voter live in the same table under the voter's own partition, one entry per
+campaign (`store.campaign_deliveries`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ class MailLogEntry(Model):
     # "<ISO time of the request>#<request id>": time-ordered, and unique per queue message.
     entry_key = UnicodeAttribute(range_key=True)
     kind = UnicodeAttribute()  # confirmation, already_active, reset, claim_receipt...
-    status = UnicodeAttribute()  # sending, sent, bounced, complaint
+    status = (
+        UnicodeAttribute()
+    )  # sending, sent; for a campaign also queued, failed, skipped, cancelled, bounced, complained
     requested_at = UTCDateTimeAttribute()
     sent_at = UTCDateTimeAttribute(null=True)
     ses_message_id = UnicodeAttribute(null=True)
@@ -35,6 +39,12 @@ class MailLogEntry(Model):
     # The claim an acknowledgement or answer is about: one receipt per claim, however often
     # the same claim is submitted.
     reference = UnicodeAttribute(null=True)
+    # A campaign's email (`store.campaign_deliveries`, under the voter's own partition): the
+    # campaign, the unit of its walk and the page that queued it, the address written to.
+    campaign_id = UnicodeAttribute(null=True)
+    unit = NumberAttribute(null=True)
+    walk_page = UnicodeAttribute(null=True)
+    recipient = UnicodeAttribute(null=True)
     expires_ttl = TTLAttribute(null=True)
 
 

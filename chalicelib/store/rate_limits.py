@@ -9,13 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import settings
-from chalicelib.store.base import table_meta
+from chalicelib.store.base import table_meta, transaction_connection
 from chalicelib.transient import cancelled_by_conflict, translate_transient
 
 
@@ -71,7 +69,7 @@ def reserve(limits: list[tuple[str, int]], *, now: datetime, expires: datetime) 
     AWS's "not now" (ServiceBusy: the queue delivers the request again later).
     """
     try:
-        with TransactWrite(connection=Connection(region=settings.region())) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             for bucket, limit in limits:
                 transaction.update(
                     RateLimitCounter(bucket),

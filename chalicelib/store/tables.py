@@ -12,6 +12,7 @@ from pynamodb.models import Model
 from chalicelib import settings
 from chalicelib.store.accounts import Account
 from chalicelib.store.ballots import BallotItem
+from chalicelib.store.campaigns import CampaignItem
 from chalicelib.store.claims import Claim
 from chalicelib.store.deliverability import DeliveryStatus
 from chalicelib.store.electoral_list import ElectoralListEntry
@@ -32,6 +33,7 @@ ALL_MODELS: list[type[Model]] = [
     RateLimitCounter,
     Claim,
     DeliveryStatus,
+    CampaignItem,
 ]
 
 

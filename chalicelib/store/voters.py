@@ -104,10 +104,30 @@ def find_voter_by_email(email: str) -> Voter | None:
     return next(iter(Voter.by_email.query(email, limit=1)), None)
 
 
-def all_voters(attributes: list[str]) -> Iterator[Voter]:
-    """Every voter, with only these attributes: a Scan, for the administrators' CLI only."""
-    with translate_transient():  # around the iteration: the Scan's pages are read lazily
-        yield from Voter.scan(attributes_to_get=attributes)
+# What a campaign's walk reads of each voter.
+CAMPAIGN_ATTRIBUTES = ["voter_id", "email", "first_name", "academy", "ballot_ids", "removed_at"]
+
+
+@translate_transient()
+def scan_page(*, segment: int, total_segments: int, cursor: dict | None, limit: int) -> tuple[list[Voter], dict | None]:
+    """Up to `limit` voters of one parallel-scan segment from `cursor` (one Scan request),
+    and the cursor of what follows (None at the segment's end)."""
+    results = Voter.scan(
+        segment=segment,
+        total_segments=total_segments,
+        last_evaluated_key=cursor,
+        limit=limit,
+        page_size=limit,
+        attributes_to_get=CAMPAIGN_ATTRIBUTES,
+    )
+    voters = list(results)
+    return voters, results.last_evaluated_key
+
+
+@translate_transient()
+def voters_by_id(voter_ids: list[str]) -> list[Voter]:
+    """These voters (BatchGetItem, 100 keys a request), with what a campaign's walk reads."""
+    return list(Voter.batch_get(voter_ids, attributes_to_get=CAMPAIGN_ATTRIBUTES)) if voter_ids else []
 
 
 _STORED_ATTRIBUTES = [

@@ -17,16 +17,28 @@ from chalicelib.logs import log_event
 deliverability_worker = Blueprint(__name__)
 
 
+# A campaign email's fate, from SES's report on it.
+CAMPAIGN_MOVES = {"bounce": "bounced", "complaint": "complained"}
+
+
 def record_delivery_events(bodies, *, now) -> int:
-    """Record every event in these SQS bodies; return how many addresses were updated."""
+    """Record every event in these SQS bodies; return how many addresses were updated.
+
+    The address's status is what later campaigns read to skip it; a campaign's own email
+    also moves its delivery entry (sent → bounced or complained) and counts on its unit,
+    once however often SNS delivers the report (the move is conditional)."""
     # Imported here: the API's functions load this module too, and need none of it.
     from chalicelib.domain.delivery_events import parse_ses_event
+    from chalicelib.store.campaign_deliveries import settle
     from chalicelib.store.deliverability import record_event
 
     count = 0
     for body in bodies:
         for event in parse_ses_event(json.loads(body), received_at=now):
             record_event(event.address, event.event, event.at, event.bounce_type, event.bounce_subtype)
+            if event.campaign_delivery and event.event in CAMPAIGN_MOVES:
+                campaign_id, unit, voter_id = event.campaign_delivery
+                settle(voter_id, campaign_id, unit, CAMPAIGN_MOVES[event.event], now=now)
             count += 1
     return count
 

@@ -24,6 +24,7 @@ from pynamodb.models import Model
 from chalicelib.store.accounts import Account
 from chalicelib.store.ballots import BallotItem
 from chalicelib.store.base import table_suffix, table_variable
+from chalicelib.store.campaigns import CampaignItem
 from chalicelib.store.claims import Claim
 from chalicelib.store.deliverability import DeliveryStatus
 from chalicelib.store.electoral_list import ElectoralListEntry
@@ -75,7 +76,10 @@ class QueueSpec:
 
 MAIL_QUEUE = QueueSpec("Mail", "mail", "MAIL_QUEUE_NAME")
 DELIVERY_EVENTS_QUEUE = QueueSpec("DeliveryEvents", "delivery-events", "DELIVERY_EVENTS_QUEUE_NAME")
-QUEUES = [MAIL_QUEUE, DELIVERY_EVENTS_QUEUE]
+# A campaign's walk (one message per page) and its emails, apart from the voters' own queue.
+CAMPAIGN_WALK_QUEUE = QueueSpec("CampaignWalk", "campaign-walk", "CAMPAIGN_WALK_QUEUE_NAME")
+CAMPAIGN_MAIL_QUEUE = QueueSpec("CampaignMail", "campaign-mail", "CAMPAIGN_MAIL_QUEUE_NAME")
+QUEUES = [MAIL_QUEUE, DELIVERY_EVENTS_QUEUE, CAMPAIGN_WALK_QUEUE, CAMPAIGN_MAIL_QUEUE]
 
 # What each side of a queue may do with it.
 SEND = ("sqs:SendMessage", "sqs:GetQueueUrl")
@@ -142,6 +146,8 @@ FUNCTIONS = [
             Session: ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "index:by-voter"),
             RateLimitCounter: ("BatchGetItem", "PutItem", "UpdateItem", "DeleteItem"),
             Claim: ("GetItem", "PutItem", "index:by-voter"),
+            # An activation counts itself on the campaigns that reached the espace (in its transaction).
+            CampaignItem: ("UpdateItem",),
         },
         sqs={MAIL_QUEUE: SEND},
         secrets=("OriginSecret",),  # X-Origin-Verify, checked on every request (api/origin.py)
@@ -173,8 +179,51 @@ FUNCTIONS = [
         timeout=WORKER_TIMEOUT_SECONDS,
         reserved_concurrency=2,
         trigger=DELIVERY_EVENTS_QUEUE,
-        dynamodb={DeliveryStatus: ("UpdateItem",)},
+        dynamodb={
+            DeliveryStatus: ("UpdateItem",),
+            # A campaign email's bounce or complaint: its entry and its unit's counter, one transaction.
+            MailLogEntry: ("UpdateItem",),
+            CampaignItem: ("UpdateItem",),
+        },
         sqs={DELIVERY_EVENTS_QUEUE: CONSUME},
+    ),
+    # The campaign's walk: reads the roll page by page, writes each targeted voter's entry.
+    Function(
+        "walk_campaign",
+        "CampaignWalkWorker",
+        memory=512,
+        timeout=WORKER_TIMEOUT_SECONDS,
+        reserved_concurrency=20,
+        trigger=CAMPAIGN_WALK_QUEUE,
+        dynamodb={
+            CampaignItem: ("GetItem", "UpdateItem"),
+            Voter: ("Scan", "BatchGetItem"),
+            ElectoralListEntry: ("Query",),
+            Account: ("BatchGetItem",),
+            DeliveryStatus: ("BatchGetItem",),
+            MailLogEntry: ("GetItem", "PutItem"),
+        },
+        sqs={CAMPAIGN_WALK_QUEUE: CONSUME + SEND, CAMPAIGN_MAIL_QUEUE: SEND + ("sqs:GetQueueAttributes",)},
+    ),
+    # The campaign's emails: concurrency and pace from SES_SEND_RATE (`domain.campaigns.SendingPlan`);
+    # the event source's maximum concurrency bounds it, not a reservation.
+    Function(
+        "send_campaign_email",
+        "CampaignMailWorker",
+        memory=512,
+        timeout=WORKER_TIMEOUT_SECONDS,
+        trigger=CAMPAIGN_MAIL_QUEUE,
+        dynamodb={
+            CampaignItem: ("GetItem", "UpdateItem"),
+            Voter: ("GetItem",),
+            Account: ("UpdateItem",),
+            BallotItem: ("BatchGetItem",),
+            DeliveryStatus: ("GetItem",),
+            MailLogEntry: ("GetItem", "UpdateItem"),
+            Token: ("PutItem",),
+        },
+        sqs={CAMPAIGN_MAIL_QUEUE: CONSUME + SEND},
+        ses=SEND_EMAIL,
     ),
 ]
 BY_HANDLER = {function.handler: function for function in FUNCTIONS}

@@ -1,7 +1,7 @@
 """Create on the local AWS what CloudFormation creates in a real account.
 
-The same names as the stage's configuration: the tables (with TTL), the mail and delivery
-events queues with their dead-letter queues, and the verified SES sender identity. The
+The same names as the stage's configuration: the tables (with TTL), every queue with its
+dead-letter queue, and the verified SES sender identity. The
 queues' settings (visibility timeout, receives before the dead-letter queue) are those of
 the AWS stack: both read them from `infra/aws/functions.py`.
 """
@@ -15,7 +15,7 @@ import boto3
 
 from chalicelib import settings
 from chalicelib.store.tables import create_tables
-from infra.aws.functions import DELIVERY_EVENTS_QUEUE, MAIL_QUEUE, QueueSpec
+from infra.aws.functions import MAIL_QUEUE, QUEUES, QueueSpec
 
 
 def create_queues(queue_name: str, spec: QueueSpec = MAIL_QUEUE) -> str:
@@ -45,13 +45,15 @@ def verify_sender(sender: str) -> str:
     return address
 
 
+def create_all_queues() -> dict[str, str]:
+    """Every queue of the stage (`functions.QUEUES`), by its variable; returns their URLs."""
+    return {spec.variable: create_queues(settings.required(spec.variable), spec) for spec in QUEUES}
+
+
 def provision() -> dict:
     configured = settings.Settings.from_environment()
     return {
         "tables": create_tables(),
-        "queue_url": create_queues(configured.mail_queue_name, MAIL_QUEUE),
-        "delivery_events_queue_url": create_queues(
-            settings.required(DELIVERY_EVENTS_QUEUE.variable), DELIVERY_EVENTS_QUEUE
-        ),
+        "queues": create_all_queues(),
         "sender": verify_sender(configured.mail_sender),
     }

@@ -71,9 +71,15 @@ def test_every_field_of_a_voters_file_is_printed_inert():
         complaints=0,
     )
     entry = SimpleNamespace(requested_at=NOW, kind=evil, status=evil)
+    campaign = SimpleNamespace(requested_at=NOW, campaign_id=evil, kind=evil, status=evil, reference=evil)
     phase = SimpleNamespace(value="voting_open")
     found = SimpleNamespace(
-        voter=voter, account=None, ballots=[(ballot, phase)], delivery=delivery, recent_mail=[entry]
+        voter=voter,
+        account=None,
+        ballots=[(ballot, phase)],
+        delivery=delivery,
+        recent_mail=[entry],
+        campaigns=[campaign],
     )
     out = io.StringIO()
     render.voter_file(found, out)

@@ -58,7 +58,9 @@ def test_the_local_queues_have_the_settings_of_the_aws_ones(aws):
     created = provision()
     resources = build_template()["Resources"]
     sqs = boto3.client("sqs", region_name="eu-west-3")
-    for queue, url in zip(QUEUES, (created["queue_url"], created["delivery_events_queue_url"]), strict=True):
+    assert set(created["queues"]) == {queue.variable for queue in QUEUES}
+    for queue in QUEUES:
+        url = created["queues"][queue.variable]
         local = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         stack = resources[f"{queue.name}Queue"]["Properties"]
         assert int(local["VisibilityTimeout"]) == stack["VisibilityTimeout"]

@@ -28,7 +28,9 @@ class FakeStore:
 
     def __init__(self, monkeypatch, status=AccountStatus.PENDING):
         self.voter = SimpleNamespace(voter_id="P1", email="camille.martin@ac-poitiers.fr", is_listed=True)
-        self.account = SimpleNamespace(voter_id="P1", status=status, tokens_valid_after=None, password_hash=None)
+        self.account = SimpleNamespace(
+            voter_id="P1", status=status, tokens_valid_after=None, password_hash=None, reached_by=None
+        )
         self.tokens, self.after_commit = {}, []
         monkeypatch.setattr(links, "find_token", self.tokens.get)
         monkeypatch.setattr(links, "find_account", lambda voter_id: self.account if voter_id == "P1" else None)
@@ -53,7 +55,7 @@ class FakeStore:
         )
         return secret
 
-    def activate_with_link(self, token, *, password_hash, now):
+    def activate_with_link(self, token, *, password_hash, now, reached_by=frozenset()):
         if (
             token.used_at is not None
             or now >= token.expires_at

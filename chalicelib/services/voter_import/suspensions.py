@@ -33,7 +33,7 @@ from datetime import datetime
 from chalicelib.domain.address_changes import change_marker, request_id
 from chalicelib.domain.mail_policy import MailRequestKind
 from chalicelib.domain.voter_rows import VoterRow
-from chalicelib.mail.queue import enqueue_mail_requests
+from chalicelib.mail.queue import enqueue_batch
 from chalicelib.services.voter_import.report import VoterImportReport
 from chalicelib.store.accounts import ACTIVE, accounts_of, suspend_for_address_change, void_sessions
 from chalicelib.store.mail_log import time_key
@@ -76,7 +76,7 @@ def suspend_moved_accounts(
                 }
             )
         suspended.append(row.voter_id)
-    enqueue_mail_requests(requests)
+    enqueue_batch(requests)
     for voter_id in suspended:
         delete_voter_sessions(voter_id)
 
