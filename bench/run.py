@@ -54,9 +54,9 @@ FLOORS = {
     "electoral-list page": (6, "session, account, voter (membership), ballot (phase), rate limit, one Query"),
     "claim": (6, "session, account, voter, ballot (window), the voter's hourly claim count, conditional put"),
     "invitation email": (
-        8,
-        "the voter's entry, voter and address report (still due?), claim it, prepare the espace, ballots (one batch), "
-        "the link, settle it (the unit's counter)",
+        7,
+        "claim the voter's entry, voter and address report (still due?), prepare the espace, the link, "
+        "settle the entry, count it on its unit (the ballots come from a cache)",
     ),
 }
 

@@ -26,4 +26,18 @@ uses), so that "what happens when someone registers" takes a glance, not a grep:
   address_changed notice and the address_confirmation link, then the worker's hops above,
   store.sessions.delete_voter_sessions), then writer.ChunkWriter -> store.electoral_list.change_entries
   + store.voters.save_voters) -> admin.render.voter_import
+- Campaign: admin.campaigns (plan) -> campaigns.plan_campaign (survey: campaign_walk.read_page / classify,
+  domain.campaigns.exclusion) -> store.campaigns.create_campaign; (start) campaigns.start_campaign
+  -> store.campaigns.create_units / change_state -> mail.queue.enqueue_batch (CAMPAIGN_WALK) -> SQS
+  -> workers.campaigns.walk_campaign -> campaign_walk.walk_page (store.voters.scan_page or
+  store.electoral_list.voter_ids_page + store.voters.voters_by_id, store.accounts.accounts_of,
+  store.deliverability.statuses_of, store.campaign_deliveries.queue_delivery, mail.queue.enqueue_batch
+  (CAMPAIGN_MAIL), store.campaigns.commit_page, the next page) -> SQS -> workers.campaigns.send_campaign_email
+  -> campaign_mail.send_campaign_email (store.campaign_deliveries.find_delivery / claim_send,
+  store.accounts.prepare_for_campaign, store.tokens.save_token, mail.ses.send_raw_email with tags,
+  store.campaign_deliveries.settle); SES's reports -> workers.deliverability (settle: bounced, complained);
+  the link -> links.set_password_with_link -> store.accounts.activate_with_link (counts `activated`)
+- Statistics: admin.cli.stats_command -> helpdesk.election_stats -> activation_report.activation_report
+  (store.activation: parallel scan + accounts per page) -> admin.render.stats / admin.activation_html.write_report;
+  bounces export: helpdesk.bounced_addresses -> admin.bounces.write_bounces_csv
 """

@@ -46,6 +46,9 @@ STATE_SECONDS = 5
 BALLOT_SECONDS = 300
 PARKED_SECONDS = 60  # a paused campaign's emails come back this much later
 RETRY_SECONDS = 30  # an email SES refused for now comes back this much later
+# A claim younger than this is an attempt still at work (a worker lives 30 s at most); an
+# older one died before SES answered. SQS hides a message 180 s before handing it out again.
+CLAIM_SECONDS = 60
 
 
 class Deferred(Exception):
@@ -132,40 +135,48 @@ def _prepare_link(campaign_id: str, unit: int, voter, now: datetime):
     return secret, expires_at, ballots
 
 
+def _not_claimed(voter_id: str, campaign_id: str, unit: int, now: datetime) -> str:
+    """Why the entry could not be claimed: handled already, being handled right now by a copy
+    of this message, or claimed by an attempt that died before SES answered."""
+    entry = deliveries.find_delivery(voter_id, campaign_id)
+    if entry is None:
+        return "no_entry"
+    if entry.status != deliveries.SENDING:
+        return "already_handled"
+    if entry.sent_at is not None and (now - entry.sent_at).total_seconds() < CLAIM_SECONDS:
+        return "in_progress"  # a duplicate delivery while the first one sends: leave it be
+    # An earlier attempt claimed it and never said how SES answered: perhaps sent.
+    deliveries.settle(voter_id, campaign_id, unit, deliveries.FAILED, now=now, reason="interrupted")
+    return "failed"
+
+
 def send_campaign_email(body: dict, *, now: datetime) -> str:
     """Handle one queued campaign email; returns what happened (for logs and tests)."""
     campaign_id, unit, voter_id = body["campaign_id"], int(body["unit"]), body["voter_id"]
     campaign: CampaignItem | None = _campaigns.get(campaign_id, now, find_campaign)
     if campaign is None:
         return "unknown_campaign"
-    entry = deliveries.find_delivery(voter_id, campaign_id)
-    if entry is None:
-        return "no_entry"
-    if entry.status == deliveries.SENDING:
-        # An earlier attempt claimed it and never said how SES answered: perhaps sent.
-        deliveries.settle(voter_id, campaign_id, unit, deliveries.FAILED, now=now, reason="interrupted")
-        return "failed"
-    if entry.status != deliveries.QUEUED:
-        return "already_handled"
     state = CampaignState(campaign.state)
     if state is CampaignState.CANCELLED:
-        deliveries.settle(voter_id, campaign_id, unit, deliveries.CANCELLED, now=now)
-        return "cancelled"
+        if deliveries.settle(voter_id, campaign_id, unit, deliveries.CANCELLED, now=now):
+            return "cancelled"
+        return "already_handled"
     if state is not CampaignState.RUNNING:
         raise Deferred(PARKED_SECONDS, "paused")
 
-    voter = find_voter(voter_id)
-    reason = _skip_reason(voter, entry.recipient)
-    if reason:
-        deliveries.settle(voter_id, campaign_id, unit, deliveries.SKIPPED, now=now, reason=reason)
-        return f"skipped_{reason}"
-    if not deliveries.claim_send(entry, now=now):
-        return "handled_elsewhere"
+    entry = deliveries.claim_send(voter_id, campaign_id, now=now)
+    if entry is None:
+        return _not_claimed(voter_id, campaign_id, unit, now)
     try:
-        prepared = _prepare_link(campaign_id, unit, voter, now)
+        voter = find_voter(voter_id)
+        reason = _skip_reason(voter, entry.recipient)
+        prepared = None if reason else _prepare_link(campaign_id, unit, voter, now)
     except ServiceBusy:
         deliveries.release(entry)  # nothing was sent: it may be tried again
         raise
+    if reason:
+        deliveries.settle(voter_id, campaign_id, unit, deliveries.SKIPPED, now=now, reason=reason)
+        return f"skipped_{reason}"
     if prepared is None:
         deliveries.settle(voter_id, campaign_id, unit, deliveries.SKIPPED, now=now, reason="active")
         return "skipped_active"

@@ -87,9 +87,11 @@ def campaign_history(voter_id: str) -> list[MailLogEntry]:
 
 
 @translate_transient()
-def claim_send(entry: MailLogEntry, *, now: datetime) -> bool:
-    """queued → sending: the one worker that wins this may send (False: another has it)."""
-    return condition_held(
+def claim_send(voter_id: str, campaign_id: str, *, now: datetime) -> MailLogEntry | None:
+    """queued → sending: the one worker that wins this may send; the entry as it now is (one
+    UpdateItem returning it), or None when it was not queued (nothing written)."""
+    entry = MailLogEntry(voter_partition(voter_id), campaign_key(campaign_id))
+    claimed = condition_held(
         lambda: entry.update(
             actions=[
                 MailLogEntry.status.set(SENDING),
@@ -99,6 +101,7 @@ def claim_send(entry: MailLogEntry, *, now: datetime) -> bool:
             condition=MailLogEntry.status == QUEUED,
         )
     )
+    return entry if claimed else None
 
 
 @translate_transient()

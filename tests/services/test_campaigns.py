@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 
@@ -348,3 +349,34 @@ def test_an_invitation_over_the_two_thousand_demo_voters(world, tmp_path, monkey
     assert len(addressees) == planned.planned["queued"] == report.totals["sent"] > 1900
     assert set(addressees.values()) == {1}
     assert report.finished
+
+
+def test_dynamodb_busy_after_the_claim_puts_the_email_back(world, faults, monkeypatch):
+    monkeypatch.setattr(campaign_mail, "RETRY_SECONDS", 0)
+    world.load([voter(n) for n in range(1, 4)])
+    planned = _plan()
+    campaigns.start_campaign(planned.campaign_id, now=NOW)
+    world.walk()
+    faults.fail("dynamodb", "GetItem", "throughput", times=4, when=lambda body: b"test-voters" in body)
+    world.run()
+    addressees = _addressees(world.sent())
+    assert len(addressees) == 3 and set(addressees.values()) == {1}
+    assert campaigns.campaign_report(planned.campaign_id).totals["sent"] == 3
+
+
+def test_a_claim_still_at_work_is_left_alone_and_a_dead_one_counts_as_failed(world):
+    from chalicelib.store import campaign_deliveries
+
+    world.load([voter(1)])
+    planned = _plan()
+    campaigns.start_campaign(planned.campaign_id, now=NOW)
+    world.walk()
+    unit = campaign_history("P00000001")[0].unit
+    body = {"campaign_id": planned.campaign_id, "unit": int(unit), "voter_id": "P00000001"}
+    assert campaign_deliveries.claim_send("P00000001", planned.campaign_id, now=NOW) is not None  # a worker at work
+    assert campaign_mail.send_campaign_email(body, now=NOW + timedelta(seconds=5)) == "in_progress"
+    later = NOW + timedelta(seconds=campaign_mail.CLAIM_SECONDS + 1)
+    assert campaign_mail.send_campaign_email(body, now=later) == "failed"  # it died before SES answered
+    assert campaign_mail.send_campaign_email(body, now=later) == "already_handled"
+    assert world.sent() == []
+    assert campaigns.campaign_report(planned.campaign_id).totals["failed"] == 1
