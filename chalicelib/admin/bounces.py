@@ -42,15 +42,15 @@ def write_bounces_csv(found, path) -> None:
             writer.writerow(
                 inert(value)
                 for value in (
-                    voter.voter_id if voter else "",
-                    voter.last_name if voter else "",
-                    voter.first_name if voter else "",
+                    voter.voter_id,
+                    voter.last_name,
+                    voter.first_name,
                     status.address,
                     PROBLEMS[item.problem],
                     status.bounce_subtype or "",
                     _when(status.last_event_at),
-                    voter.academy if voter else "",
-                    voter.department if voter else "",
-                    voter.workplace if voter else "",
+                    voter.academy,
+                    voter.department,
+                    voter.workplace,
                 )
             )

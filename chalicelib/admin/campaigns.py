@@ -86,18 +86,38 @@ def campaign_command(args, out) -> int:
             print(DONE[action].format(id=safe(args.campaign_id)), file=out)
         return 0
     except campaigns.CampaignNotFound:
-        print(f"Aucune campagne « {safe(args.campaign_id)} ». `campaign list` les montre toutes.", file=out)
-        return 1
+        return _refused(
+            args,
+            out,
+            "campaign_not_found",
+            f"Aucune campagne « {safe(args.campaign_id)} ». `campaign list` les montre toutes.",
+        )
     except campaigns.CampaignStateError as error:
-        print(
+        return _refused(
+            args,
+            out,
+            "campaign_state",
             f"La campagne {safe(error.campaign_id)} est {STATE_LABELS[error.state]} : "
             f"« {error.action.value} » n'est pas possible ; rien n'a changé.",
-            file=out,
+            state=error.state.value,
         )
-        return 1
     except campaigns.UnknownBallots as error:
-        print(f"Scrutin inconnu : {', '.join(safe(b) for b in error.ballot_ids)} ; rien n'a été créé.", file=out)
-        return 1
+        return _refused(
+            args,
+            out,
+            "unknown_ballots",
+            f"Scrutin inconnu : {', '.join(safe(b) for b in error.ballot_ids)} ; rien n'a été créé.",
+            ballots=error.ballot_ids,
+        )
+
+
+def _refused(args, out, code: str, text: str, **details) -> int:
+    """A refusal: French for people, `{"error": {"code": ...}}` with --json; nothing changed."""
+    if getattr(args, "json", False):
+        print(json.dumps({"error": {"code": code, "message": text, **details}}, ensure_ascii=False), file=out)
+    else:
+        print(text, file=out)
+    return 1
 
 
 DONE = {
@@ -149,6 +169,12 @@ def _plan(args, out) -> int:
         f" ({_number(planned.get('scanned', 0) / seconds if seconds else 0)}/s)",
         file=out,
     )
+    if campaign.academy and not planned.get("queued") and not excluded:
+        print(
+            f"Aucun électeur de « {safe(campaign.academy)} » : vérifiez le nom exact de l'académie "
+            "(celui du fichier des listes, par exemple « Académie de Poitiers »).",
+            file=out,
+        )
     print(f"Pour l'envoyer : campaign start {safe(campaign.campaign_id)}", file=out)
     return 0
 

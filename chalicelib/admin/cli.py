@@ -163,7 +163,11 @@ def stats_command(args, out) -> int:
     if args.html:
         from chalicelib.admin.activation_html import write_report
 
-        path = write_report(report, args.html)
+        try:
+            path = write_report(report, args.html)
+        except OSError as error:
+            print(f"Impossible d'écrire {render.safe(args.html)} : {render.safe(error.strerror)}.", file=out)
+            return 1
         read = f"{report.voters_read:,}".replace(",", " ")
         print(f"Rapport écrit : {render.safe(path)} ({read} électeurs lus en {report.elapsed_seconds:.1f} s)", file=out)
     return 0
@@ -192,7 +196,11 @@ def bounces_command(args, out) -> int:
     from chalicelib.services.helpdesk import bounced_addresses
 
     found = bounced_addresses(academy=args.academy)
-    write_bounces_csv(found, args.file)
+    try:
+        write_bounces_csv(found, args.file)
+    except OSError as error:
+        print(f"Impossible d'écrire {render.safe(args.file)} : {render.safe(error.strerror)}.", file=out)
+        return 1
     print(
         f"{render._number(len(found))} adresses à corriger écrites dans {render.safe(args.file)} "
         "(rejets définitifs et plaintes) : à transmettre aux services RH, qui les corrigent à la source ; "

@@ -64,14 +64,15 @@ def delay_retry(receipt_handle: str, seconds: int, *, queue: str = MAIL) -> None
 
 @translate_transient()
 def backlog(queue: str) -> int:
-    """About how many messages wait in the queue or are being handled (SQS's approximation)."""
-    attributes = client("sqs").get_queue_attributes(
-        QueueUrl=_url(queue),
-        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    )["Attributes"]
-    return int(attributes.get("ApproximateNumberOfMessages", 0)) + int(
-        attributes.get("ApproximateNumberOfMessagesNotVisible", 0)
-    )
+    """About how many messages wait in the queue, are being handled or come back later
+    (delayed: throttled or parked emails), by SQS's approximation."""
+    names = [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+    ]
+    attributes = client("sqs").get_queue_attributes(QueueUrl=_url(queue), AttributeNames=names)["Attributes"]
+    return sum(int(attributes.get(name, 0)) for name in names)
 
 
 def forget_queue_urls() -> None:

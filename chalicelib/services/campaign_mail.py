@@ -30,8 +30,9 @@ from chalicelib.domain.links import LinkPurpose, hash_secret, mask_email, new_se
 from chalicelib.domain.mail_policy import Email
 from chalicelib.mail import queue
 from chalicelib.mail.ses import send_raw_email
+from chalicelib.services.after_commit import best_effort
 from chalicelib.store import campaign_deliveries as deliveries
-from chalicelib.store.accounts import prepare_for_campaign, reached_mark
+from chalicelib.store.accounts import forget_reached, prepare_for_campaign, reached_mark
 from chalicelib.store.ballots import BallotItem, get_ballots
 from chalicelib.store.campaigns import CampaignItem, find_campaign
 from chalicelib.store.deliverability import find_status
@@ -44,7 +45,7 @@ LETTER_OF = {"invitation": Email.INVITATION, "reminder": Email.REMINDER}
 # takes effect within these seconds.
 STATE_SECONDS = 5
 BALLOT_SECONDS = 300
-PARKED_SECONDS = 60  # a paused campaign's emails come back this much later
+PARKED_SECONDS = 300  # a paused campaign's emails come back this much later
 RETRY_SECONDS = 30  # an email SES refused for now comes back this much later
 # A claim younger than this is an attempt still at work (a worker lives 30 s at most); an
 # older one died before SES answered. SQS hides a message 180 s before handing it out again.
@@ -52,11 +53,12 @@ CLAIM_SECONDS = 60
 
 
 class Deferred(Exception):
-    """Not now (SES refused, the campaign is paused): put the request back, delayed."""
+    """Not now (SES refused, the campaign is paused): put the request back, delayed, as it
+    was or as `body` says (an email sent whose record is still to write)."""
 
-    def __init__(self, seconds: int, reason: str):
+    def __init__(self, seconds: int, reason: str, body: dict | None = None):
         super().__init__(reason)
-        self.seconds, self.reason = seconds, reason
+        self.seconds, self.reason, self.body = seconds, reason, body
 
 
 class _Cache:
@@ -143,16 +145,23 @@ def _not_claimed(voter_id: str, campaign_id: str, unit: int, now: datetime) -> s
         return "no_entry"
     if entry.status != deliveries.SENDING:
         return "already_handled"
-    if entry.sent_at is not None and (now - entry.sent_at).total_seconds() < CLAIM_SECONDS:
-        return "in_progress"  # a duplicate delivery while the first one sends: leave it be
+    age = (now - entry.sent_at).total_seconds() if entry.sent_at is not None else CLAIM_SECONDS
+    if age < CLAIM_SECONDS:
+        # A copy of this message while the first one sends, or an attempt that could not write
+        # its outcome: look again once the claim is old enough to tell.
+        raise Deferred(int(CLAIM_SECONDS - age) + 1, "in_progress")
     # An earlier attempt claimed it and never said how SES answered: perhaps sent.
     deliveries.settle(voter_id, campaign_id, unit, deliveries.FAILED, now=now, reason="interrupted")
     return "failed"
 
 
-def send_campaign_email(body: dict, *, now: datetime) -> str:
-    """Handle one queued campaign email; returns what happened (for logs and tests)."""
+def send_campaign_email(body: dict, *, now: datetime, pace=lambda: None) -> str:
+    """Handle one queued campaign email; returns what happened (for logs and tests).
+    `pace()` is called just before SES, so only real sends are spaced out."""
     campaign_id, unit, voter_id = body["campaign_id"], int(body["unit"]), body["voter_id"]
+    if body.get("sent"):  # SES took it earlier; only its record was left to write
+        settle_sent(body, body["sent"], now=now)
+        return "recorded"
     campaign: CampaignItem | None = _campaigns.get(campaign_id, now, find_campaign)
     if campaign is None:
         return "unknown_campaign"
@@ -160,7 +169,7 @@ def send_campaign_email(body: dict, *, now: datetime) -> str:
     if state is CampaignState.CANCELLED:
         if deliveries.settle(voter_id, campaign_id, unit, deliveries.CANCELLED, now=now):
             return "cancelled"
-        return "already_handled"
+        return _not_claimed(voter_id, campaign_id, unit, now)
     if state is not CampaignState.RUNNING:
         raise Deferred(PARKED_SECONDS, "paused")
 
@@ -196,6 +205,7 @@ def send_campaign_email(body: dict, *, now: datetime) -> str:
         code_delivery=voter.code_delivery,
     )
     message = build_message(content, sender=configured.mail_sender, recipient=voter.email, now=now)
+    pace()
     try:
         ses_message_id = send_raw_email(
             message, parseaddr(configured.mail_sender)[1], voter.email, tags=ses_tags(campaign_id, unit, voter_id)
@@ -211,33 +221,44 @@ def send_campaign_email(body: dict, *, now: datetime) -> str:
         # SES refused this email for good (e.g. MessageRejected): nothing was sent, and
         # sending it again would be refused again.
         deliveries.settle(voter_id, campaign_id, unit, deliveries.FAILED, now=now, reason=f"ses_{code}"[:64])
+        # Not reached after all: an activation later is not this campaign's doing.
+        best_effort("forget_reached", forget_reached, voter_id, reached_mark(campaign_id, unit))
         return "failed"
     except Exception:
         # No answer from SES: perhaps sent. Never again (at most one email per campaign).
         deliveries.settle(voter_id, campaign_id, unit, deliveries.FAILED, now=now, reason="no_answer")
         return "failed"
-    deliveries.settle(voter_id, campaign_id, unit, deliveries.SENT, now=now, ses_message_id=ses_message_id)
+    settle_sent(body, ses_message_id, now=now)
     return "sent"
+
+
+SETTLE_ATTEMPTS = 3
+
+
+def settle_sent(body: dict, ses_message_id: str, *, now: datetime) -> None:
+    """SES took the email: record it, trying a few times; if DynamoDB still refuses, the
+    record goes back to the queue on its own (`Deferred` with the SES message id), so the
+    entry never stays "sending" (it would count as failed, the campaign never done)."""
+    for attempt in range(SETTLE_ATTEMPTS):
+        try:
+            deliveries.settle(
+                body["voter_id"],
+                body["campaign_id"],
+                int(body["unit"]),
+                deliveries.SENT,
+                now=now,
+                ses_message_id=ses_message_id,
+            )
+            return
+        except ServiceBusy:
+            if attempt == SETTLE_ATTEMPTS - 1:
+                raise Deferred(RETRY_SECONDS, "settle_later", {**body, "sent": ses_message_id}) from None
+            time.sleep(0.2 * (attempt + 1))
 
 
 def defer(body: dict, seconds: int) -> None:
     """Put the request back on the campaign mail queue, to come back in `seconds`."""
     queue.enqueue(body, queue=queue.CAMPAIGN_MAIL, delay_seconds=seconds)
-
-
-class Pace:
-    """Keeps one worker's sends `interval` seconds apart (all workers together: the campaign rate)."""
-
-    def __init__(self, interval: float, clock=time.monotonic, sleep=time.sleep):
-        self.interval, self.clock, self.sleep = interval, clock, sleep
-        self.last: float | None = None
-
-    def wait(self) -> None:
-        if self.last is not None:
-            pause = self.interval - (self.clock() - self.last)
-            if pause > 0:
-                self.sleep(pause)
-        self.last = self.clock()
 
 
 def forget_caches() -> None:

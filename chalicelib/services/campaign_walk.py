@@ -7,9 +7,10 @@ entry (conditional: absent), queues their mail requests, commits the page on the
 all units together feed the campaign's mail queue at about the sending rate.
 
 What a crash or a duplicate does:
-- a page walked twice (redelivered message, or two copies at once): the entries it wrote
-  are recognised as its own (`walk_page`) and queued again if still waiting, which the mail
-  worker's own condition makes harmless; only one commit counts the page;
+- a page walked twice (redelivered message, or two copies at once): the entries its unit
+  wrote are recognised as its own and queued again if still waiting (even if an import moved
+  the voter to another page meanwhile), which the mail worker's own claim makes harmless;
+  only one commit counts the page;
 - a crash after the commit and before the next page was queued: the redelivered message
   finds its page committed but not continued, and queues the next page; a duplicate that
   finds it continued does nothing, so duplicates never multiply along the chain;
@@ -138,11 +139,11 @@ def walk_page(message: dict, *, now: datetime, plan: SendingPlan) -> str:
             walk_page=walk_mark,
             now=now,
         )
-        if queued is Queueing.OTHER:
+        if queued in (Queueing.OTHER, Queueing.OTHER_QUEUED):
             counts[f"excluded_{Exclusion.ALREADY_REACHED.value}"] += 1
-            continue
-        counts["queued"] += 1
-        if queued is not Queueing.OURS_HANDLED:
+        else:
+            counts["queued"] += 1
+        if queued in (Queueing.NEW, Queueing.OURS_QUEUED, Queueing.OTHER_QUEUED):
             requests.append({"campaign_id": campaign_id, "unit": number, "voter_id": voter.voter_id})
     queue.enqueue_batch(requests, queue=queue.CAMPAIGN_MAIL)
     if not campaigns.commit_page(campaign_id, number, page=page, cursor=cursor, counts=dict(counts)):

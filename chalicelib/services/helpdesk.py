@@ -120,7 +120,7 @@ class BouncedAddress:
 
     problem: str  # "bounce" (permanent) or "complaint"
     status: DeliveryStatus
-    voter: Voter | None
+    voter: Voter
 
 
 def bounced_addresses(*, academy: str | None = None) -> list[BouncedAddress]:
@@ -135,7 +135,9 @@ def bounced_addresses(*, academy: str | None = None) -> list[BouncedAddress]:
         if not complained and not (status.last_event == "bounce" and status.bounce_type == "Permanent"):
             continue
         voter = find_voter_by_email(status.address)
-        if academy is not None and (voter is None or voter.academy != academy):
+        if voter is None:
+            continue  # an import has replaced this address already: nothing left to correct
+        if academy is not None and voter.academy != academy:
             continue
         found.append(BouncedAddress("complaint" if complained else "bounce", status, voter))
     return sorted(found, key=lambda b: (b.voter.academy if b.voter else "", b.status.address))

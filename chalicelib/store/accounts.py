@@ -94,6 +94,12 @@ def prepare_for_campaign(voter_id: str, reached: str, *, now: datetime) -> Accou
     return account if written else None
 
 
+@translate_transient()
+def forget_reached(voter_id: str, mark: str) -> None:
+    """The campaign's email did not go after all: it no longer counts this espace's activation."""
+    Account(voter_id).update(actions=[Account.reached_by.delete({mark})], condition=Account.voter_id.exists())
+
+
 def reached_mark(campaign_id: str, unit: int) -> str:
     return f"{campaign_id}#{unit}"
 

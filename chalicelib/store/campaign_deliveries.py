@@ -10,7 +10,8 @@ messages, workers and retries, a campaign writes to a voter at most once.
       ├──────────────────▶ skipped     (at sending time, the voter no longer qualifies)
       └──────────────────▶ cancelled   (the campaign was cancelled first)
 
-Each move is conditional on the state it leaves, then adds one to its unit's counter.
+Each move is conditional on the state it leaves; the moves that settle an email add one to
+its unit's counter in the same transaction, so the counters are exact.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from chalicelib.store.base import condition_held, get_or_none
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.errors import ServiceBusy
+from chalicelib.store.base import condition_held, get_or_none, transaction_connection
 from chalicelib.store.campaigns import CampaignItem, unit_part
 from chalicelib.store.mail_log import KEEP, MailLogEntry
-from chalicelib.transient import translate_transient
+from chalicelib.transient import cancelled_by_conflict, translate_transient
 
 QUEUED = "queued"
 SENDING = "sending"
@@ -45,9 +50,13 @@ class Queueing(str, Enum):
     """What the walk learnt when it wrote a voter's entry."""
 
     NEW = "new"  # written now: queue the email
-    OURS_QUEUED = "ours_queued"  # this very page wrote it before (a redelivery) and it still waits: queue again
-    OURS_HANDLED = "ours_handled"  # this page wrote it before, and the mail worker has it already
-    OTHER = "other"  # another unit or page of the campaign reached the voter first
+    # This unit wrote it before: a page that died before it was committed (perhaps before
+    # its emails were queued), walked again, even if the voter has moved to another page since.
+    OURS_QUEUED = "ours_queued"  # still waiting: queue it again (the claim makes copies harmless)
+    OURS_HANDLED = "ours_handled"  # the mail worker has it already
+    # Another unit (another of the chosen ballots) reached the voter first.
+    OTHER_QUEUED = "other_queued"  # still waiting: queue it again too, in case that unit died
+    OTHER = "other"
 
 
 @translate_transient()
@@ -70,9 +79,10 @@ def queue_delivery(
     if condition_held(lambda: entry.save(condition=MailLogEntry.address.does_not_exist())):
         return Queueing.NEW
     existing = find_delivery(voter_id, campaign_id)
-    if existing is None or existing.walk_page != walk_page:
-        return Queueing.OTHER
-    return Queueing.OURS_QUEUED if existing.status == QUEUED else Queueing.OURS_HANDLED
+    waiting = existing is not None and existing.status == QUEUED
+    if existing is None or int(existing.unit) != unit:
+        return Queueing.OTHER_QUEUED if waiting else Queueing.OTHER
+    return Queueing.OURS_QUEUED if waiting else Queueing.OURS_HANDLED
 
 
 @translate_transient()
@@ -123,6 +133,9 @@ MOVES = {
 }
 
 
+CONFLICT_ATTEMPTS = 3
+
+
 @translate_transient()
 def settle(
     voter_id: str,
@@ -134,21 +147,32 @@ def settle(
     reason: str | None = None,
     ses_message_id: str | None = None,
 ) -> bool:
-    """Move the voter's entry to `to_status` (conditional on the state it leaves), then count
-    it on its unit; False when the entry was not in a state this move leaves (nothing written).
-
-    Two writes, not a transaction: the entry is the truth (one email at most, whatever
-    happens), the counter its running sum. A worker that dies between the two leaves that
-    one email uncounted, never counted twice. A transaction would make the pair exact for
-    twice the write units, and on moto it copies the whole mail log table each time."""
+    """Move the voter's entry to `to_status` and count it on its unit, in one transaction
+    (the entry conditional on the state it leaves); False when the entry was not in such a
+    state (nothing written). So the counters are exact: `campaign status` knows a campaign
+    is done when every queued email is settled."""
     from_statuses, counter_name = MOVES[to_status]
     actions = [MailLogEntry.status.set(to_status)]
     if to_status == SENT:
         actions += [MailLogEntry.sent_at.set(now), MailLogEntry.ses_message_id.set(ses_message_id)]
     if reason:
         actions.append(MailLogEntry.reference.set(reason))  # why it was skipped or failed
-    entry = MailLogEntry(voter_partition(voter_id), campaign_key(campaign_id))
-    if not condition_held(lambda: entry.update(actions=actions, condition=MailLogEntry.status.is_in(*from_statuses))):
-        return False
-    CampaignItem(campaign_id, unit_part(unit)).update(actions=[CampaignItem.counter(counter_name).add(1)])
-    return True
+    for _ in range(CONFLICT_ATTEMPTS):
+        try:
+            with TransactWrite(connection=transaction_connection()) as transaction:
+                transaction.update(
+                    MailLogEntry(voter_partition(voter_id), campaign_key(campaign_id)),
+                    actions=actions,
+                    condition=MailLogEntry.status.is_in(*from_statuses),
+                )
+                transaction.update(
+                    CampaignItem(campaign_id, unit_part(unit)),
+                    actions=[CampaignItem.counter(counter_name).add(1)],
+                )
+            return True
+        except TransactWriteError as error:
+            if error.cause_response_code != "TransactionCanceledException":
+                raise
+            if not cancelled_by_conflict(error):
+                return False  # the entry's condition failed: settled already
+    raise ServiceBusy()

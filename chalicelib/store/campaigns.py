@@ -27,7 +27,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.models import Model
 
-from chalicelib.domain.campaigns import COUNTERS, TRANSITIONS, CampaignAction, WalkUnit
+from chalicelib.domain.campaigns import COUNTERS, TRANSITIONS, CampaignAction, UnitKind, WalkUnit
 from chalicelib.store.base import condition_held, get_or_none, table_meta
 from chalicelib.transient import translate_transient
 
@@ -82,8 +82,6 @@ class CampaignItem(Model):
         return {name: int(getattr(self, name) or 0) for name in COUNTERS}
 
     def walk_unit(self) -> WalkUnit:
-        from chalicelib.domain.campaigns import UnitKind
-
         return WalkUnit(
             number=int(self.unit),
             kind=UnitKind(self.unit_kind),
@@ -128,25 +126,23 @@ def change_state(campaign_id: str, action: CampaignAction, *, now: datetime) -> 
 
 @translate_transient()
 def create_units(campaign_id: str, units: list[WalkUnit]) -> None:
-    """The units of a campaign about to start, each at page 0 with zero counters. Whole-item
-    puts of identical items: a second `start` after a crash writes the same thing again, and
-    only ever before the campaign runs (the caller checks its state first)."""
-    with CampaignItem.batch_write() as batch:
-        for unit in units:
-            batch.save(
-                CampaignItem(
-                    campaign_id,
-                    unit_part(unit.number),
-                    unit=unit.number,
-                    unit_kind=unit.kind.value,
-                    segment=unit.segment,
-                    total_segments=unit.total_segments,
-                    ballot_id=unit.ballot_id,
-                    next_page=0,
-                    done=False,
-                    **dict.fromkeys(COUNTERS, 0),
-                )
-            )
+    """The units of a campaign about to start, each at page 0 with zero counters. Each put is
+    conditional on the unit being absent: a second `start` (after a crash, or by another
+    administrator at the same moment) never resets a unit the workers already moved."""
+    for unit in units:
+        item = CampaignItem(
+            campaign_id,
+            unit_part(unit.number),
+            unit=unit.number,
+            unit_kind=unit.kind.value,
+            segment=unit.segment,
+            total_segments=unit.total_segments,
+            ballot_id=unit.ballot_id,
+            next_page=0,
+            done=False,
+            **dict.fromkeys(COUNTERS, 0),
+        )
+        condition_held(lambda item=item: item.save(condition=CampaignItem.part.does_not_exist()))
 
 
 @translate_transient()

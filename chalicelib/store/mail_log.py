@@ -27,9 +27,8 @@ class MailLogEntry(Model):
     # "<ISO time of the request>#<request id>": time-ordered, and unique per queue message.
     entry_key = UnicodeAttribute(range_key=True)
     kind = UnicodeAttribute()  # confirmation, already_active, reset, claim_receipt...
-    status = (
-        UnicodeAttribute()
-    )  # sending, sent; for a campaign also queued, failed, skipped, cancelled, bounced, complained
+    # sending, sent; for a campaign's entry also queued, failed, skipped, cancelled, bounced, complained
+    status = UnicodeAttribute()
     requested_at = UTCDateTimeAttribute()
     sent_at = UTCDateTimeAttribute(null=True)
     ses_message_id = UnicodeAttribute(null=True)

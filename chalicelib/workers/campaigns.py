@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 from chalice import Blueprint
 
@@ -45,6 +46,25 @@ def walk_campaign(event):
         )
 
 
+class _Pace:
+    """Keeps this container's sends `PLAN.seconds_between_sends` apart, across its batches
+    (all workers together: the campaign rate); only real sends wait."""
+
+    def __init__(self):
+        self.last: float | None = None
+
+    def wait(self) -> None:
+        interval = sending_plan().seconds_between_sends
+        if self.last is not None:
+            pause = interval - (time.monotonic() - self.last)
+            if pause > 0:
+                time.sleep(pause)
+        self.last = time.monotonic()
+
+
+PACE = _Pace()
+
+
 @campaign_workers.on_sqs_message(
     queue=settings.required("CAMPAIGN_MAIL_QUEUE_NAME"),
     batch_size=BATCH_SIZE,
@@ -53,17 +73,15 @@ def walk_campaign(event):
 def send_campaign_email(event):
     """Each message on its own: one that cannot be handled now is put back, delayed, and the
     others of the batch still go (a raise would return the whole batch)."""
-    from chalicelib.services.campaign_mail import RETRY_SECONDS, Deferred, Pace, defer
+    from chalicelib.services.campaign_mail import RETRY_SECONDS, Deferred, defer
     from chalicelib.services.campaign_mail import send_campaign_email as send
 
-    pace = Pace(sending_plan().seconds_between_sends)
     for record in event:
         body = json.loads(record.body)
-        pace.wait()
         try:
-            outcome = send(body, now=clock.utc_now())
+            outcome = send(body, now=clock.utc_now(), pace=PACE.wait)
         except Deferred as deferred:
-            defer(body, deferred.seconds)
+            defer(deferred.body or body, deferred.seconds)
             outcome = deferred.reason
         except ServiceBusy:
             # DynamoDB said "not now": nothing was settled; the request comes back later.

@@ -25,8 +25,8 @@ def record_delivery_events(bodies, *, now) -> int:
     """Record every event in these SQS bodies; return how many addresses were updated.
 
     The address's status is what later campaigns read to skip it; a campaign's own email
-    also moves its delivery entry (sent → bounced or complained) and counts on its unit,
-    once however often SNS delivers the report (the move is conditional)."""
+    also moves its delivery entry (sent → bounced or complained) and counts on its unit, in
+    one transaction, once however often SNS delivers the report (the move is conditional)."""
     # Imported here: the API's functions load this module too, and need none of it.
     from chalicelib.domain.delivery_events import parse_ses_event
     from chalicelib.store.campaign_deliveries import settle
@@ -36,7 +36,10 @@ def record_delivery_events(bodies, *, now) -> int:
     for body in bodies:
         for event in parse_ses_event(json.loads(body), received_at=now):
             record_event(event.address, event.event, event.at, event.bounce_type, event.bounce_subtype)
-            if event.campaign_delivery and event.event in CAMPAIGN_MOVES:
+            # Only a permanent bounce counts against the campaign (and marks the address):
+            # a full mailbox is a Transient one, and SES delivers later or reports again.
+            permanent = event.event != "bounce" or event.bounce_type == "Permanent"
+            if event.campaign_delivery and event.event in CAMPAIGN_MOVES and permanent:
                 campaign_id, unit, voter_id = event.campaign_delivery
                 settle(voter_id, campaign_id, unit, CAMPAIGN_MOVES[event.event], now=now)
             count += 1

@@ -71,7 +71,9 @@ def test_provisioning_creates_tables_with_ttl_queues_and_sender(local_aws):
     indexes = dynamodb.describe_table(TableName=os.environ["VOTERS_TABLE"])["Table"]["GlobalSecondaryIndexes"]
     assert [i["IndexName"] for i in indexes] == ["by-email"]
     sqs = client("sqs")
-    attributes = sqs.get_queue_attributes(QueueUrl=created["queue_url"], AttributeNames=["All"])["Attributes"]
+    attributes = sqs.get_queue_attributes(QueueUrl=created["queues"]["MAIL_QUEUE_NAME"], AttributeNames=["All"])[
+        "Attributes"
+    ]
     assert json.loads(attributes["RedrivePolicy"])["deadLetterTargetArn"].endswith("test-mail-dlq")
     assert created["sender"] in client("ses").list_identities()["Identities"]
 
@@ -137,7 +139,7 @@ def test_the_poller_runs_sqs_handlers_as_lambda_would(local_aws):
         received.extend(record.body for record in event)
 
     sqs = client("sqs")
-    url = created["queue_url"]
+    url = created["queues"]["MAIL_QUEUE_NAME"]
     sqs.send_message(QueueUrl=url, MessageBody='{"email": "a@ac-poitiers.fr"}')
     poller = SqsPoller(app, wait_seconds=0)
     source = poller.sources()[0]

@@ -374,9 +374,46 @@ def test_a_claim_still_at_work_is_left_alone_and_a_dead_one_counts_as_failed(wor
     unit = campaign_history("P00000001")[0].unit
     body = {"campaign_id": planned.campaign_id, "unit": int(unit), "voter_id": "P00000001"}
     assert campaign_deliveries.claim_send("P00000001", planned.campaign_id, now=NOW) is not None  # a worker at work
-    assert campaign_mail.send_campaign_email(body, now=NOW + timedelta(seconds=5)) == "in_progress"
+    with pytest.raises(campaign_mail.Deferred) as waiting:
+        campaign_mail.send_campaign_email(body, now=NOW + timedelta(seconds=5))
+    assert waiting.value.seconds == campaign_mail.CLAIM_SECONDS - 5 + 1  # looked at again once it can tell
     later = NOW + timedelta(seconds=campaign_mail.CLAIM_SECONDS + 1)
     assert campaign_mail.send_campaign_email(body, now=later) == "failed"  # it died before SES answered
     assert campaign_mail.send_campaign_email(body, now=later) == "already_handled"
     assert world.sent() == []
     assert campaigns.campaign_report(planned.campaign_id).totals["failed"] == 1
+
+
+def test_an_email_whose_record_could_not_be_written_is_recorded_later(world, faults, monkeypatch):
+    monkeypatch.setattr(campaign_mail, "RETRY_SECONDS", 0)
+    monkeypatch.setattr(campaign_mail.time, "sleep", lambda seconds: None)
+    world.load([voter(1)])
+    planned = _plan()
+    campaigns.start_campaign(planned.campaign_id, now=NOW)
+    world.walk()
+    # SES takes the email, then DynamoDB refuses the record (the transaction) three times over.
+    faults.fail("dynamodb", "TransactWriteItems", "throughput", times=12)
+    world.run()
+    assert len(world.sent()) == 1
+    report = campaigns.campaign_report(planned.campaign_id)
+    assert (report.totals["sent"], report.totals["failed"]) == (1, 0) and report.finished
+
+
+def test_a_transient_bounce_is_not_counted_against_the_campaign(world):
+    from chalicelib.domain.campaigns import ses_tags
+    from chalicelib.workers.deliverability import record_delivery_events
+
+    world.load([voter(1)])
+    planned = _plan()
+    campaigns.start_campaign(planned.campaign_id, now=NOW)
+    world.run()
+    entry = campaign_history("P00000001")[0]
+    tags = {name: [value] for name, value in ses_tags(planned.campaign_id, int(entry.unit), "P00000001").items()}
+    report = {
+        "eventType": "Bounce",
+        "mail": {"tags": tags},
+        "bounce": {"bounceType": "Transient", "bouncedRecipients": [{"emailAddress": entry.recipient}]},
+    }
+    record_delivery_events([json.dumps(report)], now=NOW)
+    assert campaigns.campaign_report(planned.campaign_id).totals["bounced"] == 0
+    assert campaign_history("P00000001")[0].status == "sent"

@@ -72,6 +72,14 @@ def test_plan_start_status_and_list_in_french_and_in_json(world):
     assert status == 1 and "rien n'a changé" in text
     status, text = world.admin("campaign", "status", "inv-inconnue")
     assert status == 1 and "Aucune campagne" in text
+    status, text = world.admin("campaign", "start", campaign_id, "--json")
+    assert status == 1 and json.loads(text)["error"] == {
+        "code": "campaign_state",
+        "message": json.loads(text)["error"]["message"],
+        "state": "paused",
+    }
+    status, text = world.admin("campaign", "plan", "--kind", "reminder", "--academy", "Poitiers")
+    assert status == 0 and "vérifiez le nom exact de l'académie" in text
     status, text = world.admin("campaign", "plan", "--kind", "reminder", "--ballot", "INCONNU")
     assert status == 1 and "Scrutin inconnu" in text
 
