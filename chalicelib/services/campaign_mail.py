@@ -34,7 +34,7 @@ from chalicelib.services.after_commit import best_effort
 from chalicelib.store import campaign_deliveries as deliveries
 from chalicelib.store.accounts import forget_reached, prepare_for_campaign, reached_mark
 from chalicelib.store.ballots import BallotItem, get_ballots
-from chalicelib.store.campaigns import CampaignItem, find_campaign
+from chalicelib.store.campaigns import CampaignItem, add_to_counter, find_campaign
 from chalicelib.store.deliverability import find_status
 from chalicelib.store.tokens import save_token
 from chalicelib.store.voters import find_voter
@@ -159,6 +159,9 @@ def send_campaign_email(body: dict, *, now: datetime, pace=lambda: None) -> str:
     """Handle one queued campaign email; returns what happened (for logs and tests).
     `pace()` is called just before SES, so only real sends are spaced out."""
     campaign_id, unit, voter_id = body["campaign_id"], int(body["unit"]), body["voter_id"]
+    if body.get("count"):  # settled earlier; only its unit's counter was left to add to
+        add_to_counter(campaign_id, unit, body["count"])
+        return "counted"
     if body.get("sent"):  # SES took it earlier; only its record was left to write
         settle_sent(body, body["sent"], now=now)
         return "recorded"

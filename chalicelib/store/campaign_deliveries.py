@@ -10,8 +10,7 @@ messages, workers and retries, a campaign writes to a voter at most once.
       ├──────────────────▶ skipped     (at sending time, the voter no longer qualifies)
       └──────────────────▶ cancelled   (the campaign was cancelled first)
 
-Each move is conditional on the state it leaves; the moves that settle an email add one to
-its unit's counter in the same transaction, so the counters are exact.
+Each move is conditional on the state it leaves, then adds one to its unit's counter.
 """
 
 from __future__ import annotations
@@ -19,14 +18,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
-
 from chalicelib.domain.errors import ServiceBusy
-from chalicelib.store.base import condition_held, get_or_none, transaction_connection
-from chalicelib.store.campaigns import CampaignItem, unit_part
+from chalicelib.store.base import condition_held, get_or_none
+from chalicelib.store.campaigns import add_to_counter
 from chalicelib.store.mail_log import KEEP, MailLogEntry
-from chalicelib.transient import cancelled_by_conflict, translate_transient
+from chalicelib.transient import translate_transient
 
 QUEUED = "queued"
 SENDING = "sending"
@@ -133,7 +129,13 @@ MOVES = {
 }
 
 
-CONFLICT_ATTEMPTS = 3
+class CountPending(Exception):
+    """The entry moved, but its unit's counter could not be added to (DynamoDB busy): the
+    caller adds it later (`campaigns.add_to_counter`), once."""
+
+    def __init__(self, counter_name: str):
+        super().__init__(counter_name)
+        self.counter_name = counter_name
 
 
 @translate_transient()
@@ -147,32 +149,27 @@ def settle(
     reason: str | None = None,
     ses_message_id: str | None = None,
 ) -> bool:
-    """Move the voter's entry to `to_status` and count it on its unit, in one transaction
-    (the entry conditional on the state it leaves); False when the entry was not in such a
-    state (nothing written). So the counters are exact: `campaign status` knows a campaign
-    is done when every queued email is settled."""
+    """Move the voter's entry to `to_status` (conditional on the state it leaves), then count
+    it on its unit; False when the entry was not in a state this move leaves (nothing written).
+
+    Two writes, not a transaction. The entry is the truth (at most one email, whatever
+    happens); the counter is its running sum, for `campaign status`. When DynamoDB refuses the
+    counter, `CountPending` tells the caller to add it later; only a worker dying between the
+    two writes (milliseconds apart) leaves an email uncounted. A transaction would close that
+    gap for twice the write units, and on moto, which copies every table a transaction
+    touches, it makes each email cost a copy of the whole mail log: the local stack could not
+    run a campaign of 100,000 voters."""
     from_statuses, counter_name = MOVES[to_status]
     actions = [MailLogEntry.status.set(to_status)]
     if to_status == SENT:
         actions += [MailLogEntry.sent_at.set(now), MailLogEntry.ses_message_id.set(ses_message_id)]
     if reason:
         actions.append(MailLogEntry.reference.set(reason))  # why it was skipped or failed
-    for _ in range(CONFLICT_ATTEMPTS):
-        try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
-                transaction.update(
-                    MailLogEntry(voter_partition(voter_id), campaign_key(campaign_id)),
-                    actions=actions,
-                    condition=MailLogEntry.status.is_in(*from_statuses),
-                )
-                transaction.update(
-                    CampaignItem(campaign_id, unit_part(unit)),
-                    actions=[CampaignItem.counter(counter_name).add(1)],
-                )
-            return True
-        except TransactWriteError as error:
-            if error.cause_response_code != "TransactionCanceledException":
-                raise
-            if not cancelled_by_conflict(error):
-                return False  # the entry's condition failed: settled already
-    raise ServiceBusy()
+    entry = MailLogEntry(voter_partition(voter_id), campaign_key(campaign_id))
+    if not condition_held(lambda: entry.update(actions=actions, condition=MailLogEntry.status.is_in(*from_statuses))):
+        return False
+    try:
+        add_to_counter(campaign_id, unit, counter_name)
+    except ServiceBusy:
+        raise CountPending(counter_name) from None
+    return True

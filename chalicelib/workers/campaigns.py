@@ -75,6 +75,7 @@ def send_campaign_email(event):
     others of the batch still go (a raise would return the whole batch)."""
     from chalicelib.services.campaign_mail import RETRY_SECONDS, Deferred, defer
     from chalicelib.services.campaign_mail import send_campaign_email as send
+    from chalicelib.store.campaign_deliveries import CountPending
 
     for record in event:
         body = json.loads(record.body)
@@ -83,6 +84,11 @@ def send_campaign_email(event):
         except Deferred as deferred:
             defer(deferred.body or body, deferred.seconds)
             outcome = deferred.reason
+        except CountPending as pending:
+            # The entry is settled; its counter is added when this comes back.
+            body = {k: v for k, v in body.items() if k != "sent"}
+            defer({**body, "count": pending.counter_name}, RETRY_SECONDS)
+            outcome = "count_later"
         except ServiceBusy:
             # DynamoDB said "not now": nothing was settled; the request comes back later.
             log_event("campaign_mail_busy", logger=LOGGER, level=logging.WARNING, campaign=body.get("campaign_id"))

@@ -25,11 +25,13 @@ def record_delivery_events(bodies, *, now) -> int:
     """Record every event in these SQS bodies; return how many addresses were updated.
 
     The address's status is what later campaigns read to skip it; a campaign's own email
-    also moves its delivery entry (sent → bounced or complained) and counts on its unit, in
-    one transaction, once however often SNS delivers the report (the move is conditional)."""
+    also moves its delivery entry (sent → bounced or complained) and counts on its unit,
+    once however often SNS delivers the report (the move is conditional)."""
     # Imported here: the API's functions load this module too, and need none of it.
     from chalicelib.domain.delivery_events import parse_ses_event
-    from chalicelib.store.campaign_deliveries import settle
+    from chalicelib.services.after_commit import best_effort
+    from chalicelib.store.campaign_deliveries import CountPending, settle
+    from chalicelib.store.campaigns import add_to_counter
     from chalicelib.store.deliverability import record_event
 
     count = 0
@@ -41,7 +43,11 @@ def record_delivery_events(bodies, *, now) -> int:
             permanent = event.event != "bounce" or event.bounce_type == "Permanent"
             if event.campaign_delivery and event.event in CAMPAIGN_MOVES and permanent:
                 campaign_id, unit, voter_id = event.campaign_delivery
-                settle(voter_id, campaign_id, unit, CAMPAIGN_MOVES[event.event], now=now)
+                try:
+                    settle(voter_id, campaign_id, unit, CAMPAIGN_MOVES[event.event], now=now)
+                except CountPending as pending:
+                    # The entry moved; the report will not come again to count it: try now.
+                    best_effort("count_report", add_to_counter, campaign_id, unit, pending.counter_name)
             count += 1
     return count
 

@@ -181,7 +181,7 @@ FUNCTIONS = [
         trigger=DELIVERY_EVENTS_QUEUE,
         dynamodb={
             DeliveryStatus: ("UpdateItem",),
-            # A campaign email's bounce or complaint: its entry and its unit's counter, one transaction.
+            # A campaign email's bounce or complaint: its entry, then its unit's counter.
             MailLogEntry: ("UpdateItem",),
             CampaignItem: ("UpdateItem",),
         },
