@@ -10,29 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.store.accounts import Account
-from chalicelib.store.voters import Voter
+from chalicelib.store.voters import scan_page
 from chalicelib.transient import translate_transient
 
 # What the report reads of a voter: its groups and whether it is listed, nothing personal.
 REPORT_ATTRIBUTES = ["voter_id", "academy", "department", "ballot_ids", "removed_at"]
 
 
-@translate_transient()
-def voters_page(
-    *, segment: int, total_segments: int, cursor: dict | None, limit: int
-) -> tuple[list[Voter], dict | None]:
-    """Up to `limit` voters of one parallel-scan segment from `cursor` (one Scan request), and
-    the cursor of what follows (None at the segment's end)."""
-    results = Voter.scan(
-        segment=segment,
-        total_segments=total_segments,
-        last_evaluated_key=cursor,
-        limit=limit,
-        page_size=limit,
-        attributes_to_get=REPORT_ATTRIBUTES,
+def voters_page(*, segment: int, total_segments: int, cursor: dict | None, limit: int) -> tuple[list, dict | None]:
+    """One Scan request of a segment, with only what the report reads (`voters.scan_page`)."""
+    return scan_page(
+        segment=segment, total_segments=total_segments, cursor=cursor, limit=limit, attributes=REPORT_ATTRIBUTES
     )
-    voters = list(results)
-    return voters, results.last_evaluated_key
 
 
 @translate_transient()

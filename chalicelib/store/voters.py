@@ -109,16 +109,18 @@ CAMPAIGN_ATTRIBUTES = ["voter_id", "email", "first_name", "academy", "ballot_ids
 
 
 @translate_transient()
-def scan_page(*, segment: int, total_segments: int, cursor: dict | None, limit: int) -> tuple[list[Voter], dict | None]:
+def scan_page(
+    *, segment: int, total_segments: int, cursor: dict | None, limit: int, attributes: list[str] = CAMPAIGN_ATTRIBUTES
+) -> tuple[list[Voter], dict | None]:
     """Up to `limit` voters of one parallel-scan segment from `cursor` (one Scan request),
-    and the cursor of what follows (None at the segment's end)."""
+    with only these attributes, and the cursor of what follows (None at the segment's end)."""
     results = Voter.scan(
         segment=segment,
         total_segments=total_segments,
         last_evaluated_key=cursor,
         limit=limit,
         page_size=limit,
-        attributes_to_get=CAMPAIGN_ATTRIBUTES,
+        attributes_to_get=attributes,
     )
     voters = list(results)
     return voters, results.last_evaluated_key

@@ -6,7 +6,6 @@ from __future__ import annotations
 import email
 import email.policy
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -14,20 +13,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from chalicelib import settings
-
-JETON = re.compile(r"#jeton=([A-Za-z0-9_-]{43})")
-
-
-@dataclass
-class Sent:
-    to: str
-    subject: str
-    text: str
-
-    @property
-    def token(self) -> str | None:
-        found = JETON.search(self.text)
-        return found.group(1) if found else None
+from tests.api.conftest import Mail
 
 
 @dataclass
@@ -73,13 +59,13 @@ class CampaignWorld:
         while self.walk() + self.send():
             pass
 
-    def sent(self) -> list[Sent]:
+    def sent(self) -> list[Mail]:
         messages = ses_backends[DEFAULT_ACCOUNT_ID][settings.region()].sent_messages[self.seen :]
         self.seen += len(messages)
         found = []
         for raw in messages:
             message = email.message_from_string(raw.raw_data, policy=email.policy.default)
-            found.append(Sent(str(message["To"]), str(message["Subject"]), message.get_body(("plain",)).get_content()))
+            found.append(Mail(str(message["To"]), str(message["Subject"]), message.get_body(("plain",)).get_content()))
         return found
 
     def queue_depth(self, variable: str) -> int:
