@@ -446,12 +446,12 @@ def main() -> int:
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
     print(
-        f"{'operation':<26}{'DDB':>5}{'floor':>6}{'RU':>8}{'WU':>8}{'SQS':>5}{'SES':>5}{'CPU ms':>9}{'p50 ms':>9}{'p95 ms':>9}"
+        f"{'operation':<32}{'DDB':>7}{'floor':>6}{'RU':>8}{'WU':>8}{'SQS':>5}{'SES':>5}{'CPU ms':>9}{'p50 ms':>9}{'p95 ms':>9}"
     )
     for row in results["operations"]:
         cpu = f"{row['cpu_ms_median']:.1f}" if row["cpu_ms_median"] is not None else "—"
         print(
-            f"{row['operation']:<26}{row['round_trips']:>5}{row.get('floor', '—'):>6}{row['read_units']:>8.1f}{row['write_units']:>8.1f}"
+            f"{row['operation']:<32}{row['round_trips']:>7}{row.get('floor', '—'):>6}{row['read_units']:>8.1f}{row['write_units']:>8.1f}"
             f"{sum(row['sqs'].values()):>5}{sum(row['ses'].values()):>5}{cpu:>9}{row['latency_ms_median']:>9.1f}{row['latency_ms_p95']:>9.1f}"
         )
     cold, argon = results["cold_start"], results["argon2"]

@@ -9,9 +9,9 @@ import secrets
 from datetime import timedelta
 from functools import cache
 
-from chalicelib.domain.campaigns import SendingPlan
 from chalicelib.domain.password_hashing import HashingParameters, PasswordHasher
 from chalicelib.domain.passwords import PasswordPolicy
+from chalicelib.domain.sending_rate import SendingPlan
 from chalicelib.domain.sessions import SessionPolicy
 from chalicelib.secrets import secret_value
 from chalicelib.settings import integer, optional

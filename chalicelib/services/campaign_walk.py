@@ -28,12 +28,12 @@ from chalicelib.domain.campaigns import (
     CampaignState,
     Exclusion,
     Scope,
-    SendingPlan,
     UnitKind,
     WalkUnit,
     address_facts,
     exclusion,
 )
+from chalicelib.domain.sending_rate import SendingPlan
 from chalicelib.mail import queue
 from chalicelib.store import campaign_deliveries, campaigns
 from chalicelib.store.accounts import accounts_of

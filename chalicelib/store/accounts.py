@@ -22,7 +22,6 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.errors import ServiceBusy, TokenUsed
 from chalicelib.store.base import condition_held, get_or_none, table_meta, transaction_connection
-from chalicelib.store.campaigns import CampaignItem, unit_part
 from chalicelib.store.tokens import Token
 from chalicelib.transient import cancelled_by_conflict, translate_transient
 
@@ -147,6 +146,9 @@ def activate_with_link(
                     & (Account.tokens_valid_after.does_not_exist() | (Account.tokens_valid_after < token.created_at)),
                 )
                 for mark in sorted(reached_by):
+                    # Imported here: a sign-in's cold start has no use for the campaigns' model.
+                    from chalicelib.store.campaigns import CampaignItem, unit_part
+
                     campaign_id, unit = _campaign_of(mark)
                     transaction.update(
                         CampaignItem(campaign_id, unit_part(unit)), actions=[CampaignItem.counter("activated").add(1)]

@@ -56,11 +56,14 @@ def test_the_capacity_page_is_built_from_results(tmp_path):
         "my ballots",
         "electoral-list page",
         "claim",
+        "invitation email",
     ]
+    operations = [{**row, "operation": name} for name in names]
+    operations.append({**row, "operation": "campaign walk per 1,000 voters", "queued_per_thousand": 900})
     results = {
         "measured_at": "2026-11-29T00:00:00+00:00",
         "machine": "test",
-        "operations": [{**row, "operation": name} for name in names],
+        "operations": operations,
         "cold_start": {
             "import_app_ms": 100,
             "import_bare_ms": 90,
@@ -74,3 +77,4 @@ def test_the_capacity_page_is_built_from_results(tmp_path):
     page = build(json.loads(json.dumps(results)))
     assert "| me | GetItem 3 | — | 1.5 |" in page
     assert "## The bill" in page and "1,100,000 voters" in page
+    assert "| invitation | 1,067,000 | 1 h 51 min |" in page and "Campaigns (three): SES" in page

@@ -11,7 +11,6 @@ from chalicelib.domain.campaigns import (
     CampaignState,
     Exclusion,
     Scope,
-    SendingPlan,
     Totals,
     UnitKind,
     address_facts,
@@ -23,6 +22,7 @@ from chalicelib.domain.campaigns import (
 )
 from chalicelib.domain.email_templates import letter
 from chalicelib.domain.mail_policy import Email
+from chalicelib.domain.sending_rate import SendingPlan
 
 NOW = datetime(2026, 10, 11, 8, 0, tzinfo=UTC)
 
