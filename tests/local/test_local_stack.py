@@ -243,8 +243,15 @@ class Stack:
         return inodes[0]
 
     def children(self) -> list[str]:
-        tasks = Path(f"/proc/{self.process.pid}/task")
-        return [pid for task in tasks.iterdir() for pid in (task / "children").read_text().split()]
+        """The child processes of every thread of the stack (a thread that ends meanwhile,
+        one per HTTP connection, has none)."""
+        found = []
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            try:
+                found += (task / "children").read_text().split()
+            except FileNotFoundError:
+                pass
+        return found
 
     def kill(self) -> None:
         if self.process.poll() is None:
