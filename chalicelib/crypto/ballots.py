@@ -210,3 +210,20 @@ def receipt(checked: CheckedBallot, phi: bytes) -> bytes:
         parts += [scalar_bytes(x) for x in proof]
     parts += [scalar_bytes(x) for x in checked.sum_proof]
     return framed_digest("sha256", "receipt", *parts)
+
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U
+
+
+def crockford_base32(data: bytes) -> str:
+    """Crockford's base32 of these bytes, most significant bits first, without padding."""
+    bits = int.from_bytes(data, "big")
+    length = (len(data) * 8 + 4) // 5
+    bits <<= length * 5 - len(data) * 8
+    return "".join(CROCKFORD[(bits >> (5 * (length - 1 - i))) & 31] for i in range(length))
+
+
+def short_receipt(rho: bytes) -> str:
+    """What the voter reads first: the receipt's first 10 Crockford characters, XXXXX-XXXXX."""
+    code = crockford_base32(rho)[:10]
+    return f"{code[:5]}-{code[5:]}"

@@ -127,3 +127,12 @@ def test_random_ballots_verify_and_decrypt_to_their_choice(shape):
     assert plain == [G if i == choice else IDENTITY for i in range(options)]
     with pytest.raises(ballots.InvalidBallot):
         ballots.verify(made, public_key=PUBLIC, phi=PHI, scrutin="S-1", options=options + 1)
+
+
+def test_the_short_receipt_is_the_first_ten_crockford_characters_grouped():
+    rho = bytes.fromhex(VECTOR["receipt"])
+    full = ballots.crockford_base32(rho)
+    assert len(full) == 52 and not set(full) & set("ILOU")
+    assert ballots.short_receipt(rho) == f"{full[:5]}-{full[5:10]}"
+    assert ballots.crockford_base32(b"\xff") == "ZW"  # 11111 111(00)
+    assert ballots.crockford_base32(b"\x00\x00\x00\x00\x00") == "00000000"
