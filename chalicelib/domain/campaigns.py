@@ -117,12 +117,6 @@ class WalkUnit:
     total_segments: int = 1
     ballot_id: str | None = None
 
-    @property
-    def label(self) -> str:
-        if self.kind is UnitKind.LIST:
-            return f"liste {self.ballot_id}"
-        return f"segment {self.segment + 1}/{self.total_segments}"
-
 
 def walk_units(scope: Scope, *, scan_segments: int) -> list[WalkUnit]:
     """A chosen set of ballots is walked through their lists (reads only their voters); a

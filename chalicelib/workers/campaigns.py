@@ -35,7 +35,7 @@ def walk_campaign(event):
 
     for record in event:
         message = json.loads(record.body)
-        outcome = walk_page(message, now=clock.utc_now(), plan=sending_plan())
+        outcome = walk_page(message, now=clock.utc_now(), plan=PLAN)
         log_event(
             "campaign_page",
             logger=LOGGER,
@@ -54,7 +54,7 @@ class _Pace:
         self.last: float | None = None
 
     def wait(self) -> None:
-        interval = sending_plan().seconds_between_sends
+        interval = PLAN.seconds_between_sends
         if self.last is not None:
             pause = interval - (time.monotonic() - self.last)
             if pause > 0:
