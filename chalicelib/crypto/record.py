@@ -1,0 +1,213 @@
+"""The election's public files that exist before the vote: `trustees.json` and `election.json`
+(VOTING.md, "The election record"), written and re-checked from the files alone.
+
+`trustees.json` keeps, for every key holder, the fields VOTING.md names and the signed
+messages they came from, so a stranger recomputes the ceremony hash, checks every signature
+and proof, every X_j from the commitments, each group's key and Y. `election.json` is written
+once, as compact JSON and a newline; φ is the SHA-256 of those bytes and nobody re-serialises
+it: the portal serves the stored bytes, the browser hashes what it downloaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from chalicelib.crypto import ceremony as cer
+from chalicelib.crypto import threshold
+from chalicelib.crypto.group import IDENTITY, InvalidElement, Point, point_from_hex, scalar_hex
+
+BLANK = "blank"
+
+
+def compact(document: dict) -> bytes:
+    return (json.dumps(document, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- trustees.json ---------------------------------------------------------------------
+
+
+def _proof_json(proof: threshold.Proof) -> dict:
+    return {"c": scalar_hex(proof.c), "s": scalar_hex(proof.s)}
+
+
+def trustees_document(roster: cer.Roster, round1s: dict, round2s: dict, round3s: dict, ceremony_hash: bytes) -> dict:
+    """The ceremony's outcome, in VOTING.md's field names, with the messages behind it."""
+    groups, total = [], IDENTITY
+    for g in cer.GROUPS:
+        members, key = [], IDENTITY
+        for m in roster.group(g):
+            r1, r2, r3 = round1s[m.label], round2s[m.label], round3s[m.label]
+            key = key + r2.commitments[0]
+            members.append(
+                {
+                    "index": m.index,
+                    "role": m.role,
+                    "name": m.name,
+                    "sign_pk": r1.sign_pk.hex(),
+                    "enc_pk": r1.enc_pk.hex(),
+                    "commitment_digest": r1.commitment_digest.hex(),
+                    "commitments": [A.hex() for A in r2.commitments],
+                    "pok": _proof_json(r2.pok),
+                    "verification_key": r3.verification_key.hex(),
+                    "vk_pok": _proof_json(r3.vk_pok),
+                    "messages": [r1.envelope, r2.envelope, r3.envelope],
+                }
+            )
+        groups.append({"name": g, "threshold": roster.thresholds[g], "public_key": key.hex(), "members": members})
+        total = total + key
+    return {
+        "v": 1,
+        "election": roster.election,
+        "ceremony_hash": ceremony_hash.hex(),
+        "groups": groups,
+        "public_key": total.hex(),
+    }
+
+
+@dataclass(frozen=True)
+class Trustees:
+    """What a checked trustees.json establishes."""
+
+    roster: cer.Roster
+    ceremony_hash: bytes
+    public_key: Point
+    verification_keys: dict  # "del-3" → X_j
+    sign_keys: dict  # "del-3" → Ed25519 public key bytes
+
+
+def check_trustees(document) -> Trustees:
+    """Re-derive the whole document from its signed messages; CeremonyError naming the first
+    member (or field) that does not match."""
+    try:
+        roster = cer.Roster.from_json(
+            {
+                "election": document["election"],
+                "groups": [
+                    {
+                        "name": g["name"],
+                        "threshold": g["threshold"],
+                        "members": [{k: m[k] for k in ("index", "role", "name")} for m in g["members"]],
+                    }
+                    for g in document["groups"]
+                ],
+            }
+        )
+        messages = {
+            cer.member_label(g["name"], int(m["index"])): m["messages"]
+            for g in document["groups"]
+            for m in g["members"]
+        }
+    except (KeyError, TypeError, ValueError):
+        raise cer.CeremonyError("bad_trustees") from None
+    for label, envelopes in messages.items():
+        if not isinstance(envelopes, list) or len(envelopes) != 3:
+            raise cer.CeremonyError("bad_trustees", label, "messages")
+    round1s = {label: cer.check_round1(envelopes[0], roster) for label, envelopes in messages.items()}
+    if any(r.member.label != label for label, r in round1s.items()):
+        raise cer.CeremonyError("bad_trustees", detail="misplaced message")
+    ceremony_hash = cer.ceremony_hash(roster, round1s)
+    round2s = {label: cer.check_round2(e[1], roster, round1s, ceremony_hash) for label, e in messages.items()}
+    round3s = {}
+    for label, envelopes in messages.items():
+        outcome = cer.check_round3(envelopes[2], roster, round1s, round2s, ceremony_hash)
+        if not isinstance(outcome, cer.Round3):
+            raise cer.CeremonyError("bad_trustees", label, "complaint")
+        round3s[label] = outcome
+    if any(r.member.label != label for label, r in [*round2s.items(), *round3s.items()]):
+        raise cer.CeremonyError("bad_trustees", detail="misplaced message")
+    expected = trustees_document(roster, round1s, round2s, round3s, ceremony_hash)
+    if expected != document:
+        raise cer.CeremonyError("bad_trustees", detail=_first_difference(expected, document))
+    return Trustees(
+        roster,
+        ceremony_hash,
+        point_from_hex(expected["public_key"], "public_key"),
+        {label: r.verification_key for label, r in round3s.items()},
+        {label: r.sign_pk for label, r in round1s.items()},
+    )
+
+
+def _first_difference(expected, found, path: str = "") -> str:
+    if isinstance(expected, dict) and isinstance(found, dict):
+        for key in sorted(set(expected) | set(found)):
+            if expected.get(key) != found.get(key):
+                return _first_difference(expected.get(key), found.get(key), f"{path}.{key}")
+    if isinstance(expected, list) and isinstance(found, list) and len(expected) == len(found):
+        for i, (a, b) in enumerate(zip(expected, found, strict=True)):
+            if a != b:
+                return _first_difference(a, b, f"{path}[{i}]")
+    return path or "."
+
+
+# --- election.json ---------------------------------------------------------------------
+
+
+def election_bytes(
+    *,
+    uuid: str,
+    name: str,
+    public_key: Point,
+    trustees: bytes,
+    voting_opens_at: str,
+    voting_closes_at: str,
+    grace_minutes: int,
+    scrutins: list[dict],
+) -> bytes:
+    """`scrutins`: [{"id", "label", "options": ["blank", list ids in ballot order…]}]."""
+    return compact(
+        {
+            "v": 1,
+            "uuid": uuid,
+            "name": name,
+            "group": "ed25519",
+            "public_key": public_key.hex(),
+            "trustees": sha256_hex(trustees),
+            "voting_opens_at": voting_opens_at,
+            "voting_closes_at": voting_closes_at,
+            "grace_minutes": grace_minutes,
+            "scrutins": scrutins,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Election:
+    phi: bytes
+    uuid: str
+    public_key: Point
+    trustees: str | None
+    options: dict  # scrutin id → number of options
+    document: dict
+
+
+class InvalidElection(ValueError):
+    pass
+
+
+def read_election(data: bytes) -> Election:
+    """An election.json as downloaded: its φ and what encrypting and checking need."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+        if document["v"] != 1 or document["group"] != "ed25519":
+            raise InvalidElection("version or group")
+        options = {}
+        for s in document["scrutins"]:
+            if not isinstance(s["id"], str) or len(s["options"]) < 2 or s["id"] in options:
+                raise InvalidElection("scrutins")
+            options[s["id"]] = len(s["options"])
+        return Election(
+            phi=hashlib.sha256(data).digest(),
+            uuid=str(document["uuid"]),
+            public_key=point_from_hex(document["public_key"], "public_key"),
+            trustees=document.get("trustees"),
+            options=options,
+            document=document,
+        )
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, InvalidElement) as error:
+        raise InvalidElection(str(error)) from None
