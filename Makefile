@@ -6,6 +6,7 @@ INSTALLED := $(VENV)/.installed
 
 DSFR := node_modules/@gouvfr/dsfr/dist
 STATIC_DSFR := chalicelib/static/dsfr
+BOOTH_BUNDLE := chalicelib/static/booth/ev1.js
 
 .PHONY: run test lint static chromium template openapi package deploy bench load clean
 
@@ -25,7 +26,12 @@ $(STATIC_DSFR)/.copied: package-lock.json
 	cp -r $(DSFR)/fonts $(DSFR)/icons $(DSFR)/favicon $(STATIC_DSFR)/
 	@touch $@
 
-static: $(STATIC_DSFR)/.copied
+# The booth's EV1 cryptography (booth/, on @noble/curves and @noble/hashes pinned in
+# package-lock.json), bundled by esbuild into one deterministic ES module. Not committed.
+$(BOOTH_BUNDLE): $(wildcard booth/*.js) booth/build.mjs package-lock.json $(STATIC_DSFR)/.copied
+	node booth/build.mjs $@
+
+static: $(STATIC_DSFR)/.copied $(BOOTH_BUNDLE)
 
 # Debian's Chromium for the browser tests: installed if we are root with apt-get, otherwise
 # the command to run is printed and the tests do not start.
@@ -105,4 +111,4 @@ deploy: $(DEPLOY_VENV)/.installed static
 	$(DEPLOY_BIN)/python -m infra.aws.deploy configure-api --stage $(STAGE)
 
 clean:
-	rm -rf $(VENV) $(DEPLOY_VENV) $(LOAD_VENV) .local .pytest_cache build node_modules $(STATIC_DSFR)
+	rm -rf $(VENV) $(DEPLOY_VENV) $(LOAD_VENV) .local .pytest_cache build node_modules $(STATIC_DSFR) $(dir $(BOOTH_BUNDLE))

@@ -89,6 +89,11 @@ def page_script(version, name):
     return _asset(version, f"js/pages/{name}" if f"js/pages/{name}" in site.OWN_ASSETS else "-")
 
 
+@pages.route("/static/{version}/booth/{name}", methods=["GET", "HEAD"])
+def booth_bundle(version, name):
+    return _asset(version, site.BOOTH_BUNDLE if f"booth/{name}" == site.BOOTH_BUNDLE else "-")
+
+
 @pages.route("/static/{version}/dsfr/{name}", methods=["GET", "HEAD"])
 def dsfr_asset(version, name):
     return _asset(version, f"dsfr/{name}")

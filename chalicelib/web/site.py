@@ -3,8 +3,10 @@
 Pages are plain HTML fragments (`pages/<slug>.html`, first line `<!-- title: … -->`) put
 into `layout.html`. A page with behaviour has an ES module `js/pages/<slug>.js`, which the
 layout loads; it imports the shared modules of `js/` by relative URLs, so they carry the
-same version (no build step). Every asset URL carries a version (a digest of our own assets and the
-DSFR's version), so browsers and caches may keep them for a year and a new deployment is
+same version (no build step). The voting booth's cryptography is the one built asset:
+`booth/ev1.js`, one ES module bundled by esbuild from the repository's `booth/` (`make static`,
+not committed). Every asset URL carries a version (a digest of our own assets, the booth's
+bundle and the DSFR's version), so browsers and caches may keep them for a year and a new deployment is
 picked up at once. Every link is relative to a `<base href>` computed from the request, so
 the portal works under any path prefix (an API Gateway stage, or none behind a custom domain).
 """
@@ -34,6 +36,8 @@ CONTENT_TYPES = {
     ".ico": "image/x-icon",
     ".webmanifest": "application/manifest+json",
 }
+# The booth's bundle (EV1 in the browser), relative to `static/`: generated, not committed.
+BOOTH_BUNDLE = "booth/ev1.js"
 BINARY_TYPES = ["font/woff2", "font/woff", "image/png", "image/x-icon"]
 
 
@@ -42,6 +46,8 @@ def version() -> str:
     digest = hashlib.sha256()
     for name in OWN_ASSETS:
         digest.update((STATIC / name).read_bytes())
+    booth = STATIC / BOOTH_BUNDLE
+    digest.update(booth.read_bytes() if booth.exists() else b"no-booth")
     dsfr = STATIC / "dsfr" / "dsfr.min.css"  # its banner names the DSFR's version
     digest.update(dsfr.read_bytes()[:4096] if dsfr.exists() else b"no-dsfr")
     return digest.hexdigest()[:12]

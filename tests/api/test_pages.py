@@ -68,6 +68,22 @@ def test_versioned_assets_are_cached_for_a_year(client):
     assert icon.status_code == 200 and icon.headers["Content-Type"] == "image/svg+xml"
 
 
+def test_the_booth_bundle_is_served_versioned_as_javascript(client):
+    """The booth's EV1 module (built by `make static`), under the same headers as every asset."""
+    version = site.version()
+    bundle = site.STATIC / site.BOOTH_BUNDLE
+    assert bundle.is_file(), "the booth's bundle is missing: run `make static`"
+    response = client.http.get(f"/static/{version}/{site.BOOTH_BUNDLE}")
+    assert response.status_code == 200 and response.body == bundle.read_bytes()
+    assert response.headers["Content-Type"] == "text/javascript; charset=utf-8"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    policy = response.headers["Content-Security-Policy"]
+    assert policy == client.http.get("/connexion").headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy
+    for other in ("booth/build.mjs", "booth/group.js", "booth/..%2Fapp.css", "booth/ev1.js.map"):
+        assert client.http.get(f"/static/{version}/{other}").status_code == 404, other
+
+
 @pytest.mark.parametrize(
     "path",
     ["/static/v/settings.py", "/static/v/dsfr/..%2F..%2Fsettings.py", "/static/v/dsfr/icons/..%2F..%2F..%2Fapp.py/x"],
