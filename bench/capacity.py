@@ -117,6 +117,8 @@ def build(results: dict) -> str:
         f"{argon2['verify_ms_median']:.0f} ms on one core of the build machine.",
         "",
     ]
+    if "voting" in results:
+        lines += voting_section(results["voting"])
 
     # The whole election.
     espaces = VOTERS * ESPACES_CREATED
@@ -252,6 +254,43 @@ def build(results: dict) -> str:
         "network to check AWS's price pages, so verify them before budgeting.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def voting_section(voting: dict) -> list[str]:
+    """EV1 (bench/voting.py): a ballot's cost in Python and in the booth's bundle, its size."""
+    node = voting.get("node") or {"node": "—", "options": {}}
+    lines = [
+        "## Voting cryptography (EV1)",
+        "",
+        "A ballot of k options encrypted with its proofs and verified: in Python "
+        "(`chalicelib.crypto.ballots`, as the server does before accepting a vote and the count again), and "
+        f"in Node {node['node']} running the bundle the browsers download. Medians, one core of the build machine.",
+        "",
+        "| options | Python encrypt ms | Python verify ms | Node encrypt ms | Node verify ms | ballot JSON bytes |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in voting["python"]:
+        in_node = node["options"].get(str(row["options"]), {})
+        js = [f"{in_node[k]:.1f}" if k in in_node else "—" for k in ("encrypt_ms_median", "verify_ms_median")]
+        lines.append(
+            f"| {row['options']} | {row['encrypt_ms_median']:.1f} | {row['verify_ms_median']:.1f} | {js[0]} | {js[1]} | "
+            f"{row['ballot_bytes']:,} |"
+        )
+    eight = next((row for row in voting["python"] if row["options"] == 8), None)
+    bundle = voting["bundle"]
+    if eight:
+        hours = eight["verify_ms_median"] * 1e6 / 3.6e6
+        lines += [
+            "",
+            f"Verifying a million ballots of 8 options: {hours:.1f} CPU-hours (once on arrival, once at the count).",
+        ]
+    lines += [
+        "",
+        f"The booth's bundle (`{bundle['path']}`, built by `make static`): {bundle['bytes']:,} bytes, "
+        f"{bundle['gzip_bytes']:,} gzipped ({bundle['gzip_bytes'] / 1024:.1f} KiB); SHA-256 `{bundle['sha256']}`.",
+        "",
+    ]
+    return lines
 
 
 def campaign_totals(ops: dict) -> dict:

@@ -3,7 +3,8 @@
 Counts (DynamoDB requests by kind, items, bytes, read and write units; SQS and SES requests)
 come from botocore's calls and DynamoDB's published size rules, so they are what AWS would
 see. Times (CPU, latency) are measured in-process against moto on this machine: they say how
-heavy our code is, not how fast DynamoDB is. Results go to bench/results.json.
+heavy our code is, not how fast DynamoDB is. EV1's ballots and the booth's bundle are measured
+by bench/voting.py. Results go to bench/results.json.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 
 # The test stage's environment, but with the configured (default) argon2 cost.
 sys.path.insert(0, str(ROOT))
+from bench import voting  # noqa: E402
 from tests.conftest import TEST_ENVIRONMENT  # noqa: E402  (sets the environment)
 
 for variable in ("ARGON2_MEMORY_KIB", "ARGON2_TIME_COST"):
@@ -429,6 +431,7 @@ def main() -> int:
         "operations": operations(),
         "cold_start": cold_start(),
         "argon2": argon2_timing(),
+        "voting": voting.measure(),
     }
     checks = []
     for row in results["operations"]:
@@ -464,6 +467,7 @@ def main() -> int:
         f"hash {argon['hash_ms_median']:.1f} ms, verify {argon['verify_ms_median']:.1f} ms"
     )
     print("(times: in-process on moto, on this machine; counts: what AWS would see)\n")
+    print(voting.summary(results["voting"]) + "\n")
     for check in results["checks"]:
         print(f"{'PASS' if check['passed'] else 'FAIL'}  {check['check']}")
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}")

@@ -78,3 +78,18 @@ def test_the_capacity_page_is_built_from_results(tmp_path):
     assert "| me | GetItem 3 | — | 1.5 |" in page
     assert "## The bill" in page and "1,100,000 voters" in page
     assert "| invitation | 1,067,000 | 1 h 51 min |" in page and "Campaigns (three): SES" in page
+
+
+def test_the_capacity_page_has_the_voting_costs_when_measured():
+    from bench.capacity import voting_section
+
+    row = {"encrypt_ms_median": 7.0, "verify_ms_median": 5.0, "ballot_bytes": 3845, "runs": 3}
+    voting = {
+        "python": [{**row, "options": k} for k in (2, 8, 13)],
+        "node": {"node": "v20", "options": {"8": {"encrypt_ms_median": 22.0, "verify_ms_median": 80.0}}},
+        "bundle": {"path": "chalicelib/static/booth/ev1.js", "bytes": 41934, "gzip_bytes": 16882, "sha256": "ab"},
+    }
+    page = "\n".join(voting_section(voting))
+    assert "| 8 | 7.0 | 5.0 | 22.0 | 80.0 | 3,845 |" in page and "| 2 | 7.0 | 5.0 | — | — |" in page
+    assert "a million ballots of 8 options: 1.4 CPU-hours" in page
+    assert "41,934 bytes, 16,882 gzipped (16.5 KiB)" in page
