@@ -11,7 +11,7 @@ import argparse
 import sys
 import tempfile
 
-from chalicelib.admin import campaigns, render
+from chalicelib.admin import bureau, campaigns, render
 from chalicelib.admin.progress import ProgressBar
 from chalicelib.admin.stage import CONFIG_PATH, UnknownStage, enter_stage
 from chalicelib.clock import utc_now
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--html", metavar="FICHIER", help="écrire aussi un rapport HTML autonome (s'ouvre hors ligne)")
 
     campaigns.add_parser(commands)
+    bureau.add_parser(commands)
 
     bounces = commands.add_parser("bounces", help="adresses en rejet définitif ou ayant porté plainte")
     bounce_commands = bounces.add_subparsers(dest="bounces_command", required=True, metavar="ACTION")
@@ -218,5 +219,6 @@ COMMANDS = {
     "stats": stats_command,
     "claims": claims_command,
     "campaign": campaigns.campaign_command,
+    "bureau": bureau.bureau_command,
     "bounces": bounces_command,
 }

@@ -45,6 +45,10 @@ class BallotItem(Model):
     fingerprint = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+    # The polling bureau that counts this ballot (set once, by `bureau create`), and when it
+    # sealed it: from then on no import may change the ballot or its electoral list.
+    bureau_id = UnicodeAttribute(null=True)
+    sealed_at = UTCDateTimeAttribute(null=True)
 
     def to_domain(self) -> Ballot:
         return Ballot(

@@ -12,6 +12,7 @@ from pynamodb.models import Model
 from chalicelib import settings
 from chalicelib.store.accounts import Account
 from chalicelib.store.ballots import BallotItem
+from chalicelib.store.bureaus import BureauItem
 from chalicelib.store.campaigns import CampaignItem
 from chalicelib.store.claims import Claim
 from chalicelib.store.deliverability import DeliveryStatus
@@ -34,6 +35,7 @@ ALL_MODELS: list[type[Model]] = [
     Claim,
     DeliveryStatus,
     CampaignItem,
+    BureauItem,
 ]
 
 

@@ -23,6 +23,7 @@ from pynamodb.models import Model
 
 from chalicelib.store.accounts import Account
 from chalicelib.store.ballots import BallotItem
+from chalicelib.store.bureaus import BureauItem
 from chalicelib.store.base import table_suffix, table_variable
 from chalicelib.store.campaigns import CampaignItem
 from chalicelib.store.claims import Claim
@@ -148,6 +149,8 @@ FUNCTIONS = [
             Claim: ("GetItem", "PutItem", "index:by-voter"),
             # An activation counts itself on the campaigns that reached the espace (in its transaction).
             CampaignItem: ("UpdateItem",),
+            # The sealed elections and their published files (election.json, trustees.json).
+            BureauItem: ("GetItem", "Query"),
         },
         sqs={MAIL_QUEUE: SEND},
         secrets=("OriginSecret",),  # X-Origin-Verify, checked on every request (api/origin.py)

@@ -1,0 +1,224 @@
+"""The polling bureaus table: each bureau (one election), its ceremony's messages, its files.
+
+Partition `bureau_id` (the election's uuid), sort key `part`:
+
+- "definition": name, ballots, the roster of key holders, the state (ceremony → keys_ready →
+  sealed), the ceremony's attempt number, and why the last attempt failed;
+- "message#02#round1#del-3": one key holder's message of one round of one attempt, as
+  handed in (its exact text), written once (condition: absent);
+- "file#trustees.json", "file#election.json", "file#seal-manifest.json",
+  "file#seal-open.json": the exact bytes the bureau published or will publish.
+
+And one partition "sealed-elections" with an item per sealed election (its name, scrutins and
+φ), so `GET /api/elections` is one Query. The election files are read by the API with one
+GetItem each; nothing here is ever scanned.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.store.ballots import BallotItem
+from chalicelib.store.base import condition_held, get_or_none, table_meta, transaction_connection
+from chalicelib.transient import translate_transient
+
+DEFINITION = "definition"
+SEALED_ELECTIONS = "sealed-elections"
+
+CEREMONY, KEYS_READY, SEALED = "ceremony", "keys_ready", "sealed"
+
+
+def message_part(attempt: int, kind: str, label: str) -> str:
+    return f"message#{attempt:02d}#{kind}#{label}"
+
+
+def file_part(name: str) -> str:
+    return f"file#{name}"
+
+
+class BureauItem(Model):
+    Meta = table_meta("BUREAUS_TABLE")
+
+    bureau_id = UnicodeAttribute(hash_key=True)
+    part = UnicodeAttribute(range_key=True)
+
+    # The definition.
+    name = UnicodeAttribute(null=True)
+    ballot_ids = ListAttribute(of=UnicodeAttribute, null=True)
+    roster = JSONAttribute(null=True)  # chalicelib.crypto.ceremony.Roster.to_json()
+    grace_minutes = NumberAttribute(null=True)
+    state = UnicodeAttribute(null=True)
+    attempt = NumberAttribute(null=True)
+    failure = JSONAttribute(null=True)  # the verdict that stopped the last attempt
+    created_at = UTCDateTimeAttribute(null=True)
+    state_changed_at = UTCDateTimeAttribute(null=True)
+
+    # A message or a file: its exact text.
+    body = UnicodeAttribute(null=True)
+    received_at = UTCDateTimeAttribute(null=True)
+
+    # An entry of "sealed-elections".
+    scrutins = JSONAttribute(null=True)  # [{"id", "label"}]
+    phi = UnicodeAttribute(null=True)
+    sealed_at = UTCDateTimeAttribute(null=True)
+
+
+class BallotUnavailable(Exception):
+    """A ballot of a new bureau is unknown or already counted by another bureau."""
+
+    def __init__(self, ballot_id: str, taken: bool):
+        super().__init__(ballot_id)
+        self.ballot_id, self.taken = ballot_id, taken
+
+
+class StateChanged(Exception):
+    """The bureau was not in the state this write expected (someone else moved it)."""
+
+
+@translate_transient()
+def create_bureau(bureau_id: str, *, name: str, ballot_ids: list[str], roster: dict, grace_minutes: int, now: datetime):
+    """The definition and each ballot's `bureau_id`, in one transaction: a ballot already
+    taken by another bureau makes the whole creation fail."""
+    for ballot_id in ballot_ids:
+        ballot = get_or_none(BallotItem, ballot_id)
+        if ballot is None or ballot.bureau_id:
+            raise BallotUnavailable(ballot_id, taken=ballot is not None)
+    definition = BureauItem(
+        bureau_id,
+        DEFINITION,
+        name=name,
+        ballot_ids=ballot_ids,
+        roster=roster,
+        grace_minutes=grace_minutes,
+        state=CEREMONY,
+        attempt=1,
+        created_at=now,
+        state_changed_at=now,
+    )
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.save(definition, condition=BureauItem.bureau_id.does_not_exist())
+            for ballot_id in ballot_ids:
+                transaction.update(
+                    BallotItem(ballot_id),
+                    actions=[BallotItem.bureau_id.set(bureau_id)],
+                    condition=BallotItem.ballot_id.exists() & BallotItem.bureau_id.does_not_exist(),
+                )
+    except TransactWriteError as error:
+        reasons = getattr(error, "cancellation_reasons", None) or []
+        for ballot_id, reason in zip(ballot_ids, reasons[1:], strict=False):
+            if reason is not None:
+                raise BallotUnavailable(ballot_id, taken=True) from None
+        raise
+
+
+@translate_transient()
+def get_definition(bureau_id: str) -> BureauItem | None:
+    return get_or_none(BureauItem, bureau_id, DEFINITION, consistent_read=True)
+
+
+@translate_transient()
+def messages(bureau_id: str, attempt: int) -> list[BureauItem]:
+    """Every message of this attempt (one Query; a bureau has at most a few dozen)."""
+    prefix = f"message#{attempt:02d}#"
+    return list(BureauItem.query(bureau_id, BureauItem.part.startswith(prefix), consistent_read=True))
+
+
+@translate_transient()
+def add_message(bureau_id: str, attempt: int, kind: str, label: str, body: str, now: datetime) -> bool:
+    """Record a message once; False if this member already handed in one for this round."""
+    item = BureauItem(bureau_id, message_part(attempt, kind, label), body=body, received_at=now)
+    return condition_held(lambda: item.save(condition=BureauItem.part.does_not_exist()))
+
+
+@translate_transient()
+def put_file(bureau_id: str, name: str, data: bytes, now: datetime) -> None:
+    BureauItem(bureau_id, file_part(name), body=data.decode("utf-8"), received_at=now).save()
+
+
+@translate_transient()
+def get_file(bureau_id: str, name: str) -> bytes | None:
+    item = get_or_none(BureauItem, bureau_id, file_part(name))
+    return item.body.encode("utf-8") if item else None
+
+
+@translate_transient()
+def keys_ready(bureau_id: str, attempt: int, *, trustees: bytes, election: bytes, now: datetime) -> None:
+    """The ceremony's files and the state, in one transaction, for this attempt only."""
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            for name, data in (("trustees.json", trustees), ("election.json", election)):
+                transaction.save(BureauItem(bureau_id, file_part(name), body=data.decode("utf-8"), received_at=now))
+            transaction.update(
+                BureauItem(bureau_id, DEFINITION),
+                actions=[BureauItem.state.set(KEYS_READY), BureauItem.state_changed_at.set(now)],
+                condition=(BureauItem.state == CEREMONY) & (BureauItem.attempt == attempt),
+            )
+    except TransactWriteError:
+        raise StateChanged() from None
+
+
+@translate_transient()
+def restart(bureau_id: str, attempt: int, failure: dict, now: datetime) -> None:
+    """A new attempt of the ceremony (the messages of the old one stay, for the record)."""
+    held = condition_held(
+        lambda: BureauItem(bureau_id, DEFINITION).update(
+            actions=[
+                BureauItem.attempt.set(attempt + 1),
+                BureauItem.failure.set(failure),
+                BureauItem.state.set(CEREMONY),
+                BureauItem.state_changed_at.set(now),
+            ],
+            condition=(BureauItem.attempt == attempt) & BureauItem.state.is_in(CEREMONY, KEYS_READY),
+        )
+    )
+    if not held:
+        raise StateChanged()
+
+
+@translate_transient()
+def record_seal(
+    bureau_id: str,
+    *,
+    ballot_ids: list[str],
+    seal_open: bytes,
+    name: str,
+    scrutins: list[dict],
+    phi: str,
+    now: datetime,
+) -> None:
+    """The seal, in one transaction: the bureau sealed (it was keys_ready), seal-open.json,
+    the public index entry, and every ballot marked sealed (still this bureau's)."""
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.update(
+                BureauItem(bureau_id, DEFINITION),
+                actions=[BureauItem.state.set(SEALED), BureauItem.state_changed_at.set(now)],
+                condition=BureauItem.state == KEYS_READY,
+            )
+            transaction.save(
+                BureauItem(bureau_id, file_part("seal-open.json"), body=seal_open.decode("utf-8"), received_at=now)
+            )
+            transaction.save(
+                BureauItem(SEALED_ELECTIONS, bureau_id, name=name, scrutins=scrutins, phi=phi, sealed_at=now),
+                condition=BureauItem.part.does_not_exist(),
+            )
+            for ballot_id in ballot_ids:
+                transaction.update(
+                    BallotItem(ballot_id),
+                    actions=[BallotItem.sealed_at.set(now)],
+                    condition=(BallotItem.bureau_id == bureau_id) & BallotItem.sealed_at.does_not_exist(),
+                )
+    except TransactWriteError:
+        raise StateChanged() from None
+
+
+@translate_transient()
+def sealed_elections() -> list[BureauItem]:
+    """Every sealed election: one Query (a national election has a few dozen bureaus)."""
+    return list(BureauItem.query(SEALED_ELECTIONS))
