@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from chalicelib.admin.render import safe
+from chalicelib.admin.stage import stage_environment
 from chalicelib.clock import utc_now
 
 ROLE = {"president": "président", "secretary": "secrétaire", "delegate": "délégué"}
@@ -64,6 +65,7 @@ CEREMONY_PROBLEMS = {
     "already_handed_in": "un autre message de ce membre est déjà enregistré pour cette étape",
     "not_json": "fichier abîmé (pas du JSON)",
     "bad_seal": "signature de scellement invalide",
+    "old_manifest": "signature d'un manifeste précédent : il faut signer le manifeste actuel",
 }
 VERDICTS = {
     "share_mismatch": "la part envoyée par {at_fault} à {complainer} ne correspond pas à ses engagements "
@@ -133,7 +135,9 @@ def bureau_command(args, out) -> int:
         if args.bureau_command == "seal":
             from chalicelib.services import seal
 
-            return _seal(seal.seal_bureau(args.bureau_id, Path(args.folder), now=utc_now()), args, out)
+            configuration = stage_environment(args.stage, args.config_path)
+            report = seal.seal_bureau(args.bureau_id, Path(args.folder), now=utc_now(), configuration=configuration)
+            return _seal(report, args, out)
     except bureaus.BureauError as error:
         return _refused(args, out, error.code, ERRORS[error.code].format(**_safe(error.details)), **error.details)
     except OSError as error:
@@ -207,7 +211,7 @@ def _show(progress, args, out, visited: bool = False) -> int:
     for m in roster.members:
         kinds = progress.handed_in.get(m.label, set())
         steps = " ".join(("✓" if k in kinds else "·") + str(n) for n, k in enumerate(("round1", "round2", "round3"), 1))
-        seal_mark = "  scellement signé" if "seal" in kinds else ""
+        seal_mark = "  scellement signé" if any(k.startswith("seal") for k in kinds) else ""
         fingerprint = progress.fingerprints.get(m.label, "")
         print(f"  {m.label:6} {ROLE[m.role]:10} {safe(m.name):28} {steps}  {fingerprint}{seal_mark}", file=out)
     for problem in progress.problems:
@@ -266,9 +270,49 @@ def _as_json(progress) -> dict:
 
 
 def _seal(report, args, out) -> int:
+    status = 0 if report.sealed or not (report.problems or report.not_empty) else 1
     if args.json:
-        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2), file=out)
-        return 0 if report.sealed or not report.problems else 1
-    for line in report.lines():
-        print(line, file=out)
-    return 0 if report.sealed or not report.problems else 1
+        document = {
+            "bureau_id": report.bureau_id,
+            "state": report.state,
+            "sealed": report.sealed,
+            "manifest_sha256": report.manifest_sha256,
+            "manifest_written": report.manifest_written,
+            "changed": report.changed,
+            "signed_by": report.signed_by,
+            "missing": [] if report.sealed else report.missing,
+            "not_empty": report.not_empty,
+            "problems": [{"file": p.file, "code": p.code, "sender": p.sender} for p in report.problems],
+        }
+        print(json.dumps(document, ensure_ascii=False, indent=2), file=out)
+        return status
+    roster = report.roster
+    if report.sealed:
+        print(
+            f"Le bureau « {safe(report.name)} » est scellé. seal-open.json est dans le dossier ; "
+            "le vote ouvrira à la date prévue.",
+            file=out,
+        )
+        return 0
+    for scrutin in report.not_empty:
+        print(ERRORS["seal_not_empty"].format(ballot=safe(scrutin)), file=out)
+    if report.changed:
+        print(ERRORS["seal_changed"].format(what=safe(report.changed)), file=out)
+    if report.manifest_written:
+        print(
+            f"Manifeste de scellement écrit dans le dossier (empreinte {report.manifest_sha256}).\n"
+            "Chaque détenteur de clé présent le vérifie et le signe : python -m keyholder seal DOSSIER --key FICHIER\n"
+            "Il faut la signature du président ou du secrétaire et d'au moins un délégué ; puis relancez "
+            f"bureau seal {report.bureau_id} DOSSIER",
+            file=out,
+        )
+        return status
+    for problem in report.problems:
+        reason = CEREMONY_PROBLEMS.get(problem.code, problem.code)
+        print(f"REFUSÉ : {safe(problem.file)} de {_who(roster, problem.sender)} : {reason}.", file=out)
+    signed = ", ".join(_who(roster, label) for label in report.signed_by) or "personne"
+    print(f"Scellement signé par : {signed}.", file=out)
+    needs = {"adm": "du président ou du secrétaire", "del": "d'au moins un délégué"}
+    if report.missing:
+        print(f"Il manque encore la signature {' et '.join(needs[g] for g in report.missing)}.", file=out)
+    return status

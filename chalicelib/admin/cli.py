@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, out=sys.stdout, config_path=CONFIG_PATH) -> int:
     args = build_parser().parse_args(argv)
+    args.config_path = config_path  # `bureau seal` records the stage's configuration
     try:
         enter_stage(args.stage, config_path)
     except UnknownStage as error:

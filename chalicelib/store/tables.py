@@ -11,6 +11,7 @@ from pynamodb.models import Model
 
 from chalicelib import settings
 from chalicelib.store.accounts import Account
+from chalicelib.store.ballot_box import BallotBoxEntry
 from chalicelib.store.ballots import BallotItem
 from chalicelib.store.bureaus import BureauItem
 from chalicelib.store.campaigns import CampaignItem
@@ -20,6 +21,7 @@ from chalicelib.store.electoral_list import ElectoralListEntry
 from chalicelib.store.mail_log import MailLogEntry
 from chalicelib.store.rate_limits import RateLimitCounter
 from chalicelib.store.sessions import Session
+from chalicelib.store.sign_in import SignInEntry
 from chalicelib.store.tokens import Token
 from chalicelib.store.voters import Voter
 
@@ -36,6 +38,8 @@ ALL_MODELS: list[type[Model]] = [
     DeliveryStatus,
     CampaignItem,
     BureauItem,
+    SignInEntry,
+    BallotBoxEntry,
 ]
 
 
