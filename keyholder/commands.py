@@ -444,12 +444,13 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def main(argv: list[str], out=None) -> int:
+def main(argv: list[str], out=None, stdin=None) -> int:
+    """`stdin`: where --passphrase-stdin reads (the local demo passes its own)."""
     out = out or sys.stdout
     args = parser().parse_args(argv)
     run, _ = COMMANDS[args.command]
     try:
-        return run(args, Passphrases(args.passphrase_stdin), out)
+        return run(args, Passphrases(args.passphrase_stdin, stdin), out)
     except Stop as stop:
         print(texts.ERROR.format(message=stop), file=sys.stderr)
         return stop.status

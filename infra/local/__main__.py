@@ -3,7 +3,8 @@
 1. both ports are taken first: if one is busy, the stack says which and stops (exit 2);
 2. moto serves as the local AWS on 127.0.0.1:5000, DynamoDB one request at a time;
 3. the tables, queues and SES sender of the `local` stage are created there;
-4. the demo election is generated and imported (unless --no-demo);
+4. the demo election is generated and imported, and its polling bureau keyed and sealed with
+   demo key holders (unless --no-demo);
 5. the app's SQS handlers are polled, and every email sent is printed and kept;
 6. the app is served over HTTP from this process (`infra/local/server.py`), with code reload
    only if asked (--reload). Ctrl-C (SIGINT) or SIGTERM stops everything.
@@ -98,6 +99,14 @@ def main(argv=None) -> int:
             if status:
                 print("The demo data could not be loaded.", file=sys.stderr)
                 return status
+            import shutil
+
+            from infra.local.demo_bureau import seal_demo_bureaus
+
+            print("Sealing the demo polling bureau (key ceremony with demo key holders)…", flush=True)
+            bureaus = ROOT / ".local" / "bureau"
+            shutil.rmtree(bureaus, ignore_errors=True)  # the last run's bureaus died with its moto
+            seal_demo_bureaus(bureaus, echo=lambda line: print(line, flush=True))
 
         # Emailed links point at this server, whatever its port (set after the demo import,
         # which enters the stage's configuration again).
