@@ -249,6 +249,14 @@ def shares(args, passphrases: Passphrases, out) -> int:
         keyfile.replace(Path(args.key), secrets, passphrase, cost)
     message = ceremony.round2(secrets, roster, round1s, ceremony_hash, ballots.SystemRandom())
     deposit = folder_files.deposit(folder, "round2", secrets.label, message)
+    print(texts.FINGERPRINTS, file=out)
+    for m in roster.members:
+        print(
+            texts.FINGERPRINT_LINE.format(
+                fingerprint=_fingerprint(round1s[m.label].sign_pk), who=_who(roster, m.label)
+            ),
+            file=out,
+        )
     print(texts.SHARES_DONE.format(deposit=deposit), file=out)
     return 0
 

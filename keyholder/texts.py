@@ -84,6 +84,11 @@ INIT_DONE = (
     "Lisez-la à voix haute au président du bureau : elle doit être celle que montre « bureau status ».\n"
     "Rendez le dossier au bureau."
 )
+FINGERPRINTS = (
+    "Vos parts ont été chiffrées pour les clés ci-dessous. Vérifiez que chaque empreinte est celle que "
+    "son détenteur a lue à voix haute à l'étape 1 ; sinon, prévenez le bureau avant toute autre étape."
+)
+FINGERPRINT_LINE = "  {fingerprint}  {who}"
 SHARES_DONE = (
     "Étape 2 faite : vos engagements et les parts chiffrées pour les autres membres de votre groupe "
     "sont dans {deposit}.\nRendez le dossier au bureau."

@@ -87,7 +87,12 @@ def test_a_whole_ceremony_with_a_bad_share_then_a_good_attempt(admin, bureau, tm
     assert status == 0 and "En attente de l'étape 2" in output, output
     assert (folder / files.ROUND1).exists()
 
-    assert all(s == 0 for s, _ in run_round("shares", folder, keys).values())
+    shared = run_round("shares", folder, keys)
+    assert all(s == 0 for s, _ in shared.values())
+    # Each holder sees every member's fingerprint, to compare with what was read aloud at init.
+    status_output = admin("bureau", "status", bureau, "--json")[1]
+    fingerprints = {m["member"]: m["fingerprint"] for m in json.loads(status_output)["members"]}
+    assert all(f"{fingerprints[m]}  " in shared["del-1"][1] for m in MEMBERS)
     # del-2's tool is dishonest: it sends del-3 a share off by one, signed and sealed properly.
     secrets, _ = keyfile.open_secrets(keys / "del-2.ev1key", PASSPHRASE)
     deposit = folder / files.DEPOT / "round2-del-2.json"
