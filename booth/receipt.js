@@ -1,13 +1,14 @@
 // The voter's receipt ρ (VOTING.md §7) and its short code (chalicelib/crypto/ballots.py's
 // receipt and short_receipt).
 
-import { framedDigest, bytesToHex, hex32, utf8 } from "./group.js";
+import { bytesToHex, framedDigest, hex32, utf8 } from "./group.js";
 
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"; // no I, L, O, U
 
 /** ρ in lowercase hex: SHA-256 over the ballot's decoded bytes (never the choice). The
  * ballot's fields must be well-formed hex (verifyBallot checks the rest). */
 export function receipt(ballot) {
+  if (typeof ballot.scrutin !== "string") throw new TypeError("the ballot's scrutin is a string");
   const parts = [hex32(ballot.election, "election"), utf8(ballot.scrutin), hex32(ballot.nonce, "nonce")];
   for (const { a, b } of ballot.choices) parts.push(hex32(a, "a"), hex32(b, "b"));
   for (const proof of ballot.proofs) for (const name of ["c0", "c1", "s0", "s1"]) parts.push(hex32(proof[name], name));
