@@ -217,7 +217,9 @@ def init(args, passphrases: Passphrases, out) -> int:
     roster = _roster(folder)
     member = _choose_member(args, roster, out)
     _not_yet_deposited(folder, "round1", member.label)
-    key_path = Path(args.key or f"cle-{member.label}-{roster.election[:8]}.ev1key")
+    key_path = Path(args.key) if args.key else Path.home() / f"cle-{member.label}-{roster.election[:8]}.ev1key"
+    if key_path.resolve().is_relative_to(folder.resolve()):
+        raise Stop(texts.KEY_IN_FOLDER.format(path=key_path))
     if key_path.exists():
         raise Stop(texts.KEYFILE_ERRORS["exists"].format(path=key_path))
     if not passphrases.from_stdin:
@@ -423,14 +425,24 @@ COMMANDS = {
 }
 
 
+def _french(parser_: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser_._positionals.title, parser_._optionals.title = "arguments", "options"
+    parser_.add_argument("-h", "--help", action="help", help="afficher cette aide")
+    return parser_
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
-        prog="python -m keyholder",
-        description="L'outil des détenteurs de clé du bureau de vote électronique (hors ligne).",
+    top = _french(
+        argparse.ArgumentParser(
+            prog="python -m keyholder",
+            add_help=False,
+            description="L'outil des détenteurs de clé du bureau de vote électronique (hors ligne). "
+            "Chaque commande lit le dossier de la cérémonie et n'y écrit que votre propre message.",
+        )
     )
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMANDE")
     for name, (_, help_text) in COMMANDS.items():
-        command = commands.add_parser(name, help=help_text, description=help_text)
+        command = _french(commands.add_parser(name, help=help_text, description=help_text, add_help=False))
         if name != "show":
             command.add_argument("folder", metavar="DOSSIER", help="le dossier de la cérémonie (clé USB)")
         command.add_argument(

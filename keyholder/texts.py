@@ -61,6 +61,11 @@ PASSPHRASE_SHORT = "La phrase de passe doit compter au moins {minimum} caractèr
 PASSPHRASE_DIFFERENT = "Les deux phrases de passe sont différentes. Rien n'a été créé."
 NO_PASSPHRASE = "Aucune phrase de passe reçue. Rien n'a été fait."
 
+KEY_IN_FOLDER = (
+    "Votre fichier de clé ne doit pas être rangé dans le dossier de la cérémonie, qui passe de main en "
+    "main ({path}). Choisissez un autre endroit avec --key, par exemple dans votre dossier personnel. "
+    "Rien n'a été créé."
+)
 CHOOSE_MEMBER = "Qui êtes-vous ? Tapez le numéro de votre ligne : "
 UNKNOWN_MEMBER = "« {member} » ne fait pas partie de ce bureau. Membres : {members}."
 MEMBER_LINE = "  {label:7} {role:12} {name}"

@@ -222,3 +222,14 @@ def test_a_ballot_belongs_to_one_bureau(admin, bureau):
         "--delegate", "A", "--delegate", "B", "--json",
     )  # fmt: skip
     assert status == 1 and json.loads(output)["error"]["code"] == "ballot_in_another_bureau"
+
+
+def test_a_key_file_is_never_made_inside_the_ceremony_folder(admin, bureau, tmp_path):
+    folder = tmp_path / "d"
+    admin("bureau", "ceremony", bureau, str(folder))
+    status, output = keyholder(
+        "init", str(folder), "--member", "adm-1", "--key", str(folder / "ma-cle.ev1key"), "--kdf", "interactive",
+        "--passphrase-stdin", stdin=f"{PASSPHRASE}\n{PASSPHRASE}\n",
+    )  # fmt: skip
+    assert status == 1 and "ne doit pas être rangé dans le dossier de la cérémonie" in output
+    assert not (folder / "ma-cle.ev1key").exists() and not (folder / files.DEPOT).exists()
