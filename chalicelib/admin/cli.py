@@ -85,12 +85,15 @@ def main(argv: list[str] | None = None, out=sys.stdout, config_path=CONFIG_PATH)
 
 
 def import_ballots_command(args, out) -> int:
-    from chalicelib.services.ballot_import import BallotFileError, import_ballots
+    from chalicelib.services.ballot_import import BallotFileError, BallotSealedDuringImport, import_ballots
 
     try:
         report = import_ballots(args.file, now=utc_now(), dry_run=args.dry_run)
     except BallotFileError as error:
         render.ballot_file_rejected(error, out)
+        return 1
+    except BallotSealedDuringImport as error:
+        print(f"Import des scrutins arrêté ({render.safe(error.code)}) : {render.safe(error)}.", file=out)
         return 1
     render.ballot_import(report, out)
     return 0
@@ -120,7 +123,7 @@ def import_voters_command(args, out) -> int:
         )
         return 2
     render.voter_import(report, out, dry_run=args.dry_run, prune=args.prune)
-    return 1 if report.rejected else 0
+    return 1 if report.rejected or report.sealed_during_import else 0
 
 
 def demo_command(args, out) -> int:

@@ -9,6 +9,7 @@ import unicodedata
 from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.claims import ANSWERED
 from chalicelib.domain.phases import PARIS
+from chalicelib.domain.seals import ELECTORAL_LIST_SEALED_DURING_IMPORT, lists_sealed_during_import
 
 PHASE_LABELS = {
     "upcoming": "à venir",
@@ -65,7 +66,7 @@ def _when(moment) -> str:
 
 
 def ballot_file_rejected(error, out) -> None:
-    print("Fichier de scrutins refusé ; rien n'a été écrit :", file=out)
+    print(f"Fichier de scrutins refusé ({safe(error.code)}) ; rien n'a été écrit :", file=out)
     for problem in error.problems:
         print(f"  - {safe(problem)}", file=out)
 
@@ -138,6 +139,9 @@ def voter_import(report, out, *, dry_run: bool, prune: bool) -> None:
             "la nouvelle reçoit un lien pour choisir un mot de passe.",
             file=out,
         )
+    if report.sealed_during_import:
+        message = lists_sealed_during_import([safe(b) for b in report.sealed_during_import])
+        print(f"Attention ({ELECTORAL_LIST_SEALED_DURING_IMPORT}) : {message}", file=out)
     if prune and report.pruned:
         done = "retirés" if report.written else "seraient retirés"
         print(

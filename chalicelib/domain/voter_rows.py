@@ -81,6 +81,11 @@ class StoredVoter:
     def sort_key(self) -> str:
         return list_sort_key(self.last_name, self.first_name, self.voter_id)
 
+    @property
+    def listed_on(self) -> set[str]:
+        """The ballots whose lists may hold an entry of this voter (in flight ones included)."""
+        return set(self.ballot_ids) | {ballot_id for ballot_id, _ in self.pending_entries}
+
     def lists_as(self, row: VoterRow) -> bool:
         """The list entries of this voter already show what the row says (name, workplace)."""
         return not self.removed and (self.last_name, self.first_name, self.workplace) == (
@@ -102,6 +107,12 @@ def list_changes(row: VoterRow, stored: StoredVoter | None) -> tuple[set[tuple[s
     # Entries an interrupted run may have left are rewritten or deleted, never trusted.
     unchanged = stored is not None and stored.lists_as(row) and not in_flight
     return (old_keys | in_flight) - new_keys, sorted(key for key in new_keys if not (key in old_keys and unchanged))
+
+
+def lists_touched(row: VoterRow, stored: StoredVoter | None) -> set[str]:
+    """The ballots whose electoral list writing this row changes (an entry deleted or written)."""
+    removed, added = list_changes(row, stored)
+    return {ballot_id for ballot_id, _ in removed} | {ballot_id for ballot_id, _ in added}
 
 
 def entries_in_flight(stored: StoredVoter | None, added: list[tuple[str, str]]) -> set[tuple[str, str]]:

@@ -17,9 +17,11 @@ uses), so that "what happens when someone registers" takes a glance, not a grep:
 - Claim: api.espace.file_claim / public_claim -> claims.file_ballot_claim / file_public_claim
   (throttle.within_hourly_limit) -> store.claims.file_claim -> registration.request_notice (receipt);
   admin.cli.claims_command -> claims.answer_claim -> registration.request_notice (answer)
-- Import: admin.cli.import_ballots_command -> ballot_import.import_ballots -> store.ballots;
+- Import: admin.cli.import_ballots_command -> ballot_import.import_ballots (domain.seals: a sealed ballot
+  changed is refused) -> store.ballots.save_ballots (conditional: not sealed, same bureau);
   admin.cli.import_voters_command -> voter_import.import_voters (csv_file.stage_file -> staging.Staging,
-  store.voters.stored_voters, _prune_missing -> store.accounts.accounts_of, suspensions.end_sessions
+  store.voters.stored_voters, _refuse_sealed_list_changes (domain.voter_rows.lists_touched,
+  domain.seals), _prune_missing -> store.accounts.accounts_of, suspensions.end_sessions
   (store.accounts.void_sessions, store.sessions.delete_voter_sessions) / store.voters.mark_removed,
   _apply_changes -> per chunk, first suspensions.suspend_moved_accounts (domain.address_changes.moved_from,
   store.accounts.accounts_of / suspend_for_address_change, mail.queue.enqueue_batch: the

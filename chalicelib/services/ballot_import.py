@@ -4,6 +4,14 @@ The file is the full list of ballots. It is validated whole before anything is w
 one bad ballot and nothing changes. Ballots are upserted by id, a ballot whose content did
 not change is not written again, and a stored ballot missing from the file is reported but
 never deleted (voters and, later, votes refer to it).
+
+A ballot sealed by its polling bureau (`sealed_at`) no longer changes: a file that changes
+one is refused whole, before anything is written (`SealedBallotChanged`); re-importing it
+unchanged is fine. Each write is conditional on what was read (not sealed, the same bureau),
+so a seal that lands between the comparison and the write stops the import there
+(`BallotSealedDuringImport`) instead of changing a sealed ballot; the ballots that may be
+sealed at any moment (those in a bureau) are written first, so that such a stop leaves as
+few ballots written as possible.
 """
 
 from __future__ import annotations
@@ -13,16 +21,36 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from chalicelib.domain import seals
 from chalicelib.domain.ballots import Ballot, BallotDefinitionError, parse_ballot
-from chalicelib.store.ballots import all_ballots, save_ballots
+from chalicelib.store.ballots import BallotItem, BallotNotAsRead, all_ballots, save_ballots
 
 
 class BallotFileError(Exception):
-    """The file cannot be used; `problems` lists every reason, in French."""
+    """The file cannot be used; `problems` lists every reason, in French. Nothing was written."""
+
+    code = "invalid_ballot_file"
 
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("; ".join(problems))
+
+
+class SealedBallotChanged(BallotFileError):
+    """The file changes ballots their bureau has sealed: one problem each, nothing written."""
+
+    code = seals.BALLOT_SEALED
+
+
+class BallotSealedDuringImport(Exception):
+    """A ballot was sealed, or given to a bureau, between the comparison and its write: it
+    was not written, nor any after it; `written` are the ballots written before it."""
+
+    code = seals.BALLOT_SEALED_DURING_IMPORT
+
+    def __init__(self, ballot_id: str, written: list[str]):
+        self.ballot_id, self.written = ballot_id, written
+        super().__init__(seals.ballot_sealed_during_import(ballot_id, written))
 
 
 @dataclass
@@ -65,20 +93,35 @@ def import_ballots(path: str | Path, *, now: datetime, dry_run: bool = False) ->
     ballots = read_ballot_file(path)
     stored = {item.ballot_id: item for item in all_ballots()}
     report = BallotImportReport()
-    to_write = []
+    to_write, sealed_changes = [], []
     for ballot in ballots:
         existing = stored.get(ballot.ballot_id)
         if existing is None:
             report.created.append(ballot.ballot_id)
-            to_write.append((ballot, now))
+            to_write.append((ballot, None))
         elif existing.fingerprint == ballot.fingerprint():
             report.unchanged.append(ballot.ballot_id)
+        elif existing.sealed_at is not None:
+            sealed_changes.append(_sealed_problem(ballot, existing))
         else:
             report.updated.append(ballot.ballot_id)
-            to_write.append((ballot, existing.created_at))
+            to_write.append((ballot, existing.bureau_id))
+    if sealed_changes:
+        raise SealedBallotChanged(sealed_changes)
     in_file = {b.ballot_id for b in ballots}
     report.not_in_file = sorted(set(stored) - in_file)
     if not dry_run:
-        save_ballots(to_write, now=now)
+        # Those in a bureau first: they are the ones a seal may reach before their write.
+        to_write.sort(key=lambda pair: pair[1] is None)
+        try:
+            save_ballots(to_write, now=now)
+        except BallotNotAsRead as error:
+            raise BallotSealedDuringImport(error.ballot_id, error.written) from None
         report.written = True
     return report
+
+
+def _sealed_problem(ballot: Ballot, existing: BallotItem) -> str:
+    sealed = existing.to_domain()
+    changed = [name for name in Ballot._fields if getattr(ballot, name) != getattr(sealed, name)]
+    return seals.sealed_ballot_changed(ballot.ballot_id, existing.sealed_at, changed)

@@ -7,6 +7,7 @@ unions at most) and always read with their ballot, so they live inside the ballo
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from pynamodb.attributes import (
     ListAttribute,
@@ -17,7 +18,7 @@ from pynamodb.attributes import (
 from pynamodb.models import Model
 
 from chalicelib.domain.ballots import Ballot, CandidateList
-from chalicelib.store.base import get_or_none, table_meta
+from chalicelib.store.base import condition_held, get_or_none, table_meta
 from chalicelib.transient import translate_transient
 
 
@@ -95,12 +96,52 @@ def all_ballots() -> list[BallotItem]:
     return list(BallotItem.scan())
 
 
+# What an import writes of a ballot: its definition. The rest of the item (created_at,
+# bureau_id, sealed_at and whatever the bureau adds) is left as it is.
+_DEFINITION = (
+    "label",
+    "kind",
+    "level",
+    "perimeter",
+    "lists_published_at",
+    "claims_close_at",
+    "candidates_published_at",
+    "voting_opens_at",
+    "voting_closes_at",
+    "candidate_lists",
+    "fingerprint",
+)
+
+
+class BallotNotAsRead(Exception):
+    """A ballot was sealed, or given to a bureau, after the import read it: it was not
+    written, nor any ballot after it; `written` are the ones written before it."""
+
+    def __init__(self, ballot_id: str, written: list[str]):
+        super().__init__(ballot_id)
+        self.ballot_id, self.written = ballot_id, written
+
+
 @translate_transient()
-def save_ballots(ballots: list[tuple[Ballot, datetime]], *, now: datetime) -> None:
-    """Write these ballots whole, each with the date it was first created: BatchWriteItem."""
-    with BallotItem.batch_write() as batch:
-        for ballot, created_at in ballots:
-            batch.save(BallotItem.from_domain(ballot, created_at=created_at, updated_at=now))
+def save_ballots(ballots: list[tuple[Ballot, str | None]], *, now: datetime) -> None:
+    """Write these ballots' definitions, in this order, each with the bureau it had when read.
+
+    One conditional UpdateItem each (created if absent): the write holds only if the ballot is
+    not sealed and still has that bureau (or none), so a seal or a bureau that landed since the
+    read makes it fail instead of changing a sealed ballot; an UpdateItem leaves `bureau_id`,
+    `sealed_at` and `created_at` as they are. The first failed condition stops the writes:
+    `BallotNotAsRead`.
+    """
+    written: list[str] = []
+    for ballot, bureau_id in ballots:
+        item = BallotItem.from_domain(ballot)
+        actions = [getattr(BallotItem, name).set(getattr(item, name)) for name in _DEFINITION]
+        actions += [BallotItem.created_at.set(BallotItem.created_at | now), BallotItem.updated_at.set(now)]
+        same_bureau = BallotItem.bureau_id == bureau_id if bureau_id else BallotItem.bureau_id.does_not_exist()
+        condition = BallotItem.sealed_at.does_not_exist() & same_bureau
+        if not condition_held(partial(BallotItem(ballot.ballot_id).update, actions=actions, condition=condition)):
+            raise BallotNotAsRead(ballot.ballot_id, written)
+        written.append(ballot.ballot_id)
 
 
 @translate_transient()

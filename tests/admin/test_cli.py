@@ -10,6 +10,7 @@ from chalicelib.admin import cli
 from chalicelib.admin.demo import PERSONAS, demo_ballots, write_demo_files
 from chalicelib.domain.ballots import parse_ballot
 from chalicelib.domain.phases import Phase, phase_at
+from chalicelib.store.ballots import BallotItem
 from chalicelib.store.voters import Voter
 from tests.conftest import NOW
 from tests.services.helpers import ballot, voter, write_ballots, write_voters
@@ -43,6 +44,50 @@ def test_rejected_rows_give_line_numbers_and_a_non_zero_status(admin, tmp_path):
     assert status == 1
     assert "ligne 3 : invalid_email" in output and "rien n'a été écrit" in output
     assert list(Voter.scan()) == []
+
+
+def _seal(ballot_id):
+    BallotItem(ballot_id).update(actions=[BallotItem.bureau_id.set("b-1"), BallotItem.sealed_at.set(NOW)])
+
+
+def test_a_sealed_ballot_changed_by_a_file_is_refused_with_a_non_zero_status(admin, tmp_path):
+    admin("import-ballots", str(write_ballots(tmp_path / "b.json", [ballot("CSA-MEN"), ballot("CSA-ACA")])))
+    _seal("CSA-ACA")
+    path = write_ballots(tmp_path / "b.json", [ballot("CSA-MEN", label="Autre"), ballot("CSA-ACA", label="Autre")])
+    status, output = admin("import-ballots", str(path))
+    assert status == 1
+    assert output.startswith(
+        "Fichier de scrutins refusé (ballot_sealed) ; rien n'a été écrit :\n  - scrutin CSA-ACA : scellé"
+    )
+    assert "voyez avec le bureau de vote" in output
+
+
+def test_a_voter_file_changing_a_sealed_list_is_refused_with_a_non_zero_status(admin, tmp_path):
+    admin("import-ballots", str(write_ballots(tmp_path / "b.json", [ballot("CSA-MEN"), ballot("CSA-ACA")])))
+    admin("import-voters", str(write_voters(tmp_path / "v.csv", [voter(1)])))
+    _seal("CSA-ACA")
+    status, output = admin("import-voters", str(write_voters(tmp_path / "v.csv", [voter(1), voter(2)])))
+    assert status == 1
+    assert output.startswith("Import refusé (electoral_list_sealed) : ce fichier modifierait la liste électorale")
+    assert "CSA-ACA (1 ligne)" in output and output.rstrip().endswith("Rien n'a été écrit.")
+    assert [v.voter_id for v in Voter.scan()] == ["P00000001"]
+
+
+def test_a_seal_landing_while_the_lists_are_written_is_told_with_a_non_zero_status(admin, tmp_path, monkeypatch):
+    import chalicelib.services.voter_import as voter_import
+
+    admin("import-ballots", str(write_ballots(tmp_path / "b.json", [ballot("CSA-MEN"), ballot("CSA-ACA")])))
+    original = voter_import._write_chunk
+
+    def sealed_meanwhile(chunk, now):
+        written = original(chunk, now)
+        _seal("CSA-ACA")
+        return written
+
+    monkeypatch.setattr(voter_import, "_write_chunk", sealed_meanwhile)
+    status, output = admin("import-voters", str(write_voters(tmp_path / "v.csv", [voter(1)])))
+    assert status == 1
+    assert "Attention (electoral_list_sealed_during_import) : le bureau de vote a scellé CSA-ACA pendant" in output
 
 
 def test_an_unknown_stage_is_a_usage_error(test_stage_config):

@@ -23,6 +23,17 @@ How it stays correct and within bounded memory:
    before they are marked removed. Nothing else reads or writes the accounts table, and the
    account lookups stay one BatchGetItem per chunk of 100.
 
+5. A ballot sealed by its polling bureau keeps its electoral list as sealed. Right before
+   anything is written the ballots are read again; if any is sealed, one more pass over the
+   changes (and the voters `--prune` would remove) finds those that would delete or write an
+   entry of a sealed ballot's list, and the whole file is refused (`SealedListsChanged`),
+   `--skip-invalid` or not: a row that contradicts a sealed list is not a bad row to skip but
+   a roll that no longer matches what the bureau sealed. A change the list does not show
+   (address, académie, département, code delivery) stays possible. The list entries are
+   batch writes, which cannot be conditional: a seal landing while the import writes is found
+   by reading the ballots once more at the end (`report.sealed_during_import`), for the bureau
+   to deal with as an incident.
+
 The parts: `csv_file` reads and validates the file, `staging` holds it and compares, `writer`
 runs the chunks on threads, `suspensions` takes the espaces away from the old mailboxes,
 `report` is what the caller gets back; the writes themselves are `store.voters`,
@@ -33,14 +44,22 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
 from chalicelib.domain.address_changes import moved_from
 from chalicelib.domain.errors import ServiceBusy
-from chalicelib.domain.voter_rows import StoredVoter, VoterRow, entries_in_flight, list_changes
+from chalicelib.domain.seals import SAMPLE_SIZE
+from chalicelib.domain.voter_rows import StoredVoter, VoterRow, entries_in_flight, list_changes, lists_touched
 from chalicelib.services.voter_import.csv_file import stage_file
-from chalicelib.services.voter_import.report import ImportAborted, ImportInterrupted, Progress, VoterImportReport
+from chalicelib.services.voter_import.report import (
+    ImportAborted,
+    ImportInterrupted,
+    Progress,
+    SealedListsChanged,
+    VoterImportReport,
+)
 from chalicelib.services.voter_import.staging import Staging
 from chalicelib.services.voter_import.suspensions import end_sessions, suspend_moved_accounts
 from chalicelib.services.voter_import.writer import ChunkWriter
@@ -49,7 +68,7 @@ from chalicelib.store.ballots import all_ballots
 from chalicelib.store.electoral_list import change_entries
 from chalicelib.store.voters import mark_entries_in_flight, mark_removed, save_voters, stored_voters
 
-__all__ = ["ImportAborted", "ImportInterrupted", "VoterImportReport", "import_voters"]
+__all__ = ["ImportAborted", "ImportInterrupted", "SealedListsChanged", "VoterImportReport", "import_voters"]
 
 CHUNK_SIZE = 100
 MAX_PROBLEMS_KEPT = 10_000
@@ -86,11 +105,19 @@ def import_voters(
                 _collect_problems(staging, report)
                 report.missing = staging.count_missing()
                 report.missing_sample = staging.missing_sample(MISSING_SAMPLE)
+                sealed = _sealed_ballots()  # read again: the comparison may have taken minutes
+                if sealed:
+                    _refuse_sealed_list_changes(staging, sealed, prune)
                 write = not dry_run and (report.rejected == 0 or skip_invalid)
+                touched: set[str] = set()  # the ballots whose lists the writes change
                 if prune:
                     # First, so that an address moving to another voter is never listed twice.
-                    _prune_missing(staging, report, now=now, write=write, progress=progress)
-                _apply_changes(staging, report, now=now, write=write, workers=workers, progress=progress)
+                    _prune_missing(staging, report, now=now, write=write, progress=progress, touched=touched)
+                _apply_changes(
+                    staging, report, now=now, write=write, workers=workers, progress=progress, touched=touched
+                )
+                if write and touched:
+                    report.sealed_during_import = sorted((_sealed_ballots() - sealed) & touched)
             except ServiceBusy as error:
                 raise ImportInterrupted(report.items_written) from error.__cause__
             report.written = write
@@ -112,6 +139,40 @@ def _stage_stored_voters(staging: Staging, progress: Progress) -> None:
     progress("lecture de l'existant", count, count)
 
 
+def _sealed_ballots() -> set[str]:
+    return {ballot.ballot_id for ballot in all_ballots() if ballot.sealed_at is not None}
+
+
+def _unchanged(fingerprint: str, stored: StoredVoter | None, stored_fingerprint: str | None) -> bool:
+    """The row is what is stored: the import writes nothing for it."""
+    return stored is not None and stored_fingerprint == fingerprint and not stored.removed
+
+
+def _refuse_sealed_list_changes(staging: Staging, sealed: set[str], prune: bool) -> None:
+    """Raise `SealedListsChanged` if what this import would write changes a sealed ballot's list:
+    the same rows and the same entries as `_apply_changes` and `_prune_missing` write."""
+    rows_by_ballot: Counter[str] = Counter()
+    pruned_by_ballot: Counter[str] = Counter()
+    voters, sample = 0, []
+
+    def count(voter_id: str, ballot_ids: set[str], counter: Counter[str]) -> None:
+        nonlocal voters
+        if ballot_ids:
+            counter.update(ballot_ids)
+            voters += 1
+            if len(sample) < SAMPLE_SIZE:
+                sample.append(voter_id)
+
+    for row, fingerprint, stored, stored_fingerprint in staging.changes():
+        if not _unchanged(fingerprint, stored, stored_fingerprint):
+            count(row.voter_id, lists_touched(row, stored) & sealed, rows_by_ballot)
+    if prune:
+        for stored in staging.missing():
+            count(stored.voter_id, stored.listed_on & sealed, pruned_by_ballot)
+    if voters:
+        raise SealedListsChanged(dict(rows_by_ballot), dict(pruned_by_ballot), voters, sorted(sample))
+
+
 def _collect_problems(staging: Staging, report: VoterImportReport) -> None:
     report.rejected = staging.count_rejected()
     for line, problem in staging.problems():
@@ -121,7 +182,14 @@ def _collect_problems(staging: Staging, report: VoterImportReport) -> None:
 
 
 def _apply_changes(
-    staging: Staging, report: VoterImportReport, *, now: datetime, write: bool, workers: int, progress: Progress
+    staging: Staging,
+    report: VoterImportReport,
+    *,
+    now: datetime,
+    write: bool,
+    workers: int,
+    progress: Progress,
+    touched: set[str],
 ) -> None:
     """Submit the changed voters in chunks; a chunk's address changes are dealt with first.
 
@@ -148,7 +216,7 @@ def _apply_changes(
         for row, fingerprint, stored, stored_fingerprint in staging.changes():
             if stored is None:
                 report.created += 1
-            elif stored_fingerprint == fingerprint and not stored.removed:
+            elif _unchanged(fingerprint, stored, stored_fingerprint):
                 report.unchanged += 1
                 continue
             else:
@@ -159,6 +227,7 @@ def _apply_changes(
                 moves.append((row, old_email))
             if writer:
                 chunk.append((row, stored))
+                touched |= lists_touched(row, stored)
             if len(chunk) >= CHUNK_SIZE or len(moves) >= CHUNK_SIZE:
                 flush()
                 if writer:
@@ -191,7 +260,7 @@ def _write_chunk(chunk: list[tuple[VoterRow, StoredVoter | None]], now: datetime
 
 
 def _prune_missing(
-    staging: Staging, report: VoterImportReport, *, now: datetime, write: bool, progress: Progress
+    staging: Staging, report: VoterImportReport, *, now: datetime, write: bool, progress: Progress, touched: set[str]
 ) -> None:
     """Take the voters absent from the file off every list; their accounts stay as they are,
     but every session ends.
@@ -203,6 +272,8 @@ def _prune_missing(
     chunk: list[StoredVoter] = []
     for stored in staging.missing():
         chunk.append(stored)
+        if write:
+            touched |= stored.listed_on
         if len(chunk) >= CHUNK_SIZE:
             _prune_chunk(chunk, report, now, write)
             chunk = []

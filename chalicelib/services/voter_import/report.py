@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from chalicelib.domain import seals
 from chalicelib.domain.voter_rows import RowProblem
 
 # Called with a stage's name, what is done and the total if known, for the CLI's progress line.
@@ -12,11 +13,27 @@ Progress = Callable[[str, int, "int | None"], None]
 
 
 class ImportAborted(Exception):
-    """The file cannot be imported at all (unreadable, wrong header, not UTF-8)."""
+    """The file cannot be imported at all (unreadable, wrong header, not UTF-8, or it changes a
+    sealed list: `SealedListsChanged`); nothing was written."""
 
     def __init__(self, code: str, message: str):
         self.code = code
         super().__init__(message)
+
+
+class SealedListsChanged(ImportAborted):
+    """The file would change the electoral list of ballots their bureau has sealed.
+
+    `rows_by_ballot`: for each such ballot, how many rows of the file change its list;
+    `pruned_by_ballot`: how many voters absent from the file `--prune` would take off it."""
+
+    def __init__(
+        self, rows_by_ballot: dict[str, int], pruned_by_ballot: dict[str, int], voters: int, sample: list[str]
+    ):
+        self.rows_by_ballot, self.pruned_by_ballot = rows_by_ballot, pruned_by_ballot
+        super().__init__(
+            seals.ELECTORAL_LIST_SEALED, seals.sealed_lists_changed(rows_by_ballot, pruned_by_ballot, voters, sample)
+        )
 
 
 class ImportInterrupted(Exception):
@@ -57,6 +74,9 @@ class VoterImportReport:
     address_changes_with_account: int = 0
     items_written: int = 0
     written: bool = False
+    # Ballots sealed by their bureau while this import was writing their lists (an incident:
+    # the sealed list may hold only part of the changes).
+    sealed_during_import: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
