@@ -306,7 +306,7 @@ def _write_rounds(progress: Progress, roster: Roster, stored: dict, folder: Path
     trustees = record.trustees_document(roster, round1s, round2s, outcomes, ceremony_hash)
     trustees_bytes = record.compact(trustees)
     record.check_trustees(json.loads(trustees_bytes))  # the file alone must say the same
-    election_bytes = _election_bytes(progress, trustees_bytes, record.check_trustees(trustees).public_key)
+    election_bytes = _election_bytes(progress.bureau_id, trustees_bytes)
     store.keys_ready(progress.bureau_id, progress.attempt, trustees=trustees_bytes, election=election_bytes, now=now)
     progress.state = store.KEYS_READY
 
@@ -337,14 +337,16 @@ def _fail(progress: Progress, verdict: ceremony.Verdict, folder: Path, now: date
     progress.fingerprints = {}
 
 
-def _election_bytes(progress: Progress, trustees_bytes: bytes, public_key) -> bytes:
-    ballots = {b.ballot_id: b for b in get_ballots(progress.ballot_ids)}
-    first = ballots[progress.ballot_ids[0]]
-    definition = _definition(progress.bureau_id)
+def _election_bytes(bureau_id: str, trustees_bytes: bytes) -> bytes:
+    """election.json from the ballots as they are now and the ceremony's key."""
+    definition = _definition(bureau_id)
+    ballot_ids = list(definition.ballot_ids)
+    ballots = {b.ballot_id: b for b in get_ballots(ballot_ids)}
+    first = ballots[ballot_ids[0]]
     return record.election_bytes(
-        uuid=progress.bureau_id,
-        name=progress.name,
-        public_key=public_key,
+        uuid=bureau_id,
+        name=definition.name,
+        public_key=record.check_trustees(json.loads(trustees_bytes)).public_key,
         trustees=trustees_bytes,
         voting_opens_at=first.voting_opens_at.astimezone(PARIS).isoformat(),
         voting_closes_at=first.voting_closes_at.astimezone(PARIS).isoformat(),
@@ -355,9 +357,20 @@ def _election_bytes(progress: Progress, trustees_bytes: bytes, public_key) -> by
                 "label": ballots[ballot_id].label,
                 "options": [record.BLANK, *(c.list_id for c in ballots[ballot_id].candidate_lists)],
             }
-            for ballot_id in progress.ballot_ids
+            for ballot_id in ballot_ids
         ],
     )
+
+
+def refresh_election_json(bureau_id: str, *, now: datetime) -> bool:
+    """Before the seal: write election.json again if a scrutin changed since the ceremony
+    (its label, dates or candidate lists); the key stays. True if it changed."""
+    stored = store.get_file(bureau_id, files.ELECTION)
+    fresh = _election_bytes(bureau_id, store.get_file(bureau_id, files.TRUSTEES))
+    if fresh == stored:
+        return False
+    store.put_file(bureau_id, files.ELECTION, fresh, now)
+    return True
 
 
 def bureau_progress(bureau_id: str) -> Progress:

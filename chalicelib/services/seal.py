@@ -24,7 +24,7 @@ from chalicelib import deployment
 from chalicelib.crypto import ceremony, record
 from chalicelib.crypto import ceremony_folder as files
 from chalicelib.crypto.ceremony import CeremonyError
-from chalicelib.services.bureaus import BureauError, Problem
+from chalicelib.services.bureaus import BureauError, Problem, refresh_election_json
 from chalicelib.store import ballot_box, sign_in
 from chalicelib.store import bureaus as store
 from chalicelib.store.ballots import get_ballots
@@ -122,6 +122,7 @@ def seal_bureau(bureau_id: str, folder: Path, *, now: datetime, configuration: d
     if definition.state != store.KEYS_READY:
         raise BureauError("not_keys_ready", bureau=bureau_id, state=definition.state)
 
+    refresh_election_json(bureau_id, now=now)  # a scrutin changed since the ceremony: a new φ
     manifest = build_manifest(bureau_id, configuration)
     report.manifest_sha256 = record.sha256_hex(manifest)
     report.not_empty = [

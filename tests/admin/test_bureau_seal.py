@@ -81,7 +81,11 @@ def test_a_change_after_the_manifest_voids_the_signatures(admin, ready, tmp_path
     changed = write_ballots(tmp_path / "b2.json", [ballot("CSA-MEN", label="Autre libellé"), ballot("CAPN-CE")])
     admin("import-ballots", str(changed))
     status, output = admin("bureau", "seal", bureau, str(folder))
-    assert "a changé depuis la préparation du manifeste" in output and "scrutins" in output, output
+    assert "a changé depuis la préparation du manifeste" in output and "phi" in output, output
+    # election.json follows the scrutin (same key, new φ): the key holders sign the new one
+    election = record.read_election((folder / files.ELECTION).read_bytes())
+    assert election.document["scrutins"][0]["label"] == "Autre libellé"
+    assert election.phi.hex() == json.loads((folder / files.SEAL_MANIFEST).read_bytes())["phi"]
     assert not BallotItem.get("CSA-MEN").sealed_at
     status, output = admin("bureau", "seal", bureau, str(folder))
     assert "signature d'un manifeste précédent" in output and "est scellé" not in output
