@@ -144,7 +144,8 @@ def decode(ballot, *, phi: bytes, scrutin: str, options: int) -> CheckedBallot:
     """Every field checked for shape and every element validated; no proof checked yet."""
     if not isinstance(ballot, dict):
         raise InvalidBallot("not_an_object")
-    if _field(ballot, "v") != 1 or _field(ballot, "group") != "ed25519":
+    version = _field(ballot, "v")
+    if type(version) is not int or version != 1 or _field(ballot, "group") != "ed25519":  # True == 1 in Python
         raise InvalidBallot("version_or_group")
     if _field(ballot, "election") != phi.hex():
         raise InvalidBallot("wrong_election")

@@ -194,7 +194,7 @@ def read_election(data: bytes) -> Election:
     """An election.json as downloaded: its φ and what encrypting and checking need."""
     try:
         document = json.loads(data.decode("utf-8"))
-        if document["v"] != 1 or document["group"] != "ed25519":
+        if type(document["v"]) is not int or document["v"] != 1 or document["group"] != "ed25519":
             raise InvalidElection("version or group")
         options = {}
         for s in document["scrutins"]:

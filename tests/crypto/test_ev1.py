@@ -104,6 +104,14 @@ def test_every_negative_case_is_refused(case):
         _verify(_mutated(NEGATIVE[case]))
 
 
+@pytest.mark.parametrize("version", [True, 1.0, "1", 2])
+def test_the_version_is_the_integer_one(version):
+    ballot = dict(VECTOR["ballot"], v=version)
+    with pytest.raises(ballots.InvalidBallot) as refused:
+        _verify(ballot)
+    assert refused.value.reason == "version_or_group"
+
+
 @pytest.mark.parametrize("bad", [IDENTITY.hex(), ORDER_8, SMALL_ORDER, Y_NOT_CANONICAL, "zz" * 32, "00" * 31, None])
 def test_points_are_validated_before_any_arithmetic(bad):
     with pytest.raises(InvalidElement):
