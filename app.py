@@ -6,6 +6,7 @@ from chalice import Chalice
 
 from chalicelib.api import middleware
 from chalicelib.api.accounts import accounts
+from chalicelib.api.elections import elections
 from chalicelib.api.espace import espace
 from chalicelib.api.health import health
 from chalicelib.api.openapi import api_description
@@ -25,6 +26,7 @@ middleware.register(app)
 app.register_blueprint(health)
 app.register_blueprint(accounts)
 app.register_blueprint(espace)
+app.register_blueprint(elections)
 app.register_blueprint(api_description)
 app.register_blueprint(mail_worker)
 app.register_blueprint(deliverability_worker)

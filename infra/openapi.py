@@ -19,6 +19,8 @@ def main() -> None:
         "PORTAL_URL": "https://portail.invalid",
         "MAIL_QUEUE_NAME": "openapi",
         "DELIVERY_EVENTS_QUEUE_NAME": "openapi",
+        "CAMPAIGN_WALK_QUEUE_NAME": "openapi",
+        "CAMPAIGN_MAIL_QUEUE_NAME": "openapi",
         "AWS_DEFAULT_REGION": "eu-west-3",
     }.items():
         os.environ.setdefault(name, value)

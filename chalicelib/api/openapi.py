@@ -70,7 +70,13 @@ HEADERS = {
     "Set-Cookie": {
         "description": f"Le cookie de session `{COOKIE}` (HttpOnly, Secure, SameSite=Strict), ou son effacement.",
         "schema": STRING,
-    }
+    },
+    "ETag": {
+        "description": "L'empreinte SHA-256 (hexadécimal, entre guillemets) des octets du fichier.",
+        "required": True,
+        "schema": {"type": "string", "pattern": '^"[0-9a-f]{64}"$'},
+    },
+    "Cache-Control": {"description": "Combien de temps la réponse peut être gardée en cache.", "schema": STRING},
 }
 
 
@@ -136,7 +142,9 @@ def _operation(path: str, method: str, entry, schemas: dict) -> dict:
     described = operation_of(entry.view_function)
     if described is None:
         raise Undescribed(f"{method} {path} ({entry.view_name}) has no @operation (chalicelib/api/schemas.py)")
-    result = {"operationId": entry.view_name, "summary": described.summary}
+    # A route that also answers HEAD (GET's headers, no body) is described twice: one id each.
+    operation_id = f"{entry.view_name}_head" if method == "HEAD" else entry.view_name
+    result = {"operationId": operation_id, "summary": described.summary}
     doc = (entry.view_function.__doc__ or "").strip()
     if doc:
         result["description"] = " ".join(doc.split())

@@ -59,6 +59,7 @@ STATUS: dict[type[PortalError], int] = {
     OriginNotVerified: 403,
     CrossSiteRequest: 403,
     errors.BallotNotFound: 404,
+    errors.ElectionNotFound: 404,
     MethodNotAllowed: 405,
     errors.LinkError: 410,
     UnsupportedMediaType: 415,

@@ -136,6 +136,11 @@ class BallotNotFound(PortalError, code="ballot_not_found"):
     """No ballot has this id."""
 
 
+class ElectionNotFound(PortalError, code="election_not_found"):
+    """No sealed election has this id, or the file asked for is not one it publishes (nothing
+    is public before the seal)."""
+
+
 class NotOnList(PortalError, code="not_on_list"):
     """The voter is not on this ballot's electoral list, so may not read it."""
 

@@ -71,6 +71,10 @@ MESSAGES: dict[str, str] = {
         "enregistrée. Rien n'a été modifié : réessayez dans {seconds} secondes."
     ),
     "ballot_not_found": "Ce scrutin n'existe pas. Revenez à la liste de vos scrutins.",
+    "election_not_found": (
+        "Aucun fichier public à cette adresse : l'élection n'existe pas ou n'est pas encore "
+        "scellée, ou ce fichier ne fait pas partie de ceux qu'elle publie."
+    ),
     "not_on_list": (
         "Vous n'êtes pas inscrit sur la liste électorale de ce scrutin : vous ne pouvez ni la "
         "consulter ni la contester. Si vous pensez devoir y figurer, signalez-le."

@@ -222,3 +222,20 @@ def record_seal(
 def sealed_elections() -> list[BureauItem]:
     """Every sealed election: one Query (a national election has a few dozen bureaus)."""
     return list(BureauItem.query(SEALED_ELECTIONS))
+
+
+@translate_transient()
+def sealed_election(bureau_id: str) -> BureauItem | None:
+    """One sealed election's public index entry (one GetItem), None before the seal: the
+    entry is written by `record_seal`'s transaction, so it exists exactly when the bureau is
+    sealed."""
+    return get_or_none(BureauItem, SEALED_ELECTIONS, bureau_id)
+
+
+@translate_transient()
+def sealed_file(bureau_id: str, name: str) -> bytes | None:
+    """A file's exact bytes as last written (one GetItem, strongly consistent): read after the
+    seal, the published one, never an earlier version (`bureau seal` may write election.json
+    again just before sealing)."""
+    item = get_or_none(BureauItem, bureau_id, file_part(name), consistent_read=True)
+    return item.body.encode("utf-8") if item else None

@@ -73,10 +73,11 @@ def _session_of(base: str, outbox: Path, address: str) -> str:
 
 
 class Fuzzed:
-    def __init__(self, base: str, sessions: dict[str, str], ballots: list[str]):
+    def __init__(self, base: str, sessions: dict[str, str], ballots: list[str], elections: list[str]):
         self.base = base
         self.sessions = sessions
         self.ballots = ballots  # the main voter's: positive examples of {ballot_id} use them
+        self.elections = elections  # the sealed demo elections: and of {election_id}
         self.started: float | None = None
         self.unsent = 0
 
@@ -103,7 +104,12 @@ def fuzzed(tmp_path_factory):
         status, _, raw = call(base, "GET", "/api/me/ballots", cookie=sessions["main"])
         mine = json.loads(raw or b"null")
         assert status == 200 and mine["ballots"], (status, mine)
-        state = Fuzzed(base, sessions, [ballot["id"] for ballot in mine["ballots"]])
+        status, _, raw = call(base, "GET", "/api/elections")
+        sealed = json.loads(raw or b"null")
+        assert status == 200 and sealed["elections"], (status, sealed)
+        state = Fuzzed(
+            base, sessions, [ballot["id"] for ballot in mine["ballots"]], [e["id"] for e in sealed["elections"]]
+        )
         yield state
     finally:
         stop_local_stack(process, timeout=30)
@@ -145,6 +151,10 @@ def test_every_operation_answers_as_documented(method, path, mode, fuzzed, api_s
     if mode is GenerationMode.POSITIVE and "ballot_id" in path:
         strategy = st.one_of(
             strategy, *(operation.as_strategy(mode, path_parameters={"ballot_id": ballot}) for ballot in fuzzed.ballots)
+        )
+    if mode is GenerationMode.POSITIVE and "election_id" in path:
+        strategy = st.one_of(
+            strategy, *(operation.as_strategy(mode, path_parameters={"election_id": e}) for e in fuzzed.elections)
         )
 
     @given(case=strategy)
