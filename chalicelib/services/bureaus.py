@@ -369,7 +369,10 @@ def refresh_election_json(bureau_id: str, *, now: datetime) -> bool:
     fresh = _election_bytes(bureau_id, store.get_file(bureau_id, files.TRUSTEES))
     if fresh == stored:
         return False
-    store.put_file(bureau_id, files.ELECTION, fresh, now)
+    try:
+        store.replace_before_seal(bureau_id, files.ELECTION, fresh, now)
+    except store.StateChanged:
+        raise BureauError("not_keys_ready", bureau=bureau_id, state="sealed") from None
     return True
 
 

@@ -148,6 +148,18 @@ def get_file(bureau_id: str, name: str) -> bytes | None:
 
 
 @translate_transient()
+def replace_before_seal(bureau_id: str, name: str, data: bytes, now: datetime) -> None:
+    """Write a file again only while the bureau is not sealed (a ConditionCheck on the
+    definition in the same transaction): a published file never changes."""
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.condition_check(BureauItem, bureau_id, DEFINITION, condition=BureauItem.state == KEYS_READY)
+            transaction.save(BureauItem(bureau_id, file_part(name), body=data.decode("utf-8"), received_at=now))
+    except TransactWriteError:
+        raise StateChanged() from None
+
+
+@translate_transient()
 def keys_ready(bureau_id: str, attempt: int, *, trustees: bytes, election: bytes, now: datetime) -> None:
     """The ceremony's files and the state, in one transaction, for this attempt only."""
     try:

@@ -23,8 +23,8 @@ from pynamodb.models import Model
 
 from chalicelib.store.accounts import Account
 from chalicelib.store.ballots import BallotItem
-from chalicelib.store.bureaus import BureauItem
 from chalicelib.store.base import table_suffix, table_variable
+from chalicelib.store.bureaus import BureauItem
 from chalicelib.store.campaigns import CampaignItem
 from chalicelib.store.claims import Claim
 from chalicelib.store.deliverability import DeliveryStatus

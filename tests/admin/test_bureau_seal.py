@@ -10,8 +10,9 @@ from chalicelib.crypto import ballots, ceremony, record, threshold
 from chalicelib.crypto import ceremony_folder as files
 from chalicelib.crypto.group import IDENTITY, point_from_hex, scalar_from_hex
 from chalicelib.store.ballots import BallotItem
-from chalicelib.store.bureaus import BureauItem
+from chalicelib.store.bureaus import BureauItem, StateChanged, replace_before_seal
 from tests.admin.test_bureau_ceremony import MEMBERS, admin, bureau, init_all, keyholder, run_round  # noqa: F401
+from tests.conftest import NOW
 from tests.services.helpers import ballot, write_ballots
 
 
@@ -70,6 +71,8 @@ def test_the_seal_needs_the_president_or_secretary_and_a_delegate(admin, ready):
     assert all(BallotItem.get(b).sealed_at for b in ("CSA-MEN", "CAPN-CE"))
     assert [e.part for e in BureauItem.query("sealed-elections")] == [bureau]
     assert json.loads(admin("bureau", "status", bureau, "--json")[1])["state"] == "sealed"
+    with pytest.raises(StateChanged):  # a published file never changes
+        replace_before_seal(bureau, files.ELECTION, b"{}\n", NOW)
 
 
 def test_a_change_after_the_manifest_voids_the_signatures(admin, ready, tmp_path):
@@ -107,9 +110,7 @@ def test_the_key_holders_decrypt_a_tally_and_refuse_anything_else(admin, ready):
             cast = ballots.encrypt(
                 public_key=election.public_key, phi=election.phi, scrutin=scrutin, options=2, choice=choice
             )
-            checked = ballots.verify(
-                cast, public_key=election.public_key, phi=election.phi, scrutin=scrutin, options=2
-            )
+            checked = ballots.verify(cast, public_key=election.public_key, phi=election.phi, scrutin=scrutin, options=2)
             sums = [(A + a, B + b) for (A, B), (a, b) in zip(sums, checked.pairs, strict=True)]
         options = [{"a": A.hex(), "b": B.hex()} for A, B in sums]
         scrutins.append({"id": scrutin, "ballots": len(choices), "options": options})
@@ -117,7 +118,8 @@ def test_the_key_holders_decrypt_a_tally_and_refuse_anything_else(admin, ready):
 
     wrong = dict(tally, election="00" * 32)
     files.write_json(folder / files.TALLY, wrong)
-    status, output = keyholder("decrypt", str(folder), "--key", str(keys / "adm-1.ev1key"), "--passphrase-stdin", "--yes")
+    key = str(keys / "adm-1.ev1key")
+    status, output = keyholder("decrypt", str(folder), "--key", key, "--passphrase-stdin", "--yes")
     assert status == 1 and "Refusé : tally.json n'est pas le résultat scellé" in output
 
     files.write_json(folder / files.TALLY, tally)

@@ -12,7 +12,8 @@ from keyholder import keyfile
 
 
 def test_the_demo_bureau_is_sealed_for_the_ballots_whose_voting_is_open(aws, test_stage_config, tmp_path):
-    assert cli.main(["--stage", "test", "demo", "--voters", "40"], out=io.StringIO(), config_path=test_stage_config) == 0
+    demo = ["--stage", "test", "demo", "--voters", "40"]
+    assert cli.main(demo, out=io.StringIO(), config_path=test_stage_config) == 0
     lines = []
     sealed = seal_demo_bureaus(tmp_path, echo=lines.append, stage="test", config_path=test_stage_config)
     expected = [[b.ballot_id for b in period] for period in open_ballots_by_period(cli.utc_now())]
