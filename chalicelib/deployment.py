@@ -2,9 +2,10 @@
 
 On AWS the package is the zip Chalice deployed: Lambda reports its SHA-256 (`CodeSha256`,
 base64), and every function of the stage runs the same zip, so the API's function stands for
-all. Locally (`make run`, the tests) nothing is zipped: the package is the source tree the
-stack serves, hashed file by file. The static assets (pages, scripts, the DSFR, the booth's
-bundle) are hashed one by one from `chalicelib/static/`, which the package ships whole.
+all; the configuration is the environment that function runs with. Locally (`make run`, the
+tests) nothing is zipped: the package is the source tree the stack serves, hashed file by
+file. The static assets (pages, scripts, the DSFR, the booth's bundle) are hashed one by one
+from `chalicelib/static/`, which the package ships whole.
 """
 
 from __future__ import annotations
@@ -45,6 +46,16 @@ def _source_files() -> list[Path]:
     sources = [ROOT / "app.py", ROOT / "requirements.txt"]
     sources += sorted(p for p in (ROOT / "chalicelib").rglob("*.py") if "__pycache__" not in p.parts)
     return sources
+
+
+def configuration(stage: str, local: dict) -> dict:
+    """The environment the deployed functions run with: on AWS, read from the API function
+    (what is deployed, not this checkout's file); locally, the stage's configuration."""
+    if stage in LOCAL_STAGES:
+        return dict(local)
+    client = boto3.client("lambda", region_name=settings.region())
+    found = client.get_function_configuration(FunctionName=f"{APP}-{stage}")
+    return dict(found.get("Environment", {}).get("Variables", {}))
 
 
 def package(stage: str) -> dict:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 from chalicelib.crypto import ballots, ceremony, record, threshold
 from chalicelib.crypto import ceremony_folder as folder_files
 from chalicelib.crypto.ceremony import CeremonyError, Roster
-from chalicelib.crypto.group import IDENTITY, G, InvalidElement, point_from_hex, scalar_hex
+from chalicelib.crypto.group import G, scalar_hex
 from keyholder import keyfile, texts
 
 
@@ -47,9 +46,19 @@ def _read(folder: Path, name: str, required: bool = True):
 
 def _read_bytes(folder: Path, name: str) -> bytes:
     try:
-        return (folder / name).read_bytes()
-    except FileNotFoundError:
-        raise Stop(texts.MISSING_FILE[name].format(folder=folder)) from None
+        data = folder_files.read_bytes(folder / name)
+    except ValueError:
+        raise Stop(texts.NOT_JSON.format(path=folder / name)) from None
+    if data is None:
+        raise Stop(texts.MISSING_FILE[name].format(folder=folder))
+    return data
+
+
+def _deposit(folder: Path, kind: str, label: str, message) -> Path:
+    try:
+        return folder_files.deposit(folder, kind, label, message)
+    except folder_files.UnsafeFolder:
+        raise Stop(texts.UNSAFE_DEPOT.format(path=folder / folder_files.DEPOT)) from None
 
 
 def _who(roster: Roster | None, label: str | None) -> str:
@@ -167,10 +176,6 @@ def _open_key(path: Path, passphrases: Passphrases):
     return secrets, passphrase, cost
 
 
-def _fingerprint(sign_pk: bytes) -> str:
-    return ballots.short_receipt(hashlib.sha256(sign_pk).digest())
-
-
 def _same_election(secrets, roster: Roster) -> None:
     if secrets.election != roster.election:
         raise Stop(texts.WRONG_KEY.format(key=f"{secrets.label} / {secrets.election}", expected=roster.election))
@@ -182,11 +187,11 @@ def _not_yet_deposited(folder: Path, kind: str, label: str) -> None:
         raise Stop(texts.ALREADY_DEPOSITED.format(path=path))
 
 
-def _confirm(args, out) -> None:
+def _confirm(args, passphrases: Passphrases, out, question: str = texts.CONFIRM) -> None:
     if args.yes:
         return
-    print(texts.CONFIRM, end="", file=out, flush=True)
-    answer = sys.stdin.readline().strip().lower()
+    print(question, end="", file=out, flush=True)
+    answer = passphrases.stdin.readline().strip().lower()
     if answer not in ("oui", "o"):
         raise Stop(texts.NOT_CONFIRMED)
 
@@ -194,7 +199,7 @@ def _confirm(args, out) -> None:
 # --- the commands -----------------------------------------------------------------------
 
 
-def _choose_member(args, roster: Roster, out) -> ceremony.Member:
+def _choose_member(args, roster: Roster, passphrases: Passphrases, out) -> ceremony.Member:
     labels = {m.label: m for m in roster.members}
     if args.member:
         if args.member not in labels:
@@ -206,7 +211,7 @@ def _choose_member(args, roster: Roster, out) -> ceremony.Member:
             file=out,
         )
     print(texts.CHOOSE_MEMBER, end="", file=out, flush=True)
-    answer = sys.stdin.readline().strip()
+    answer = passphrases.stdin.readline().strip()
     if not answer.isdigit() or not 1 <= int(answer) <= len(roster.members):
         raise Stop(texts.UNKNOWN_MEMBER.format(member=answer, members=", ".join(labels)))
     return roster.members[int(answer) - 1]
@@ -215,9 +220,13 @@ def _choose_member(args, roster: Roster, out) -> ceremony.Member:
 def init(args, passphrases: Passphrases, out) -> int:
     folder = Path(args.folder)
     roster = _roster(folder)
-    member = _choose_member(args, roster, out)
+    member = _choose_member(args, roster, passphrases, out)
     _not_yet_deposited(folder, "round1", member.label)
-    key_path = Path(args.key) if args.key else Path.home() / f"cle-{member.label}-{roster.election[:8]}.ev1key"
+    key_path = (
+        Path(args.key)
+        if args.key
+        else Path.home() / f"cle-{member.label}-{roster.election[:8]}-{roster.attempt}.ev1key"
+    )
     if key_path.resolve().is_relative_to(folder.resolve()):
         raise Stop(texts.KEY_IN_FOLDER.format(path=key_path))
     if key_path.exists():
@@ -234,8 +243,11 @@ def init(args, passphrases: Passphrases, out) -> int:
         keyfile.create(key_path, secrets, first, args.kdf)
     except keyfile.KeyFileError as error:
         raise Stop(texts.KEYFILE_ERRORS[error.code].format(path=key_path)) from None
-    deposit = folder_files.deposit(folder, "round1", member.label, ceremony.round1(secrets))
-    print(texts.INIT_DONE.format(key=key_path, deposit=deposit, fingerprint=_fingerprint(secrets.sign_pk)), file=out)
+    deposit = _deposit(folder, "round1", member.label, ceremony.round1(secrets))
+    print(
+        texts.INIT_DONE.format(key=key_path, deposit=deposit, fingerprint=ceremony.key_fingerprint(secrets.sign_pk)),
+        file=out,
+    )
     return 0
 
 
@@ -246,19 +258,18 @@ def shares(args, passphrases: Passphrases, out) -> int:
     _same_election(secrets, roster)
     _not_yet_deposited(folder, "round2", secrets.label)
     round1s, ceremony_hash = _round1s(folder, roster, secrets)
+    # Before any share leaves this computer: everyone must see the same keys (see ceremony.py).
+    print(texts.FINGERPRINTS, file=out)
+    for m in roster.members:
+        fingerprint = ceremony.key_fingerprint(round1s[m.label].sign_pk)
+        print(texts.FINGERPRINT_LINE.format(fingerprint=fingerprint, who=_who(roster, m.label)), file=out)
+    print(texts.CEREMONY_CODE.format(code=ceremony.ceremony_code(ceremony_hash)), file=out)
+    _confirm(args, passphrases, out, texts.CONFIRM_KEYS)
     if secrets.ceremony_hash != ceremony_hash:
         secrets.ceremony_hash = ceremony_hash
         keyfile.replace(Path(args.key), secrets, passphrase, cost)
     message = ceremony.round2(secrets, roster, round1s, ceremony_hash, ballots.SystemRandom())
-    deposit = folder_files.deposit(folder, "round2", secrets.label, message)
-    print(texts.FINGERPRINTS, file=out)
-    for m in roster.members:
-        print(
-            texts.FINGERPRINT_LINE.format(
-                fingerprint=_fingerprint(round1s[m.label].sign_pk), who=_who(roster, m.label)
-            ),
-            file=out,
-        )
+    deposit = _deposit(folder, "round2", secrets.label, message)
     print(texts.SHARES_DONE.format(deposit=deposit), file=out)
     return 0
 
@@ -268,29 +279,48 @@ def check(args, passphrases: Passphrases, out) -> int:
     roster = _roster(folder)
     secrets, passphrase, cost = _open_key(Path(args.key), passphrases)
     _same_election(secrets, roster)
-    if secrets.key_share is not None:
-        raise Stop(texts.STEP_ALREADY_DONE)
     round1s, ceremony_hash = _round1s(folder, roster, secrets)
+    if secrets.key_share is not None:
+        # Done before: if the folder lost the deposit (a stick pulled out), make it again.
+        path = folder / folder_files.DEPOT / folder_files.deposit_name("round3", secrets.label)
+        if secrets.ceremony_hash != ceremony_hash or path.exists():
+            raise Stop(texts.STEP_ALREADY_DONE)
+        message = ceremony.round3_message(secrets, ceremony_hash, ballots.SystemRandom())
+        deposit = _deposit(folder, "round3", secrets.label, message)
+        print(texts.CHECK_DONE.format(count=len(roster.group(secrets.group)) - 1, deposit=deposit), file=out)
+        return 0
     round2s = _round2s(folder, roster, round1s, ceremony_hash, secrets.group)
     outcome = ceremony.round3(secrets, roster, round1s, round2s, ceremony_hash, ballots.SystemRandom())
     if outcome.key_share is None:
         payload = ceremony.payload_of(outcome.message)
-        deposit = folder_files.deposit(folder, "complaint", secrets.label, outcome.message)
+        deposit = _deposit(folder, "complaint", secrets.label, outcome.message)
         reason = texts.COMPLAINT_REASONS.get(payload["reason"], payload["reason"])
         print(texts.COMPLAINT.format(who=_who(roster, outcome.against), reason=reason, deposit=deposit), file=out)
         return 3
     secrets.ceremony_hash, secrets.key_share = ceremony_hash, outcome.key_share
     keyfile.replace(Path(args.key), secrets, passphrase, cost)
-    deposit = folder_files.deposit(folder, "round3", secrets.label, outcome.message)
+    deposit = _deposit(folder, "round3", secrets.label, outcome.message)
     print(texts.CHECK_DONE.format(count=len(roster.group(secrets.group)) - 1, deposit=deposit), file=out)
     return 0
+
+
+def _signed_already(folder: Path, kind: str, label: str, digest: str, field: str) -> None:
+    """Refuse to sign twice what was signed; a signature of an earlier version is replaced."""
+    try:
+        previous = folder_files.read_json(folder / folder_files.DEPOT / folder_files.deposit_name(kind, label))
+        signed = ceremony.payload_of(previous).get(field) if previous is not None else None
+    except ValueError:
+        signed = None
+    if signed == digest:
+        raise Stop(texts.ALREADY_SIGNED)
 
 
 def _holder_of_this_election(secrets, trustees: record.Trustees) -> None:
     if secrets.key_share is None:
         raise Stop(texts.NO_KEY_SHARE)
     expected = trustees.verification_keys.get(secrets.label)
-    if secrets.election != trustees.roster.election or expected is None or expected != secrets.key_share * G:
+    same_ceremony = secrets.ceremony_hash == trustees.ceremony_hash
+    if secrets.election != trustees.roster.election or not same_ceremony or expected != secrets.key_share * G:
         raise Stop(
             texts.WRONG_KEY.format(key=f"{secrets.label} / {secrets.election}", expected=trustees.roster.election)
         )
@@ -316,7 +346,7 @@ def seal(args, passphrases: Passphrases, out) -> int:
             raise Stop(texts.MANIFEST_MISMATCH.format(what=field))
     secrets, _, _ = _open_key(Path(args.key), passphrases)
     _holder_of_this_election(secrets, trustees)
-    _not_yet_deposited(folder, "seal", secrets.label)
+    _signed_already(folder, "seal", secrets.label, record.sha256_hex(manifest_bytes), "manifest")
     document = election.document
     print(
         texts.SEAL_SUMMARY.format(
@@ -329,7 +359,7 @@ def seal(args, passphrases: Passphrases, out) -> int:
         ),
         file=out,
     )
-    _confirm(args, out)
+    _confirm(args, passphrases, out)
     signature = ceremony.sign(
         secrets.signing_seed,
         {
@@ -340,52 +370,102 @@ def seal(args, passphrases: Passphrases, out) -> int:
             "manifest": record.sha256_hex(manifest_bytes),
         },
     )
-    deposit = folder_files.deposit(folder, "seal", secrets.label, signature)
+    deposit = _deposit(folder, "seal", secrets.label, signature)
     print(texts.SEAL_DONE.format(deposit=deposit), file=out)
     return 0
 
 
-def _tally_sums(tally, election: record.Election) -> list[tuple[str, list]]:
-    """The tally's (A, B) per option, refused unless it is a tally of exactly this election."""
-    if not isinstance(tally, dict) or tally.get("v") != 1 or tally.get("election") != election.phi.hex():
-        raise Stop(texts.TALLY_REFUSED.format(what="empreinte de l'élection"))
+def close(args, passphrases: Passphrases, out) -> int:
+    """Sign what the bureau closed: per scrutin, ballots in the box, émargements, the box's file."""
+    folder = Path(args.folder)
+    trustees, trustees_bytes = _trustees(folder)
+    election, _ = _election(folder, trustees, trustees_bytes)
+    manifest_bytes = _read_bytes(folder, folder_files.SEAL_CLOSE_MANIFEST)
+    manifest = _loads(manifest_bytes, folder / folder_files.SEAL_CLOSE_MANIFEST)
+    digest = record.sha256_hex(manifest_bytes)
+    try:  # the same reading as at decryption, before any signature
+        record.check_seal_close(
+            {"manifest": manifest_bytes.decode("utf-8"), "manifest_sha256": digest, "signatures": []},
+            trustees,
+            election,
+        )
+    except record.InvalidClose as refused:
+        if refused.what != "quorum":
+            raise Stop(texts.CLOSE_REFUSED.format(what=refused.what)) from None
+    secrets, _, _ = _open_key(Path(args.key), passphrases)
+    _holder_of_this_election(secrets, trustees)
+    _signed_already(folder, "close", secrets.label, digest, "manifest")
+    print(texts.CLOSE_SUMMARY.format(name=election.document.get("name", election.uuid)), file=out)
+    for s in manifest["scrutins"]:
+        print(texts.CLOSE_LINE.format(id=s["id"], ballots=s["ballots"], emargements=s["emargements"]), file=out)
+    _confirm(args, passphrases, out)
+    signature = ceremony.sign(
+        secrets.signing_seed,
+        {
+            "kind": "close",
+            "election": secrets.election,
+            "group": secrets.group,
+            "index": secrets.index,
+            "manifest": digest,
+        },
+    )
+    deposit = _deposit(folder, "close", secrets.label, signature)
+    print(texts.CLOSE_DONE.format(deposit=deposit), file=out)
+    return 0
+
+
+def _sealed_sums(folder: Path, trustees: record.Trustees, election: record.Election, out) -> list[tuple[str, list]]:
+    """The sums of the sealed box, recomputed here from ballots/<σ>.jsonl, refused unless the
+    close is sealed (an adm and a del signature), each file is the one sealed, and each holds
+    as many ballots as émargements: never the sums of a few ballots someone chose."""
     try:
-        scrutins = tally["scrutins"]
-        if [s["id"] for s in scrutins] != list(election.options):
-            raise Stop(texts.TALLY_REFUSED.format(what="scrutins"))
-        result = []
-        for s in scrutins:
-            if len(s["options"]) != election.options[s["id"]] or not isinstance(s["ballots"], int) or s["ballots"] < 0:
-                raise Stop(texts.TALLY_REFUSED.format(what=f"options de {s['id']}"))
-            sums = []
-            for option in s["options"]:
-                if s["ballots"] == 0:  # nothing was cast: the sums are the identity
-                    if option["a"] != IDENTITY.hex() or option["b"] != IDENTITY.hex():
-                        raise Stop(texts.TALLY_REFUSED.format(what=f"totaux de {s['id']}"))
-                    sums.append((IDENTITY, IDENTITY))
-                else:
-                    sums.append((point_from_hex(option["a"], "a"), point_from_hex(option["b"], "b")))
-            result.append((s["id"], sums))
-        return result
-    except (KeyError, TypeError, InvalidElement):
-        raise Stop(texts.TALLY_REFUSED.format(what="format")) from None
+        closed = record.check_seal_close(_read(folder, folder_files.SEAL_CLOSE), trustees, election)
+    except record.InvalidClose as refused:
+        raise Stop(texts.TALLY_REFUSED.format(what=refused.what)) from None
+    result = []
+    for scrutin, entry in closed.items():
+        path = folder / folder_files.BALLOTS / f"{scrutin}.jsonl"
+        print(texts.SUMMING.format(id=scrutin, ballots=entry["ballots"]), file=out, flush=True)
+        try:
+            if path.is_symlink() or (path.exists() and not path.is_file()):
+                raise record.InvalidClose(f"{scrutin}: {path.name}")
+            with open(path, "rb") as lines:
+                count, digest, sums = record.sum_ballots(
+                    lines, phi=election.phi, scrutin=scrutin, options=election.options[scrutin]
+                )
+        except FileNotFoundError:
+            raise Stop(texts.TALLY_REFUSED.format(what=f"{path} absent")) from None
+        except record.InvalidClose as refused:
+            raise Stop(texts.TALLY_REFUSED.format(what=refused.what)) from None
+        if digest != entry["ballots_sha256"] or count != entry["ballots"]:
+            raise Stop(texts.TALLY_REFUSED.format(what=f"{scrutin}: ce n'est pas l'urne scellée"))
+        result.append((scrutin, sums))
+    tally = _read(folder, folder_files.TALLY, required=False)
+    if tally is not None:
+        computed = [
+            {
+                "id": scrutin,
+                "ballots": closed[scrutin]["ballots"],
+                "options": [{"a": A.hex(), "b": B.hex()} for A, B in sums],
+            }
+            for scrutin, sums in result
+        ]
+        if tally != {"v": 1, "election": election.phi.hex(), "scrutins": computed}:
+            raise Stop(texts.TALLY_REFUSED.format(what="tally.json ne correspond pas à l'urne scellée"))
+    return result
 
 
 def decrypt(args, passphrases: Passphrases, out) -> int:
     folder = Path(args.folder)
     trustees, trustees_bytes = _trustees(folder)
     election, _ = _election(folder, trustees, trustees_bytes)
-    sums = _tally_sums(_read(folder, folder_files.TALLY), election)
     secrets, _, _ = _open_key(Path(args.key), passphrases)
     _holder_of_this_election(secrets, trustees)
     _not_yet_deposited(folder, "partial", secrets.label)
-    print(
-        texts.DECRYPT_SUMMARY.format(
-            name=election.document.get("name", election.uuid), scrutins=_scrutins_line(election)
-        ),
-        file=out,
-    )
-    _confirm(args, out)
+    sums = _sealed_sums(folder, trustees, election, out)
+    name = election.document.get("name", election.uuid)
+    print(texts.DECRYPT_SUMMARY.format(name=name, scrutins=_scrutins_line(election)), file=out)
+    _confirm(args, passphrases, out)
     X = secrets.key_share * G
     rng = ballots.SystemRandom()
     scrutins = []
@@ -399,7 +479,7 @@ def decrypt(args, passphrases: Passphrases, out) -> int:
             partials.append({"d": D.hex(), "c": scalar_hex(proof.c), "s": scalar_hex(proof.s)})
         scrutins.append({"id": scrutin, "options": partials})
     partial = {"v": 1, "group": secrets.group, "index": secrets.index, "scrutins": scrutins}
-    deposit = folder_files.deposit(folder, "partial", secrets.label, partial)
+    deposit = _deposit(folder, "partial", secrets.label, partial)
     print(texts.DECRYPT_DONE.format(deposit=deposit), file=out)
     return 0
 
@@ -420,7 +500,8 @@ COMMANDS = {
     "shares": (shares, "étape 2 : publier vos engagements et les parts chiffrées des autres membres"),
     "check": (check, "étape 3 : vérifier les parts reçues et compléter votre clé"),
     "seal": (seal, "signer le scellement de l'élection"),
-    "decrypt": (decrypt, "déchiffrer les totaux scellés, après la clôture"),
+    "close": (close, "signer la clôture : le nombre de bulletins et d'émargements de chaque scrutin"),
+    "decrypt": (decrypt, "déchiffrer les totaux de l'urne scellée, après la clôture"),
     "show": (show, "dire à qui appartient un fichier de clé (sans phrase de passe)"),
 }
 
@@ -459,7 +540,7 @@ def parser() -> argparse.ArgumentParser:
                 default="moderate",
                 help="coût de la protection du fichier (interactive : tests et démonstration seulement)",
             )
-        if name in ("seal", "decrypt"):
+        if name in ("shares", "seal", "close", "decrypt"):
             command.add_argument("--yes", action="store_true", help="ne pas demander de confirmation")
     return top
 

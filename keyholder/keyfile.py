@@ -77,9 +77,15 @@ def header(path: Path) -> dict:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise KeyFileError("missing") from None
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         raise KeyFileError("unreadable") from None
     if not isinstance(document, dict) or document.get("kind") != KIND or document.get("v") != 1:
+        raise KeyFileError("unreadable")
+    kdf = document.get("kdf")
+    fields = (document.get("member"), document.get("election"), document.get("box"))
+    if not all(isinstance(x, str) for x in fields) or not isinstance(kdf, dict):
+        raise KeyFileError("unreadable")
+    if not all(type(kdf.get(k)) is int for k in ("opslimit", "memlimit")) or not isinstance(kdf.get("salt"), str):
         raise KeyFileError("unreadable")
     return document
 

@@ -47,6 +47,9 @@ MISSING_FILE = {
     "seal-manifest.json": "Le dossier ne contient pas seal-manifest.json : le bureau n'a pas encore "
     "préparé le scellement (bureau seal).",
     "tally.json": "Le dossier ne contient pas tally.json : le dépouillement n'a pas encore produit les totaux.",
+    "seal-close-manifest.json": "Le dossier ne contient pas seal-close-manifest.json : le bureau n'a pas "
+    "encore préparé la clôture.",
+    "seal-close.json": "Le dossier ne contient pas seal-close.json : la clôture n'est pas encore scellée.",
 }
 NOT_JSON = "Le fichier {path} est abîmé (ce n'est pas du JSON). Rien n'a été modifié."
 
@@ -78,6 +81,22 @@ NOT_IN_ROUND1 = (
 )
 ROUND1_HASH = "round1.json annonce une empreinte de cérémonie qui ne correspond pas à ses messages."
 NO_KEY_SHARE = "Votre fichier de clé ne contient pas encore de part de clé : faites d'abord l'étape 3 (check)."
+ALREADY_SIGNED = "Vous avez déjà signé exactement ce document. Rien n'a été fait."
+UNSAFE_DEPOT = (
+    "Le dossier {path} est un lien vers un autre endroit de l'ordinateur : par prudence, rien n'y a "
+    "été écrit. Prévenez le président du bureau."
+)
+FINGERPRINTS = (
+    "Avant d'envoyer vos parts, vérifiez les clés du bureau. Empreintes (chacune doit être celle que "
+    "son détenteur a lue à voix haute à l'étape 1) :"
+)
+FINGERPRINT_LINE = "  {fingerprint}  {who}"
+CEREMONY_CODE = (
+    "Code de la cérémonie : {code}\n"
+    "Le président le lit à voix haute : il doit être exactement le même sur l'écran de chaque membre. "
+    "Sinon quelqu'un voit d'autres clés que vous : arrêtez et prévenez le bureau."
+)
+CONFIRM_KEYS = "Les empreintes et le code sont-ils les bons ? Tapez « oui » pour envoyer vos parts : "
 STEP_ALREADY_DONE = "Votre fichier de clé a déjà terminé l'étape 3 de cette cérémonie. Rien n'a été fait."
 
 INIT_DONE = (
@@ -89,11 +108,6 @@ INIT_DONE = (
     "Lisez-la à voix haute au président du bureau : elle doit être celle que montre « bureau status ».\n"
     "Rendez le dossier au bureau."
 )
-FINGERPRINTS = (
-    "Vos parts ont été chiffrées pour les clés ci-dessous. Vérifiez que chaque empreinte est celle que "
-    "son détenteur a lue à voix haute à l'étape 1 ; sinon, prévenez le bureau avant toute autre étape."
-)
-FINGERPRINT_LINE = "  {fingerprint}  {who}"
 SHARES_DONE = (
     "Étape 2 faite : vos engagements et les parts chiffrées pour les autres membres de votre groupe "
     "sont dans {deposit}.\nRendez le dossier au bureau."
@@ -130,14 +144,19 @@ MANIFEST_MISMATCH = (
 SEAL_DONE = "Scellement signé : {deposit}.\nRendez le dossier au bureau."
 ELECTION_MISMATCH = "election.json ne correspond pas à trustees.json ({what}). Rien n'a été fait."
 TALLY_REFUSED = (
-    "Refusé : tally.json n'est pas le résultat scellé de cette élection ({what}). Votre clé ne "
-    "déchiffre que les totaux de l'élection pour laquelle elle a été créée."
+    "Refusé : ce n'est pas l'urne scellée de cette élection ({what}). Votre clé ne déchiffre que "
+    "les totaux de toute l'urne, recalculés ici à partir des bulletins, après une clôture signée "
+    "par le président ou le secrétaire et un délégué. Rien n'a été déchiffré."
 )
+CLOSE_REFUSED = "Refusé : le manifeste de clôture ne correspond pas à cette élection ({what}). Rien n'a été signé."
+CLOSE_SUMMARY = "Vous allez signer la clôture de l'élection « {name} » :"
+CLOSE_LINE = "  {id} : {ballots} bulletins dans l'urne, {emargements} émargements"
+CLOSE_DONE = "Clôture signée : {deposit}.\nRendez le dossier au bureau."
+SUMMING = "Lecture de l'urne de {id} ({ballots} bulletins)…"
 DECRYPT_SUMMARY = "Vous allez déchiffrer les totaux de l'élection « {name} » : {scrutins}."
 DECRYPT_DONE = "Déchiffrement partiel fait, avec ses preuves : {deposit}.\nRendez le dossier au bureau."
 SHOW = (
     "Fichier de clé de {member} pour l'élection {election}.\n"
-    "Protection : Argon2id ({cost}).\n"
-    "Étape 3 terminée (part de clé présente) : ouvrez-le avec votre phrase de passe pour le savoir."
+    "Protection : Argon2id ({cost}). Son contenu ne se lit qu'avec la phrase de passe."
 )
 ERROR = "Erreur : {message}"

@@ -48,6 +48,8 @@ ERRORS = {
     "manifeste a été écrit ; les signatures déjà données ne valent plus, faites-le signer à nouveau.",
     "seal_not_empty": "L'urne ou la liste d'émargement de {ballot} n'est pas vide : le bureau ne peut "
     "pas être scellé. Rien n'a été enregistré ; prévenez l'équipe technique.",
+    "seal_raced": "Quelque chose a changé pendant l'enregistrement du scellement (un scrutin réimporté, "
+    "election.json réécrit, ou un autre « bureau seal ») : rien n'a été scellé ; relancez « bureau seal ».",
     "folder_unwritable": "Impossible d'écrire dans le dossier {folder} : {reason}.",
 }
 CEREMONY_PROBLEMS = {
@@ -65,20 +67,22 @@ CEREMONY_PROBLEMS = {
     "already_handed_in": "un autre message de ce membre est déjà enregistré pour cette étape",
     "not_json": "fichier abîmé (pas du JSON)",
     "bad_seal": "signature de scellement invalide",
+    "bad_disclosure": "la clé révélée dans la réclamation n'est pas celle de son auteur",
     "old_manifest": "signature d'un manifeste précédent : il faut signer le manifeste actuel",
 }
 VERDICTS = {
     "share_mismatch": "la part envoyée par {at_fault} à {complainer} ne correspond pas à ses engagements "
-    "(prouvé par la réclamation signée)",
+    "(vérifié par le bureau avec la clé révélée)",
     "share_misaddressed": "{at_fault} a envoyé à {complainer} une part destinée à une autre cérémonie ou à "
-    "un autre membre (prouvé)",
+    "un autre membre (vérifié par le bureau)",
     "share_was_valid": "la réclamation de {complainer} contre {accused} est infondée : la part était juste "
     "(la faute est à {at_fault})",
-    "forged_evidence": "la réclamation de {complainer} contient une pièce qui n'est pas signée par {accused} "
-    "(la faute est à {at_fault})",
-    "share_unreadable": "{complainer} n'a pas pu ouvrir la part de {accused} (non prouvable : la part est "
-    "chiffrée pour lui seul)",
-    "share_unsigned": "la part de {accused} reçue par {complainer} n'était pas signée (non prouvable)",
+    "bad_disclosure": "la réclamation de {complainer} contre {accused} ne révèle pas sa propre clé de "
+    "chiffrement (la faute est à {at_fault})",
+    "share_unreadable": "la part que {accused} a envoyée à {complainer} ne s'ouvre pas avec la clé de "
+    "{complainer} (vérifié par le bureau avec la clé révélée)",
+    "share_unsigned": "la part que {accused} a envoyée à {complainer} n'est pas signée par {accused} "
+    "(vérifié par le bureau)",
 }
 
 

@@ -8,13 +8,17 @@ threshold 1) and `del` (one délégué per list; threshold 2 or more), each memb
   key for receiving shares, and `commitment_digest`, a hash of the coefficient commitments it
   will publish in round 2. Committing before anyone reveals a polynomial stops a member from
   choosing theirs to cancel another's (the rogue-key attack).
-- `ceremony_hash` is a framed SHA-256 of the roster and every round-1 message: everything
-  later is signed over it, so a share or a proof of one ceremony never passes in another.
+- `ceremony_hash` is a framed SHA-256 of the roster (with the attempt number) and every round-1
+  key: everything later is signed over it, so a share or a proof of one ceremony (or attempt)
+  never passes in another. Its short code (`ceremony_code`) is read aloud in round 2 before any
+  share leaves a key holder's computer: equal codes mean that everyone sees the same keys, which
+  defeats a folder (or portal) that shows each holder a different set.
 - Round 2 (`shares`): the commitments A_ik, the Schnorr proof of a_i0, and for each other
   member j of the group the share f_i(j), signed then sealed to j's X25519 key.
 - Round 3 (`check`): member j checks each share it received against the sender's commitments;
-  then it publishes X_j with its proof, or, on any failure, a complaint that carries the signed
-  share as evidence, so the bureau can tell whether the sender or the complainer is at fault.
+  then it publishes X_j with its proof, or, on any failure, a signed complaint that discloses
+  its X25519 key of this attempt, so the bureau opens the disputed share itself and can tell
+  whether the sender or the complainer is at fault.
 
 A message is an envelope `{"v":1, "payload": "<JSON text>", "signature"}`: the signature covers
 the payload's exact text, so nobody ever has to canonicalise JSON.
@@ -22,7 +26,9 @@ the payload's exact text, so nobody ever has to canonicalise JSON.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 from nacl import exceptions as nacl_errors
@@ -30,6 +36,7 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.signing import SigningKey, VerifyKey
 
 from chalicelib.crypto import threshold
+from chalicelib.crypto.ballots import crockford_base32
 from chalicelib.crypto.group import (
     DOMAIN,
     ORDER,
@@ -46,6 +53,7 @@ from chalicelib.crypto.group import (
 
 GROUPS = ("adm", "del")
 ROLES = {"adm": ("president", "secretary"), "del": ("delegate",)}
+ELECTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")  # also a file name: no path in it
 
 
 class CeremonyError(ValueError):
@@ -59,6 +67,29 @@ class CeremonyError(ValueError):
 
 def member_label(group: str, index: int) -> str:
     return f"{group}-{index}"
+
+
+def integer(value, what: str, sender: str | None = None) -> int:
+    """A JSON integer (not a bool, a float or a string) in [0, 2³²)."""
+    if type(value) is not int or not 0 <= value < 2**32:
+        raise CeremonyError("bad_message", sender, what)
+    return value
+
+
+def short_code(digest: bytes) -> str:
+    """80 bits of a digest in Crockford base32, XXXX-XXXX-XXXX-XXXX: read aloud, compared by ear."""
+    text = crockford_base32(digest)[:16]
+    return "-".join(text[i : i + 4] for i in range(0, 16, 4))
+
+
+def key_fingerprint(sign_pk: bytes) -> str:
+    """What a key holder reads aloud at init, for the others to compare in round 2."""
+    return short_code(hashlib.sha256(b"EV1-2026 key fingerprint\n" + sign_pk).digest())
+
+
+def ceremony_code(ceremony_hash: bytes) -> str:
+    """The ceremony hash, read aloud in round 2: equal codes mean everyone holds the same keys."""
+    return short_code(ceremony_hash)
 
 
 # --- the roster ------------------------------------------------------------------------
@@ -83,6 +114,7 @@ class Roster:
     election: str
     thresholds: dict  # group → threshold
     members: tuple[Member, ...]
+    attempt: int = 1  # a failed ceremony starts again: nothing of one attempt passes in another
 
     def group(self, name: str) -> list[Member]:
         return [m for m in self.members if m.group == name]
@@ -97,6 +129,7 @@ class Roster:
         return {
             "v": 1,
             "election": self.election,
+            "attempt": self.attempt,
             "groups": [
                 {
                     "name": g,
@@ -112,17 +145,22 @@ class Roster:
         try:
             members, thresholds = [], {}
             for group in data["groups"]:
-                thresholds[group["name"]] = int(group["threshold"])
+                thresholds[group["name"]] = integer(group["threshold"], "threshold")
                 for m in group["members"]:
-                    members.append(Member(group["name"], int(m["index"]), str(m["role"]), str(m["name"])))
-            roster = cls(str(data["election"]), thresholds, tuple(members))
-        except (KeyError, TypeError, ValueError):
+                    members.append(Member(group["name"], integer(m["index"], "index"), m["role"], m["name"]))
+            roster = cls(data["election"], thresholds, tuple(members), integer(data.get("attempt", 1), "attempt"))
+        except (KeyError, TypeError, ValueError, AttributeError):
             raise CeremonyError("bad_roster") from None
         roster.check()
         return roster
 
     def check(self) -> None:
         """Two groups, members numbered 1…n, thresholds the access structure needs."""
+        if not isinstance(self.election, str) or not ELECTION_ID.match(self.election) or self.attempt < 1:
+            raise CeremonyError("bad_roster", detail="election")
+        for m in self.members:
+            if not all(isinstance(x, str) for x in (m.group, m.role, m.name)) or not m.name.isprintable():
+                raise CeremonyError("bad_roster", detail="names")
         if sorted(self.thresholds) != sorted(GROUPS):
             raise CeremonyError("bad_roster", detail="groups")
         for g in GROUPS:
@@ -183,6 +221,7 @@ class Secrets:
     signing_seed: bytes
     encryption_key: bytes
     coefficients: list[int]
+    attempt: int = 1
     ceremony_hash: bytes | None = None
     key_share: int | None = None  # x_j, once round 3 succeeded
 
@@ -206,6 +245,7 @@ class Secrets:
             "signing_seed": self.signing_seed.hex(),
             "encryption_key": self.encryption_key.hex(),
             "coefficients": [scalar_hex(a) for a in self.coefficients],
+            "attempt": self.attempt,
             "ceremony_hash": self.ceremony_hash.hex() if self.ceremony_hash else None,
             "key_share": scalar_hex(self.key_share) if self.key_share is not None else None,
         }
@@ -219,6 +259,7 @@ class Secrets:
             signing_seed=bytes.fromhex(data["signing_seed"]),
             encryption_key=bytes.fromhex(data["encryption_key"]),
             coefficients=[scalar_from_hex(a) for a in data["coefficients"]],
+            attempt=int(data.get("attempt", 1)),
             ceremony_hash=bytes.fromhex(data["ceremony_hash"]) if data.get("ceremony_hash") else None,
             key_share=scalar_from_hex(data["key_share"]) if data.get("key_share") else None,
         )
@@ -233,6 +274,7 @@ def new_secrets(roster: Roster, group: str, index: int, rng) -> Secrets:
         signing_seed=rng.nonce(),
         encryption_key=rng.nonce(),
         coefficients=[rng.scalar() for _ in range(roster.thresholds[group])],
+        attempt=roster.attempt,
     )
 
 
@@ -250,6 +292,7 @@ def round1(secrets: Secrets) -> dict:
         {
             "kind": "round1",
             "election": secrets.election,
+            "attempt": secrets.attempt,
             "group": secrets.group,
             "index": secrets.index,
             "sign_pk": secrets.sign_pk.hex(),
@@ -282,8 +325,8 @@ def _key32(value, what: str, sender: str) -> bytes:
 
 def _sender(payload: dict, roster: Roster) -> Member:
     try:
-        return roster.member(str(payload["group"]), int(payload["index"]))
-    except (KeyError, TypeError, ValueError):
+        return roster.member(payload["group"], integer(payload["index"], "index"))
+    except KeyError:
         raise CeremonyError("bad_message") from None
 
 
@@ -295,9 +338,15 @@ def check_round1(envelope, roster: Roster) -> Round1:
         raise CeremonyError("wrong_round", member.label)
     if payload.get("election") != roster.election:
         raise CeremonyError("wrong_election", member.label)
+    if payload.get("attempt") != roster.attempt or type(payload.get("attempt")) is not int:
+        raise CeremonyError("wrong_ceremony", member.label, "attempt")
     sign_pk = _key32(payload.get("sign_pk"), "sign_pk", member.label)
     enc_pk = _key32(payload.get("enc_pk"), "enc_pk", member.label)
     digest = _key32(payload.get("commitment_digest"), "commitment_digest", member.label)
+    try:  # a key libsodium cannot seal to (small order) would stop everyone else's round 2
+        SealedBox(PublicKey(enc_pk)).encrypt(b"-")
+    except (nacl_errors.CryptoError, RuntimeError, TypeError, ValueError):
+        raise CeremonyError("bad_message", member.label, "enc_pk") from None
     try:
         open_signed(envelope, sign_pk, member.label)
     except nacl_errors.CryptoError:  # a sign_pk that is not a key
@@ -307,7 +356,7 @@ def check_round1(envelope, roster: Roster) -> Round1:
 
 def ceremony_hash(roster: Roster, round1s: dict[str, Round1]) -> bytes:
     """Framed SHA-256 of the roster and every member's round-1 keys, in roster order."""
-    parts: list = [roster.election]
+    parts: list = [roster.election, u32(roster.attempt)]
     for g in GROUPS:
         members = roster.group(g)
         parts += [g, u32(roster.thresholds[g]), u32(len(members))]
@@ -410,8 +459,8 @@ def check_round2(envelope, roster: Roster, round1s: dict[str, Round1], ceremony:
     sealed: dict = {}
     try:
         for item in payload["shares"]:
-            sealed[int(item["to"])] = bytes.fromhex(item["sealed"])
-    except (KeyError, TypeError, ValueError):
+            sealed[integer(item["to"], "to", member.label)] = bytes.fromhex(item["sealed"])
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise CeremonyError("bad_message", member.label, "shares") from None
     others = {m.index for m in roster.group(member.group)} - {member.index}
     if set(sealed) != others:
@@ -431,7 +480,10 @@ class Outcome:
     against: str | None = None  # the sender of the bad share, for a complaint
 
 
-def _complaint(secrets: Secrets, ceremony: bytes, sender: Member, reason: str, evidence) -> Outcome:
+def _complaint(secrets: Secrets, ceremony: bytes, sender: Member, reason: str) -> Outcome:
+    """A complaint discloses this attempt's X25519 key: the bureau then opens the disputed
+    share itself and rules (a sealed box does not say who sealed it, but the sender signed the
+    round-2 message that carries it). The attempt is abandoned, so the key protects nothing."""
     message = sign(
         secrets.signing_seed,
         {
@@ -441,33 +493,37 @@ def _complaint(secrets: Secrets, ceremony: bytes, sender: Member, reason: str, e
             "index": secrets.index,
             "against": sender.index,
             "reason": reason,
-            "evidence": evidence,
+            "disclosed_key": secrets.encryption_key.hex(),
         },
     )
     return Outcome(message, None, sender.label)
 
 
-def _received_share(secrets: Secrets, sender: Round2, round1s, ceremony: bytes) -> tuple[int | None, str, dict | None]:
-    """(share, reason, evidence): the share if it opens, is signed and matches; else why not."""
+def open_share(
+    encryption_key: bytes, sender: Round2, recipient: int, round1s, ceremony: bytes
+) -> tuple[int | None, str]:
+    """(share, "") if the share `sender` sealed for `recipient` opens, is signed by the sender,
+    is addressed to this ceremony and member, and matches the sender's commitments; else
+    (None, why). The same reading for the recipient (round 3) and for the bureau (a complaint)."""
     try:
-        inner = json.loads(SealedBox(PrivateKey(secrets.encryption_key)).decrypt(sender.sealed[secrets.index]))
-    except (nacl_errors.CryptoError, ValueError, KeyError):
-        return None, "share_unreadable", None
+        inner = json.loads(SealedBox(PrivateKey(encryption_key)).decrypt(sender.sealed[recipient]))
+    except (nacl_errors.CryptoError, ValueError, KeyError, TypeError, RecursionError):
+        return None, "share_unreadable"
     try:
         payload = open_signed(inner, round1s[sender.member.label].sign_pk, sender.member.label)
     except CeremonyError:
-        return None, "share_unsigned", None
-    expected = {"kind": "share", "ceremony_hash": ceremony.hex(), "group": secrets.group}
-    expected |= {"from": sender.member.index, "to": secrets.index}
-    if any(payload.get(k) != v for k, v in expected.items()):
-        return None, "share_misaddressed", inner
+        return None, "share_unsigned"
+    expected = {"kind": "share", "ceremony_hash": ceremony.hex(), "group": sender.member.group}
+    expected |= {"from": sender.member.index, "to": recipient}
+    if any(payload.get(k) != v or type(payload.get(k)) is not type(v) for k, v in expected.items()):
+        return None, "share_misaddressed"
     try:
         value = scalar_from_hex(payload.get("share"), "share")
     except InvalidElement:
-        return None, "share_mismatch", inner
-    if not threshold.share_is_valid(value, sender.commitments, secrets.index):
-        return None, "share_mismatch", inner
-    return value, "", inner
+        return None, "share_mismatch"
+    if not threshold.share_is_valid(value, sender.commitments, recipient):
+        return None, "share_mismatch"
+    return value, ""
 
 
 def round3(
@@ -478,9 +534,9 @@ def round3(
     for m in roster.group(secrets.group):
         if m.index == secrets.index:
             continue
-        value, reason, evidence = _received_share(secrets, round2s[m.label], round1s, ceremony)
+        value, reason = open_share(secrets.encryption_key, round2s[m.label], secrets.index, round1s, ceremony)
         if value is None:
-            return _complaint(secrets, ceremony, m, reason, evidence)
+            return _complaint(secrets, ceremony, m, reason)
         total = (total + value) % ORDER
     X = total * G
     expected = threshold.verification_key(
@@ -488,10 +544,16 @@ def round3(
     )
     if X != expected:  # cannot happen when every share matched; kept as a last guard
         raise CeremonyError("inconsistent_key", secrets.label)
+    message = _round3_message(secrets, total, ceremony, rng)
+    return Outcome(message, total)
+
+
+def _round3_message(secrets: Secrets, key_share: int, ceremony: bytes, rng) -> dict:
+    X = key_share * G
     proof = threshold.prove_knowledge(
-        "pok-vk", total, X, threshold.pok_context(ceremony, secrets.group, secrets.index), rng
+        "pok-vk", key_share, X, threshold.pok_context(ceremony, secrets.group, secrets.index), rng
     )
-    message = sign(
+    return sign(
         secrets.signing_seed,
         {
             "kind": "round3",
@@ -502,7 +564,11 @@ def round3(
             "vk_pok": {"c": scalar_hex(proof.c), "s": scalar_hex(proof.s)},
         },
     )
-    return Outcome(message, total)
+
+
+def round3_message(secrets: Secrets, ceremony: bytes, rng) -> dict:
+    """The round-3 message again, from a key file that finished round 3 (a lost deposit)."""
+    return _round3_message(secrets, secrets.key_share, ceremony, rng)
 
 
 @dataclass(frozen=True)
@@ -528,8 +594,7 @@ def check_round3(
     envelope, roster: Roster, round1s: dict, round2s: dict[str, Round2], ceremony: bytes
 ) -> Round3 | Verdict:
     """A round-3 message (X_j matches the commitments, its proof holds), or the verdict on a
-    complaint: proven against the sender when the evidence is its signed share and it does
-    not match its commitments; against the complainer when the evidence shows a good share."""
+    complaint (`_verdict`)."""
     payload = payload_of(envelope)
     member = _sender(payload, roster)
     payload = open_signed(envelope, round1s[member.label].sign_pk, member.label)
@@ -556,34 +621,18 @@ def check_round3(
 
 
 def _verdict(payload, complainer: Member, roster: Roster, round1s, round2s, ceremony: bytes) -> Verdict:
+    """Open the disputed share with the key the complainer disclosed, and say who is at fault:
+    the sender if the share it signed into round 2 does not open, is unsigned, misaddressed or
+    does not match its commitments; the complainer if the share is good or the key disclosed
+    is not theirs."""
     try:
-        accused = roster.member(complainer.group, int(payload["against"]))
-    except (KeyError, TypeError, ValueError):
+        accused = roster.member(complainer.group, integer(payload["against"], "against", complainer.label))
+        disclosed = _key32(payload.get("disclosed_key"), "disclosed_key", complainer.label)
+    except KeyError:
         raise CeremonyError("bad_message", complainer.label, "against") from None
-    reason = str(payload.get("reason", ""))
-    evidence = payload.get("evidence")
-    if evidence is None:
-        # An unreadable or unsigned share: a sealed box does not say who sealed it, so the
-        # complaint cannot be proven either way; the ceremony starts again all the same.
-        return Verdict(complainer.label, accused.label, accused.label, reason, proven=False)
-    try:
-        share = open_signed(evidence, round1s[accused.label].sign_pk, accused.label)
-    except CeremonyError:
-        return Verdict(complainer.label, accused.label, complainer.label, "forged_evidence", proven=True)
-    addressed = (
-        share.get("kind") == "share"
-        and share.get("ceremony_hash") == ceremony.hex()
-        and share.get("group") == complainer.group
-        and share.get("from") == accused.index
-        and share.get("to") == complainer.index
-    )
-    if not addressed:
-        return Verdict(complainer.label, accused.label, accused.label, "share_misaddressed", proven=True)
-    try:
-        value = scalar_from_hex(share.get("share"), "share")
-        good = threshold.share_is_valid(value, round2s[accused.label].commitments, complainer.index)
-    except InvalidElement:
-        good = False
-    if good:
+    if accused.index == complainer.index or bytes(PrivateKey(disclosed).public_key) != round1s[complainer.label].enc_pk:
+        return Verdict(complainer.label, accused.label, complainer.label, "bad_disclosure", proven=True)
+    value, found = open_share(disclosed, round2s[accused.label], complainer.index, round1s, ceremony)
+    if value is not None:
         return Verdict(complainer.label, accused.label, complainer.label, "share_was_valid", proven=True)
-    return Verdict(complainer.label, accused.label, accused.label, "share_mismatch", proven=True)
+    return Verdict(complainer.label, accused.label, accused.label, found, proven=True)

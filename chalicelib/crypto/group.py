@@ -121,7 +121,9 @@ def _bytes(x) -> bytes:
         return x.encoded
     if isinstance(x, str):
         return x.encode("utf-8")
-    return bytes(x)
+    if isinstance(x, bytes | bytearray | memoryview):
+        return bytes(x)
+    raise TypeError(f"hash input must be bytes, str or Point, not {type(x).__name__}")  # bytes(5) is 5 zeros
 
 
 def hash_to_scalar(label: str, *parts) -> int:

@@ -14,6 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from chalicelib.crypto import ballots as ballot_rules
 from chalicelib.crypto import ceremony as cer
 from chalicelib.crypto import threshold
 from chalicelib.crypto.group import IDENTITY, InvalidElement, Point, point_from_hex, scalar_hex
@@ -64,6 +65,7 @@ def trustees_document(roster: cer.Roster, round1s: dict, round2s: dict, round3s:
     return {
         "v": 1,
         "election": roster.election,
+        "attempt": roster.attempt,
         "ceremony_hash": ceremony_hash.hex(),
         "groups": groups,
         "public_key": total.hex(),
@@ -88,6 +90,7 @@ def check_trustees(document) -> Trustees:
         roster = cer.Roster.from_json(
             {
                 "election": document["election"],
+                "attempt": document["attempt"],
                 "groups": [
                     {
                         "name": g["name"],
@@ -99,11 +102,11 @@ def check_trustees(document) -> Trustees:
             }
         )
         messages = {
-            cer.member_label(g["name"], int(m["index"])): m["messages"]
+            cer.member_label(g["name"], cer.integer(m["index"], "index")): m["messages"]
             for g in document["groups"]
             for m in g["members"]
         }
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise cer.CeremonyError("bad_trustees") from None
     for label, envelopes in messages.items():
         if not isinstance(envelopes, list) or len(envelopes) != 3:
@@ -122,8 +125,8 @@ def check_trustees(document) -> Trustees:
     if any(r.member.label != label for label, r in [*round2s.items(), *round3s.items()]):
         raise cer.CeremonyError("bad_trustees", detail="misplaced message")
     expected = trustees_document(roster, round1s, round2s, round3s, ceremony_hash)
-    if expected != document:
-        raise cer.CeremonyError("bad_trustees", detail=_first_difference(expected, document))
+    if _strict(expected) != _strict(document):  # JSON's types too: true is not 1, 2.0 is not 2
+        raise cer.CeremonyError("bad_trustees", detail=first_difference(expected, document))
     return Trustees(
         roster,
         ceremony_hash,
@@ -133,15 +136,19 @@ def check_trustees(document) -> Trustees:
     )
 
 
-def _first_difference(expected, found, path: str = "") -> str:
+def _strict(document) -> str:
+    return json.dumps(document, sort_keys=True, ensure_ascii=False)
+
+
+def first_difference(expected, found, path: str = "") -> str:
     if isinstance(expected, dict) and isinstance(found, dict):
         for key in sorted(set(expected) | set(found)):
             if expected.get(key) != found.get(key):
-                return _first_difference(expected.get(key), found.get(key), f"{path}.{key}")
+                return first_difference(expected.get(key), found.get(key), f"{path}.{key}")
     if isinstance(expected, list) and isinstance(found, list) and len(expected) == len(found):
         for i, (a, b) in enumerate(zip(expected, found, strict=True)):
             if a != b:
-                return _first_difference(a, b, f"{path}[{i}]")
+                return first_difference(a, b, f"{path}[{i}]")
     return path or "."
 
 
@@ -196,18 +203,122 @@ def read_election(data: bytes) -> Election:
         document = json.loads(data.decode("utf-8"))
         if type(document["v"]) is not int or document["v"] != 1 or document["group"] != "ed25519":
             raise InvalidElection("version or group")
+        if not isinstance(document["uuid"], str) or not cer.ELECTION_ID.match(document["uuid"]):
+            raise InvalidElection("uuid")
+        trustees = document.get("trustees")
+        if trustees is not None and (not isinstance(trustees, str) or len(trustees) != 64):
+            raise InvalidElection("trustees")
         options = {}
         for s in document["scrutins"]:
-            if not isinstance(s["id"], str) or len(s["options"]) < 2 or s["id"] in options:
+            listed = s["options"]
+            if not isinstance(s["id"], str) or s["id"] in options or not isinstance(listed, list):
                 raise InvalidElection("scrutins")
-            options[s["id"]] = len(s["options"])
+            if len(listed) < 2 or not all(isinstance(o, str) for o in listed):
+                raise InvalidElection("options")
+            options[s["id"]] = len(listed)
         return Election(
             phi=hashlib.sha256(data).digest(),
-            uuid=str(document["uuid"]),
+            uuid=document["uuid"],
             public_key=point_from_hex(document["public_key"], "public_key"),
-            trustees=document.get("trustees"),
+            trustees=trustees,
             options=options,
             document=document,
         )
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError, InvalidElement) as error:
+    except (
+        UnicodeDecodeError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        RecursionError,
+        InvalidElement,
+    ) as error:
         raise InvalidElection(str(error)) from None
+
+
+# --- the close and the sums the key holders decrypt --------------------------------------
+
+
+class InvalidClose(ValueError):
+    """seal-close.json, or a ballots file, that the key holders must not decrypt from."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self.what = what
+
+
+def signed_quorum(signatures, trustees: Trustees, kind: str, field: str, digest: str) -> list[str]:
+    """The members (labels) whose signature of `kind` covers `digest`; InvalidClose unless an
+    `adm` and a `del` member are among them (the seal's and the close's quorum)."""
+    signers = []
+    if not isinstance(signatures, list):
+        raise InvalidClose("signatures")
+    for envelope in signatures:
+        try:
+            payload = cer.payload_of(envelope)
+            label = cer.member_label(payload["group"], cer.integer(payload["index"], "index"))
+            sign_pk = trustees.sign_keys[label]
+            payload = cer.open_signed(envelope, sign_pk, label)
+        except (cer.CeremonyError, KeyError, TypeError):
+            raise InvalidClose("signature") from None
+        if payload.get("kind") != kind or payload.get("election") != trustees.roster.election:
+            raise InvalidClose("signature")
+        if payload.get(field) != digest:
+            raise InvalidClose("signature")
+        signers.append(label)
+    groups = {label.split("-", 1)[0] for label in signers}
+    if len(set(signers)) != len(signers) or not {"adm", "del"} <= groups:
+        raise InvalidClose("quorum")
+    return sorted(signers)
+
+
+def check_seal_close(document, trustees: Trustees, election: Election) -> dict:
+    """The sealed close: its manifest (per scrutin: ballots, émargements, the ballots file's
+    SHA-256), signed by an `adm` and a `del` key holder. Returns scrutin id → that entry."""
+    try:
+        text = document["manifest"]
+        manifest = json.loads(text)
+        if sha256_hex(text.encode("utf-8")) != document["manifest_sha256"]:
+            raise InvalidClose("manifest_sha256")
+        if manifest.get("kind") != "seal-close" or manifest.get("election") != trustees.roster.election:
+            raise InvalidClose("election")
+        if manifest.get("phi") != election.phi.hex():
+            raise InvalidClose("phi")
+        scrutins = {s["id"]: s for s in manifest["scrutins"]}
+        if list(scrutins) != list(election.options):
+            raise InvalidClose("scrutins")
+        for s in scrutins.values():
+            for field in ("ballots", "emargements"):
+                cer.integer(s[field], field)
+            if s["ballots"] != s["emargements"]:
+                raise InvalidClose(f"{s['id']}: ballots ≠ émargements")
+            if not isinstance(s["ballots_sha256"], str) or len(s["ballots_sha256"]) != 64:
+                raise InvalidClose("ballots_sha256")
+        signed_quorum(document["signatures"], trustees, "close", "manifest", document["manifest_sha256"])
+        return scrutins
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        if isinstance(error, InvalidClose):
+            raise
+        raise InvalidClose("format") from None
+
+
+def sum_ballots(lines, *, phi: bytes, scrutin: str, options: int):
+    """(count, SHA-256 of the file, [(ΣA, ΣB) per option]) over a `ballots/<σ>.jsonl` read as
+    lines of bytes: each ballot's shape and elements checked, sorted by nonce, no nonce twice.
+    Its proofs and the uniqueness of every `a_i` are the count's and the verifier's work; what
+    the key holders need is that these are the sums of the whole sealed box, in constant memory."""
+    digest = hashlib.sha256()
+    sums = [(IDENTITY, IDENTITY)] * options
+    previous, count = b"", 0
+    for line in lines:
+        digest.update(line)
+        try:
+            checked = ballot_rules.decode(json.loads(line), phi=phi, scrutin=scrutin, options=options)
+        except (ValueError, RecursionError, ballot_rules.InvalidBallot):
+            raise InvalidClose(f"{scrutin}: ballot {count + 1}") from None
+        if checked.nonce <= previous:
+            raise InvalidClose(f"{scrutin}: order or duplicate nonce at ballot {count + 1}")
+        previous = checked.nonce
+        sums = [(A + a, B + b) for (A, B), (a, b) in zip(sums, checked.pairs, strict=True)]
+        count += 1
+    return count, digest.hexdigest(), sums

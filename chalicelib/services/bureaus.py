@@ -18,13 +18,11 @@ import shutil
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from hashlib import sha256
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from chalicelib.crypto import ceremony, record
 from chalicelib.crypto import ceremony_folder as files
-from chalicelib.crypto.ballots import short_receipt
 from chalicelib.crypto.ceremony import CeremonyError, Member, Roster
 from chalicelib.store import bureaus as store
 from chalicelib.store.ballots import get_ballots
@@ -154,8 +152,13 @@ class Progress:
         return [m for m in self.roster.members if kind not in self.handed_in.get(m.label, set())]
 
 
+def roster_of_definition(definition) -> Roster:
+    """The roster of the bureau's current attempt (the attempt is in every ceremony hash)."""
+    return Roster.from_json({**definition.roster, "attempt": int(definition.attempt)})
+
+
 def _roster_file(definition) -> dict:
-    return {"v": 1, "name": definition.name, "attempt": int(definition.attempt), **definition.roster}
+    return {"v": 1, "name": definition.name, **roster_of_definition(definition).to_json()}
 
 
 def _stored(bureau_id: str, attempt: int) -> dict:
@@ -165,10 +168,6 @@ def _stored(bureau_id: str, attempt: int) -> dict:
         _, _, kind, label = item.part.split("#", 3)
         found.setdefault(kind, {})[label] = json.loads(item.body)
     return found
-
-
-def _fingerprint(sign_pk: bytes) -> str:
-    return short_receipt(sha256(sign_pk).digest())
 
 
 def _check_all(roster: Roster, stored: dict):
@@ -205,7 +204,7 @@ def _accept(kind: str, envelope, roster: Roster, round1s: dict, round2s: dict, c
 def sync_ceremony(bureau_id: str, folder: Path, *, now: datetime) -> Progress:
     """One visit of the folder: take in the deposits, write what the next step needs."""
     definition = _definition(bureau_id)
-    roster = Roster.from_json(definition.roster)
+    roster = roster_of_definition(definition)
     attempt = int(definition.attempt)
     folder.mkdir(parents=True, exist_ok=True)
     files.write_json(folder / files.ROSTER, _roster_file(definition))
@@ -273,7 +272,7 @@ def _progress(definition, roster: Roster) -> Progress:
         progress.handed_in.setdefault(label, set()).add(kind)
         if kind == "round1":
             payload = ceremony.payload_of(json.loads(item.body))
-            progress.fingerprints[label] = _fingerprint(bytes.fromhex(payload["sign_pk"]))
+            progress.fingerprints[label] = ceremony.key_fingerprint(bytes.fromhex(payload["sign_pk"]))
     return progress
 
 
@@ -322,12 +321,14 @@ def _fail(progress: Progress, verdict: ceremony.Verdict, folder: Path, now: date
         "proven": verdict.proven,
         "at": now.isoformat(),
     }
-    store.restart(progress.bureau_id, progress.attempt, failure, now)
+    # The folder first, then the store: a visit interrupted in between finds the attempt still
+    # open and its files already put aside, and puts aside nothing twice.
     archive = folder / f"tentative-{progress.attempt}"
     archive.mkdir(exist_ok=True)
     for name in (files.DEPOT, files.ROUND1, files.ROUND2):
-        if (folder / name).exists():
+        if (folder / name).exists() and not (archive / name).exists():
             shutil.move(str(folder / name), str(archive / name))
+    store.restart(progress.bureau_id, progress.attempt, failure, now)
     definition = _definition(progress.bureau_id)
     files.write_json(folder / files.ROSTER, _roster_file(definition))
     progress.verdict = failure
@@ -343,6 +344,8 @@ def _election_bytes(bureau_id: str, trustees_bytes: bytes) -> bytes:
     ballot_ids = list(definition.ballot_ids)
     ballots = {b.ballot_id: b for b in get_ballots(ballot_ids)}
     first = ballots[ballot_ids[0]]
+    if len({(b.voting_opens_at, b.voting_closes_at) for b in ballots.values()}) != 1:
+        raise BureauError("bureau_dates_differ", ballots=ballot_ids)  # a later import moved one
     return record.election_bytes(
         uuid=bureau_id,
         name=definition.name,
@@ -378,7 +381,7 @@ def refresh_election_json(bureau_id: str, *, now: datetime) -> bool:
 
 def bureau_progress(bureau_id: str) -> Progress:
     definition = _definition(bureau_id)
-    return _progress(definition, Roster.from_json(definition.roster))
+    return _progress(definition, roster_of_definition(definition))
 
 
 def election_json(bureau_id: str) -> bytes:

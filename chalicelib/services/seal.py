@@ -24,7 +24,7 @@ from chalicelib import deployment
 from chalicelib.crypto import ceremony, record
 from chalicelib.crypto import ceremony_folder as files
 from chalicelib.crypto.ceremony import CeremonyError
-from chalicelib.services.bureaus import BureauError, Problem, refresh_election_json
+from chalicelib.services.bureaus import BureauError, Problem, refresh_election_json, roster_of_definition
 from chalicelib.store import ballot_box, sign_in
 from chalicelib.store import bureaus as store
 from chalicelib.store.ballots import get_ballots
@@ -64,7 +64,8 @@ def build_manifest(bureau_id: str, configuration: dict) -> bytes:
             }
         )
     lists = hashlib.sha256("".join(s["electoral_list"]["sha256"] for s in scrutins).encode()).hexdigest()
-    variables = {k: configuration[k] for k in sorted(configuration)}
+    deployed = deployment.configuration(configuration.get("STAGE", ""), configuration)
+    variables = {k: deployed[k] for k in sorted(deployed)}
     return record.compact(
         {
             "v": 1,
@@ -106,14 +107,14 @@ class SealReport:
 
 
 def _difference(old: bytes, new: bytes) -> str:
-    return record._first_difference(json.loads(old), json.loads(new))
+    return record.first_difference(json.loads(old), json.loads(new))
 
 
 def seal_bureau(bureau_id: str, folder: Path, *, now: datetime, configuration: dict) -> SealReport:
     definition = store.get_definition(bureau_id)
     if definition is None:
         raise BureauError("bureau_not_found", bureau=bureau_id)
-    roster = ceremony.Roster.from_json(definition.roster)
+    roster = roster_of_definition(definition)
     report = SealReport(bureau_id, definition.name, definition.state, roster=roster)
     if definition.state == store.SEALED:
         files.write_bytes(folder / files.SEAL_OPEN, store.get_file(bureau_id, files.SEAL_OPEN))
@@ -132,7 +133,10 @@ def seal_bureau(bureau_id: str, folder: Path, *, now: datetime, configuration: d
     if prepared != manifest:
         if prepared is not None:
             report.changed = _difference(prepared, manifest)
-        store.put_file(bureau_id, files.SEAL_MANIFEST, manifest, now)
+        try:
+            store.replace_before_seal(bureau_id, files.SEAL_MANIFEST, manifest, now)
+        except store.StateChanged:
+            raise BureauError("not_keys_ready", bureau=bureau_id, state="sealed") from None
         for name in (files.TRUSTEES, files.ELECTION):
             files.write_bytes(folder / name, store.get_file(bureau_id, name))
         files.write_bytes(folder / files.SEAL_MANIFEST, manifest)
@@ -171,11 +175,16 @@ def seal_bureau(bureau_id: str, folder: Path, *, now: datetime, configuration: d
             "signatures": [signatures[label] for label in report.signed_by],
         }
     )
-    election = record.read_election(store.get_file(bureau_id, files.ELECTION))
+    election_bytes = store.get_file(bureau_id, files.ELECTION)
+    election = record.read_election(election_bytes)
+    if election.phi.hex() != json.loads(manifest)["phi"]:
+        raise BureauError("not_keys_ready", bureau=bureau_id, state="?")
     try:
         store.record_seal(
             bureau_id,
             ballot_ids=list(definition.ballot_ids),
+            election_json=election_bytes,
+            fingerprints={s["id"]: s["definition"] for s in json.loads(manifest)["scrutins"]},
             seal_open=seal_open,
             name=definition.name,
             scrutins=[{"id": s["id"], "label": s.get("label", s["id"])} for s in election.document["scrutins"]],
@@ -183,7 +192,9 @@ def seal_bureau(bureau_id: str, folder: Path, *, now: datetime, configuration: d
             now=now,
         )
     except store.StateChanged:
-        raise BureauError("not_keys_ready", bureau=bureau_id, state="?") from None
+        # Another seal, a new election.json or a re-imported scrutin landed since the manifest:
+        # nothing was recorded; the next `bureau seal` sees the change.
+        raise BureauError("seal_raced", bureau=bureau_id) from None
     files.write_bytes(folder / files.SEAL_OPEN, seal_open)
     report.sealed, report.state = True, store.SEALED
     return report

@@ -198,20 +198,29 @@ def record_seal(
     bureau_id: str,
     *,
     ballot_ids: list[str],
+    election_json: bytes,
+    fingerprints: dict,
     seal_open: bytes,
     name: str,
     scrutins: list[dict],
     phi: str,
     now: datetime,
 ) -> None:
-    """The seal, in one transaction: the bureau sealed (it was keys_ready), seal-open.json,
-    the public index entry, and every ballot marked sealed (still this bureau's)."""
+    """The seal, in one transaction: the bureau sealed (it was keys_ready), election.json still
+    the bytes the manifest names, seal-open.json, the public index entry, and every ballot
+    marked sealed (still this bureau's, its definition still the one in the manifest)."""
     try:
         with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.update(
                 BureauItem(bureau_id, DEFINITION),
                 actions=[BureauItem.state.set(SEALED), BureauItem.state_changed_at.set(now)],
                 condition=BureauItem.state == KEYS_READY,
+            )
+            transaction.condition_check(
+                BureauItem,
+                bureau_id,
+                file_part("election.json"),
+                condition=BureauItem.body == election_json.decode("utf-8"),
             )
             transaction.save(
                 BureauItem(bureau_id, file_part("seal-open.json"), body=seal_open.decode("utf-8"), received_at=now)
@@ -224,7 +233,9 @@ def record_seal(
                 transaction.update(
                     BallotItem(ballot_id),
                     actions=[BallotItem.sealed_at.set(now)],
-                    condition=(BallotItem.bureau_id == bureau_id) & BallotItem.sealed_at.does_not_exist(),
+                    condition=(BallotItem.bureau_id == bureau_id)
+                    & BallotItem.sealed_at.does_not_exist()
+                    & (BallotItem.fingerprint == fingerprints[ballot_id]),
                 )
     except TransactWriteError:
         raise StateChanged() from None

@@ -83,9 +83,9 @@ def seal_demo_bureaus(directory: Path, echo=print, stage: str = "local", config_
         for step in ("shares", "check"):
             _admin("bureau", "ceremony", bureau_id, str(folder))
             for member in members:
-                _keyholder(
-                    step, str(folder), "--key", str(keys / f"{member}.ev1key"), passphrase=demo_passphrase(member)
-                )
+                yes = ["--yes"] if step == "shares" else []  # demo: nobody to read the codes aloud to
+                key = str(keys / f"{member}.ev1key")
+                _keyholder(step, str(folder), "--key", key, *yes, passphrase=demo_passphrase(member))
         status, output = _admin("bureau", "ceremony", bureau_id, str(folder))
         if status:
             raise RuntimeError(f"the demo ceremony did not finish: {output}")

@@ -73,7 +73,10 @@ def init_all(folder, keys):
 
 
 def run_round(kind, folder, keys, members=MEMBERS):
-    return {m: keyholder(kind, str(folder), "--key", str(keys / f"{m}.ev1key"), "--passphrase-stdin") for m in members}
+    yes = ["--yes"] if kind == "shares" else []  # the fingerprints and ceremony code, checked aloud
+    return {
+        m: keyholder(kind, str(folder), "--key", str(keys / f"{m}.ev1key"), "--passphrase-stdin", *yes) for m in members
+    }
 
 
 def test_a_whole_ceremony_with_a_bad_share_then_a_good_attempt(admin, bureau, tmp_path):
@@ -233,3 +236,63 @@ def test_a_key_file_is_never_made_inside_the_ceremony_folder(admin, bureau, tmp_
     )  # fmt: skip
     assert status == 1 and "ne doit pas être rangé dans le dossier de la cérémonie" in output
     assert not (folder / "ma-cle.ev1key").exists() and not (folder / files.DEPOT).exists()
+
+
+@pytest.mark.parametrize("hostile", ["directory", "deep", "link", "not_utf8"])
+def test_a_hostile_roster_file_gives_a_french_message_not_a_traceback(tmp_path, hostile):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    roster = folder / files.ROSTER
+    if hostile == "directory":
+        roster.mkdir()
+    elif hostile == "deep":
+        roster.write_text("[" * 100_000)
+    elif hostile == "link":
+        roster.symlink_to("/dev/zero")
+    else:
+        roster.write_bytes(b"\xff\xfe{}")
+    status, output = keyholder("init", str(folder), "--member", "adm-1", "--key", str(tmp_path / "k"))
+    assert status == 1 and "Erreur :" in output and "Traceback" not in output
+
+
+def test_a_depot_that_is_a_link_is_never_written_through(admin, bureau, tmp_path):
+    folder, elsewhere = tmp_path / "d", tmp_path / "ailleurs"
+    admin("bureau", "ceremony", bureau, str(folder))
+    elsewhere.mkdir()
+    (folder / files.DEPOT).symlink_to(elsewhere)
+    status, output = keyholder(
+        "init", str(folder), "--member", "adm-1", "--key", str(tmp_path / "k.ev1key"), "--kdf", "interactive",
+        "--passphrase-stdin", stdin=f"{PASSPHRASE}\n{PASSPHRASE}\n",
+    )  # fmt: skip
+    assert status == 1 and "lien vers un autre endroit" in output
+    assert not list(elsewhere.iterdir())
+
+
+def test_a_lost_round_three_deposit_is_made_again(admin, bureau, tmp_path):
+    folder, keys = tmp_path / "d", tmp_path / "k"
+    keys.mkdir()
+    admin("bureau", "ceremony", bureau, str(folder))
+    init_all(folder, keys)
+    admin("bureau", "ceremony", bureau, str(folder))
+    run_round("shares", folder, keys)
+    admin("bureau", "ceremony", bureau, str(folder))
+    run_round("check", folder, keys)
+    (folder / files.DEPOT / "round3-del-2.json").unlink()  # the stick was pulled out too early
+    status, output = run_round("check", folder, keys, ["del-2"])["del-2"]
+    assert status == 0 and (folder / files.DEPOT / "round3-del-2.json").exists(), output
+    status, output = admin("bureau", "ceremony", bureau, str(folder))
+    assert status == 0 and "Cérémonie terminée" in output, output
+
+
+def test_shares_wait_for_the_holder_to_confirm_the_codes_read_aloud(admin, bureau, tmp_path):
+    folder, keys = tmp_path / "d", tmp_path / "k"
+    keys.mkdir()
+    admin("bureau", "ceremony", bureau, str(folder))
+    init_all(folder, keys)
+    admin("bureau", "ceremony", bureau, str(folder))
+    key = str(keys / "del-1.ev1key")
+    status, output = keyholder("shares", str(folder), "--key", key, "--passphrase-stdin", stdin=f"{PASSPHRASE}\nnon\n")
+    assert status == 1 and "Code de la cérémonie" in output
+    assert not (folder / files.DEPOT / "round2-del-1.json").exists()
+    status, output = keyholder("shares", str(folder), "--key", key, "--passphrase-stdin", stdin=f"{PASSPHRASE}\noui\n")
+    assert status == 0 and (folder / files.DEPOT / "round2-del-1.json").exists()

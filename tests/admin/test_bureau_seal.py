@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -92,6 +93,12 @@ def test_a_change_after_the_manifest_voids_the_signatures(admin, ready, tmp_path
     assert not BallotItem.get("CSA-MEN").sealed_at
     status, output = admin("bureau", "seal", bureau, str(folder))
     assert "signature d'un manifeste précédent" in output and "est scellé" not in output
+    # They sign the new manifest (their old signatures are replaced) and the seal is recorded.
+    assert sign_seal(folder, keys, "adm-1")[0] == 0
+    assert sign_seal(folder, keys, "del-1")[0] == 0
+    status, output = admin("bureau", "seal", bureau, str(folder))
+    assert status == 0 and "est scellé" in output, output
+    assert BallotItem.get("CSA-MEN").sealed_at
 
 
 def test_nothing_is_sealed_before_the_ceremony_ends(admin, bureau, tmp_path):
@@ -99,47 +106,91 @@ def test_nothing_is_sealed_before_the_ceremony_ends(admin, bureau, tmp_path):
     assert status == 1 and json.loads(output)["error"]["code"] == "not_keys_ready"
 
 
-def test_the_key_holders_decrypt_a_tally_and_refuse_anything_else(admin, ready):
+def close_the_box(folder, election, votes):
+    """What the count of part 3 leaves in the folder: the box's files, sorted by nonce, and
+    the close's manifest (ballots, émargements, each file's SHA-256)."""
+    (folder / files.BALLOTS).mkdir(exist_ok=True)
+    scrutins = []
+    for scrutin, choices in votes.items():
+        k = election.options[scrutin]
+        cast = [
+            ballots.encrypt(public_key=election.public_key, phi=election.phi, scrutin=scrutin, options=k, choice=c)
+            for c in choices
+        ]
+        lines = b"".join(
+            json.dumps(b, separators=(",", ":")).encode() + b"\n" for b in sorted(cast, key=lambda b: b["nonce"])
+        )
+        (folder / files.BALLOTS / f"{scrutin}.jsonl").write_bytes(lines)
+        entry = {"id": scrutin, "ballots": len(choices), "emargements": len(choices)}
+        scrutins.append(entry | {"ballots_sha256": hashlib.sha256(lines).hexdigest()})
+    manifest = {"v": 1, "kind": "seal-close", "election": election.uuid, "phi": election.phi.hex()}
+    (folder / files.SEAL_CLOSE_MANIFEST).write_bytes(record.compact(manifest | {"scrutins": scrutins}))
+
+
+def seal_close(folder, signers):
+    text = (folder / files.SEAL_CLOSE_MANIFEST).read_text()
+    signatures = [json.loads((folder / files.DEPOT / f"close-{m}.json").read_text()) for m in signers]
+    document = {"v": 1, "manifest": text, "manifest_sha256": record.sha256_hex(text.encode())}
+    files.write_json(folder / files.SEAL_CLOSE, document | {"signatures": signatures})
+
+
+def decrypt(folder, keys, member):
+    return keyholder("decrypt", str(folder), "--key", str(keys / f"{member}.ev1key"), "--passphrase-stdin", "--yes")
+
+
+def test_the_key_holders_decrypt_only_the_sums_of_the_whole_sealed_box(admin, ready):
     bureau, folder, keys = ready
     election = record.read_election((folder / files.ELECTION).read_bytes())
     votes = {"CSA-MEN": [0, 1, 1, 1, 0], "CAPN-CE": [1]}
-    scrutins = []
-    for scrutin, choices in votes.items():
-        sums = [(IDENTITY, IDENTITY)] * election.options[scrutin]
-        for choice in choices:
-            cast = ballots.encrypt(
-                public_key=election.public_key, phi=election.phi, scrutin=scrutin, options=2, choice=choice
-            )
-            checked = ballots.verify(cast, public_key=election.public_key, phi=election.phi, scrutin=scrutin, options=2)
-            sums = [(A + a, B + b) for (A, B), (a, b) in zip(sums, checked.pairs, strict=True)]
-        options = [{"a": A.hex(), "b": B.hex()} for A, B in sums]
-        scrutins.append({"id": scrutin, "ballots": len(choices), "options": options})
-    tally = {"v": 1, "election": election.phi.hex(), "scrutins": scrutins}
+    close_the_box(folder, election, votes)
 
-    wrong = dict(tally, election="00" * 32)
-    files.write_json(folder / files.TALLY, wrong)
-    key = str(keys / "adm-1.ev1key")
-    status, output = keyholder("decrypt", str(folder), "--key", key, "--passphrase-stdin", "--yes")
-    assert status == 1 and "Refusé : tally.json n'est pas le résultat scellé" in output
+    status, output = decrypt(folder, keys, "adm-1")
+    assert status == 1 and "la clôture n'est pas encore scellée" in output
 
-    files.write_json(folder / files.TALLY, tally)
+    for member in ("del-2", "del-4"):
+        close = ["close", str(folder), "--key", str(keys / f"{member}.ev1key"), "--passphrase-stdin", "--yes"]
+        status, output = keyholder(*close)
+        assert status == 0 and "5 bulletins dans l'urne, 5 émargements" in output, output
+    seal_close(folder, ["del-2", "del-4"])  # two délégués, no président nor secrétaire
+    status, output = decrypt(folder, keys, "adm-1")
+    assert status == 1 and "Refusé : ce n'est pas l'urne scellée de cette élection (quorum)" in output
+
+    close = ["close", str(folder), "--key", str(keys / "adm-2.ev1key"), "--passphrase-stdin", "--yes"]
+    assert keyholder(*close)[0] == 0
+    seal_close(folder, ["adm-2", "del-4"])
+
+    box = folder / files.BALLOTS / "CSA-MEN.jsonl"
+    whole = box.read_bytes()
+    box.write_bytes(whole.splitlines(keepends=True)[0])  # one voter's ballot alone
+    status, output = decrypt(folder, keys, "adm-1")
+    assert (
+        status == 1
+        and "ce n'est pas l'urne scellée" in output
+        and not (folder / files.DEPOT / "partial-adm-1.json").exists()
+    )
+    box.write_bytes(whole)
+
+    files.write_json(folder / files.TALLY, {"v": 1, "election": election.phi.hex(), "scrutins": []})
+    status, output = decrypt(folder, keys, "adm-1")
+    assert status == 1 and "tally.json ne correspond pas" in output
+    (folder / files.TALLY).unlink()
+
     present = ["adm-1", "del-1", "del-3"]
     for member in present:
-        status, output = keyholder(
-            "decrypt", str(folder), "--key", str(keys / f"{member}.ev1key"), "--passphrase-stdin", "--yes"
-        )
+        status, output = decrypt(folder, keys, member)
         assert status == 0, output
     trustees = record.check_trustees(json.loads((folder / files.TRUSTEES).read_bytes()))
-    for scrutin in tally["scrutins"]:
+    for scrutin, choices in votes.items():
+        lines = (folder / files.BALLOTS / f"{scrutin}.jsonl").read_bytes().splitlines(keepends=True)
+        count, _, sums = record.sum_ballots(lines, phi=election.phi, scrutin=scrutin, options=election.options[scrutin])
         counts = []
-        for i, option in enumerate(scrutin["options"]):
-            A, B = point_from_hex(option["a"]), point_from_hex(option["b"])
+        for i, (A, B) in enumerate(sums):
             removed = IDENTITY
             for group in ("adm", "del"):
                 partials = {}
                 for member in (m for m in present if m.startswith(group)):
                     partial = json.loads((folder / files.DEPOT / f"partial-{member}.json").read_text())
-                    entry = next(s for s in partial["scrutins"] if s["id"] == scrutin["id"])["options"][i]
+                    entry = next(s for s in partial["scrutins"] if s["id"] == scrutin)["options"][i]
                     D = point_from_hex(entry["d"])
                     proof = threshold.Proof(scalar_from_hex(entry["c"]), scalar_from_hex(entry["s"]))
                     index = int(member[4:])
@@ -149,10 +200,23 @@ def test_the_key_holders_decrypt_a_tally_and_refuse_anything_else(admin, ready):
                         D,
                         proof,
                         phi=election.phi,
-                        label=threshold.decryption_label(group, scrutin["id"], i),
+                        label=threshold.decryption_label(group, scrutin, i),
                         index=index,
                     )
                     partials[index] = D
                 removed = removed + threshold.combine(partials)
-            counts.append(threshold.discrete_log(B - removed, scrutin["ballots"]))
-        assert counts == [votes[scrutin["id"]].count(0), votes[scrutin["id"]].count(1)]
+            counts.append(threshold.discrete_log(B - removed, count))
+        assert counts == [choices.count(0), choices.count(1)]
+
+
+def test_a_close_where_ballots_and_emargements_differ_is_not_signed(admin, ready):
+    bureau, folder, keys = ready
+    election = record.read_election((folder / files.ELECTION).read_bytes())
+    close_the_box(folder, election, {"CSA-MEN": [0, 1], "CAPN-CE": []})
+    manifest = json.loads((folder / files.SEAL_CLOSE_MANIFEST).read_bytes())
+    manifest["scrutins"][0]["emargements"] = 3
+    (folder / files.SEAL_CLOSE_MANIFEST).write_bytes(record.compact(manifest))
+    close = ["close", str(folder), "--key", str(keys / "adm-1.ev1key"), "--passphrase-stdin", "--yes"]
+    status, output = keyholder(*close)
+    assert status == 1 and "ballots ≠ émargements" in output
+    assert not (folder / files.DEPOT / "close-adm-1.json").exists()
