@@ -4,36 +4,22 @@ with 2 + 4 key holders; a bad share caught, its sender named, and a second attem
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
 
 import pytest
 
-from chalicelib.admin import cli
 from chalicelib.crypto import ceremony, record, threshold
 from chalicelib.crypto import ceremony_folder as files
 from chalicelib.crypto.group import scalar_hex
 from keyholder import keyfile
-from tests.conftest import NOW
+from tests.admin.test_cli import admin  # noqa: F401  (the admin CLI on moto, as a fixture)
 from tests.services.helpers import ballot, write_ballots
 from tests.support import ROOT
 
 MEMBERS = ["adm-1", "adm-2", "del-1", "del-2", "del-3", "del-4"]
 PASSPHRASE = "quatre mots sans rapport"
-
-
-@pytest.fixture
-def admin(aws, test_stage_config, monkeypatch):
-    monkeypatch.setattr(cli, "utc_now", lambda: NOW)
-
-    def run(*argv):
-        out = io.StringIO()
-        status = cli.main(["--stage", "test", *argv], out=out, config_path=test_stage_config)
-        return status, out.getvalue()
-
-    return run
 
 
 def keyholder(*argv, stdin: str = PASSPHRASE + "\n"):
@@ -268,15 +254,20 @@ def test_a_depot_that_is_a_link_is_never_written_through(admin, bureau, tmp_path
     assert not list(elsewhere.iterdir())
 
 
-def test_a_lost_round_three_deposit_is_made_again(admin, bureau, tmp_path):
-    folder, keys = tmp_path / "d", tmp_path / "k"
+def honest_ceremony(admin, bureau, folder, keys) -> None:
+    """Every round, every holder honest, the bureau visiting the folder after each; the last
+    visit (which writes trustees.json and election.json) is the caller's."""
     keys.mkdir()
     admin("bureau", "ceremony", bureau, str(folder))
     init_all(folder, keys)
-    admin("bureau", "ceremony", bureau, str(folder))
-    run_round("shares", folder, keys)
-    admin("bureau", "ceremony", bureau, str(folder))
-    run_round("check", folder, keys)
+    for step in ("shares", "check"):
+        admin("bureau", "ceremony", bureau, str(folder))
+        assert all(s == 0 for s, _ in run_round(step, folder, keys).values())
+
+
+def test_a_lost_round_three_deposit_is_made_again(admin, bureau, tmp_path):
+    folder, keys = tmp_path / "d", tmp_path / "k"
+    honest_ceremony(admin, bureau, folder, keys)
     (folder / files.DEPOT / "round3-del-2.json").unlink()  # the stick was pulled out too early
     status, output = run_round("check", folder, keys, ["del-2"])["del-2"]
     assert status == 0 and (folder / files.DEPOT / "round3-del-2.json").exists(), output

@@ -12,7 +12,7 @@ from chalicelib.crypto import ceremony_folder as files
 from chalicelib.crypto.group import IDENTITY, point_from_hex, scalar_from_hex
 from chalicelib.store.ballots import BallotItem
 from chalicelib.store.bureaus import BureauItem, StateChanged, replace_before_seal
-from tests.admin.test_bureau_ceremony import MEMBERS, admin, bureau, init_all, keyholder, run_round  # noqa: F401
+from tests.admin.test_bureau_ceremony import admin, bureau, honest_ceremony, keyholder  # noqa: F401
 from tests.conftest import NOW
 from tests.services.helpers import ballot, write_ballots
 
@@ -20,13 +20,7 @@ from tests.services.helpers import ballot, write_ballots
 @pytest.fixture
 def ready(admin, bureau, tmp_path):
     folder, keys = tmp_path / "usb", tmp_path / "keys"
-    keys.mkdir()
-    admin("bureau", "ceremony", bureau, str(folder))
-    init_all(folder, keys)
-    admin("bureau", "ceremony", bureau, str(folder))
-    run_round("shares", folder, keys)
-    admin("bureau", "ceremony", bureau, str(folder))
-    run_round("check", folder, keys)
+    honest_ceremony(admin, bureau, folder, keys)
     status, output = admin("bureau", "ceremony", bureau, str(folder))
     assert status == 0 and "Cérémonie terminée" in output, output
     return bureau, folder, keys
