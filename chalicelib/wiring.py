@@ -14,7 +14,7 @@ from chalicelib.domain.passwords import PasswordPolicy
 from chalicelib.domain.sending_rate import SendingPlan
 from chalicelib.domain.sessions import SessionPolicy
 from chalicelib.secrets import secret_value
-from chalicelib.settings import integer, optional
+from chalicelib.settings import integer, optional, required
 
 
 @cache
@@ -49,6 +49,14 @@ def origin_secret() -> str | None:
     reaches a container when it is recycled: docs/threat-model.md); None: no check."""
     secret_id = optional("ORIGIN_SECRET_ID")
     return secret_value(secret_id) if secret_id else None
+
+
+@cache
+def voter_code_pepper() -> bytes:
+    """The secret key of the voter codes' HMAC (`domain.voter_codes`), read once per container
+    from Secrets Manager: the admin CLI that generates codes and the API that checks them read
+    the same secret; the database holds only the HMACs."""
+    return secret_value(required("VOTER_CODE_PEPPER_ID")).encode("utf-8")
 
 
 @cache

@@ -12,6 +12,7 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+import boto3
 import pytest
 
 # Models read their table names when they first talk to DynamoDB, so importing them is safe.
@@ -35,6 +36,7 @@ TEST_ENVIRONMENT = {
     "SES_SEND_RATE": "1000000",
     "CAMPAIGN_WORKER_RATE": "1000000",
     "CAMPAIGN_SCAN_SEGMENTS": "4",
+    "VOTER_CODE_PEPPER_ID": "test-voter-code-pepper",
     # Cheap argon2 for the many hashes tests make; the defaults are tested on their own.
     "ARGON2_MEMORY_KIB": "1024",
     "ARGON2_TIME_COST": "1",
@@ -64,8 +66,14 @@ def aws():
     forget_clients()
     forget_queue_urls()
     forget_caches()
+    from chalicelib.wiring import voter_code_pepper
+
+    voter_code_pepper.cache_clear()
     with mock_aws():
         create_tables()
+        boto3.client("secretsmanager", region_name="eu-west-3").create_secret(
+            Name=TEST_ENVIRONMENT["VOTER_CODE_PEPPER_ID"], SecretString="test-pepper-" + "x" * 40
+        )
         yield
 
 

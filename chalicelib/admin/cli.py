@@ -11,7 +11,7 @@ import argparse
 import sys
 import tempfile
 
-from chalicelib.admin import bureau, campaigns, render
+from chalicelib.admin import bureau, campaigns, render, voter_codes
 from chalicelib.admin.progress import ProgressBar
 from chalicelib.admin.stage import CONFIG_PATH, UnknownStage, enter_stage
 from chalicelib.clock import utc_now
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     campaigns.add_parser(commands)
     bureau.add_parser(commands)
+    voter_codes.add_parser(commands)
 
     bounces = commands.add_parser("bounces", help="adresses en rejet définitif ou ayant porté plainte")
     bounce_commands = bounces.add_subparsers(dest="bounces_command", required=True, metavar="ACTION")
@@ -224,5 +225,6 @@ COMMANDS = {
     "claims": claims_command,
     "campaign": campaigns.campaign_command,
     "bureau": bureau.bureau_command,
+    "voter-codes": voter_codes.voter_codes_command,
     "bounces": bounces_command,
 }

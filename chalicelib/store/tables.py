@@ -23,6 +23,7 @@ from chalicelib.store.rate_limits import RateLimitCounter
 from chalicelib.store.sessions import Session
 from chalicelib.store.sign_in import SignInEntry
 from chalicelib.store.tokens import Token
+from chalicelib.store.voter_codes import VoterCode
 from chalicelib.store.voters import Voter
 
 ALL_MODELS: list[type[Model]] = [
@@ -40,6 +41,7 @@ ALL_MODELS: list[type[Model]] = [
     BureauItem,
     SignInEntry,
     BallotBoxEntry,
+    VoterCode,
 ]
 
 

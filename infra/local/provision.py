@@ -9,6 +9,7 @@ the AWS stack: both read them from `infra/aws/functions.py`.
 from __future__ import annotations
 
 import json
+import secrets
 from email.utils import parseaddr
 
 import boto3
@@ -50,10 +51,23 @@ def create_all_queues() -> dict[str, str]:
     return {spec.variable: create_queues(settings.required(spec.variable), spec) for spec in QUEUES}
 
 
+def create_voter_code_pepper() -> str:
+    """The local stack's pepper for the voter codes: random, made at each start (the local
+    AWS forgets everything when it stops, codes included), as CloudFormation generates it."""
+    name = settings.required("VOTER_CODE_PEPPER_ID")
+    client = boto3.client("secretsmanager", region_name=settings.region())
+    try:
+        client.create_secret(Name=name, SecretString=secrets.token_urlsafe(48))
+    except client.exceptions.ResourceExistsException:
+        pass  # already there: the codes given so far stay checkable
+    return name
+
+
 def provision() -> dict:
     configured = settings.Settings.from_environment()
     return {
         "tables": create_tables(),
         "queues": create_all_queues(),
         "sender": verify_sender(configured.mail_sender),
+        "secrets": [create_voter_code_pepper()],
     }

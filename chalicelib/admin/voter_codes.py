@@ -1,0 +1,63 @@
+"""`voter-codes generate`: the voter codes and the printing house's files.
+
+The codes exist in clear only in the files written here, for the printing house: keep the
+folder on an encrypted disk, hand it over as the ministry's procedure says, delete it after.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chalicelib.admin.progress import ProgressBar
+from chalicelib.admin.render import _number, safe
+from chalicelib.clock import utc_now
+
+
+def add_parser(commands) -> None:
+    codes = commands.add_parser("voter-codes", help="codes électeur : génération pour l'imprimerie")
+    actions = codes.add_subparsers(dest="voter_codes_command", required=True, metavar="ACTION")
+    generate = actions.add_parser(
+        "generate", help="donner un code à chaque électeur inscrit qui n'en a pas, et écrire les fichiers d'impression"
+    )
+    generate.add_argument(
+        "--ballot", action="append", default=[], metavar="ID", help="seulement ce scrutin (répétable)"
+    )
+    generate.add_argument("--output", required=True, metavar="DOSSIER", help="où écrire les fichiers de l'imprimerie")
+
+
+def voter_codes_command(args, out) -> int:
+    from chalicelib.services.voter_codes import PROGRESS_STAGE, UnknownBallots, generate_codes
+    from chalicelib.wiring import voter_code_pepper
+
+    bar = ProgressBar()
+    try:
+        report = generate_codes(
+            pepper=voter_code_pepper(),
+            output=Path(args.output),
+            now=utc_now(),
+            ballot_ids=args.ballot or None,
+            progress=bar,
+        )
+    except UnknownBallots as error:
+        print(f"Scrutin inconnu : {', '.join(safe(b) for b in error.ballot_ids)}. Rien n'a été fait.", file=out)
+        return 1
+    except OSError as error:
+        print(f"Impossible d'écrire dans {safe(args.output)} : {safe(error.strerror or str(error))}.", file=out)
+        return 1
+    bar(PROGRESS_STAGE, report.voters, report.voters)
+    print(
+        f"{_number(report.generated)} codes générés ({_number(report.already_had)} électeurs en avaient déjà un, "
+        f"{_number(report.voters)} électeurs inscrits lus).",
+        file=out,
+    )
+    for academy, count in sorted(report.by_academy.items()):
+        print(f"  {safe(academy)} : {_number(count)} codes", file=out)
+    for path in report.files:
+        print(f"  {safe(str(path))}", file=out)
+    if report.files:
+        print(
+            "Ces fichiers contiennent les codes en clair : gardez-les sur un disque chiffré, remettez-les à "
+            "l'imprimerie selon la procédure, puis supprimez-les. Le portail n'en garde qu'une empreinte.",
+            file=out,
+        )
+    return 0
