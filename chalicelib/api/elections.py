@@ -14,7 +14,6 @@ from chalicelib.api.schemas import DATETIME, STRING, Answer, array, obj, operati
 from chalicelib.domain import errors
 from chalicelib.domain.elections import ELECTION_ID, PUBLISHED_FILES
 from chalicelib.domain.phases import PARIS
-from chalicelib.services import elections as service
 
 elections = ApiBlueprint(__name__)
 
@@ -34,6 +33,14 @@ FILE_PATH = {
     "election_id": {"type": "string", "pattern": ELECTION_ID.pattern},
     "name": {"enum": list(PUBLISHED_FILES)},
 }
+
+
+def _service():
+    """Imported on the first request, not at every cold start: few containers serve these
+    files (browsers and CloudFront cache them), and the bureaus model costs about 10 ms."""
+    from chalicelib.services import elections
+
+    return elections
 
 
 @elections.route("/api/elections", methods=["GET"])
@@ -56,7 +63,7 @@ def sealed_elections():
             "fingerprint": election.fingerprint,
             "sealed_at": election.sealed_at.astimezone(PARIS).isoformat(),
         }
-        for election in service.sealed_elections()
+        for election in _service().sealed_elections()
     ]
     return json_response({"elections": listed}, headers={"Cache-Control": LIST_CACHE})
 
@@ -76,7 +83,7 @@ def sealed_elections():
 def published_file(election_id, name):
     """The exact bytes sealed, never re-encoded; ETag is the quoted SHA-256 hex of those bytes,
     and If-None-Match with it answers 304 without a body. HEAD answers GET's headers."""
-    found = service.published_file(election_id, name)
+    found = _service().published_file(election_id, name)
     etag = f'"{found.sha256}"'
     headers = {"ETag": etag, "Cache-Control": FILE_CACHE}
     if _matches(elections.current_request.headers.get("if-none-match"), etag):
