@@ -53,6 +53,7 @@ STATUS: dict[type[PortalError], int] = {
     PortalError: 400,
     errors.InvalidCredentials: 401,
     errors.NotAuthenticated: 401,
+    errors.InvalidVoterCode: 401,
     errors.NotOnList: 403,
     errors.ListsNotPublished: 403,
     errors.ClaimsClosed: 403,

@@ -176,6 +176,15 @@ class WrongCurrentPassword(PortalError, code="wrong_current_password"):
         super().__init__(field="current_password")
 
 
+class InvalidVoterCode(PortalError, code="invalid_voter_code"):
+    """The voter code typed is not the voter's current code (or cannot be a code at all)."""
+
+    public = ("field",)
+
+    def __init__(self):
+        super().__init__(field="code")
+
+
 class FieldRequired(PortalError, code="field_required"):
     """A form's field left empty (one of an `InvalidFields`' problems)."""
 

@@ -90,6 +90,8 @@ MESSAGES: dict[str, str] = {
         "l'erreur constatée (personne manquante, nom ou lieu de travail inexact…)."
     ),
     "wrong_current_password": "Le mot de passe actuel est incorrect.",
+    "invalid_voter_code": "Ce code électeur n'est pas le vôtre. Vérifiez-le sur votre notice de vote : 12 "
+    "caractères, chiffres et lettres, sans I, L, O ni U (les tirets et les majuscules n'ont pas d'importance).",
     "invalid_fields": (
         "Le formulaire n'a pas été envoyé : corrigez les champs signalés ci-dessous, puis envoyez-le à nouveau."
     ),

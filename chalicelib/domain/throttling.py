@@ -32,6 +32,10 @@ SIGN_IN = ThrottleKind("signin")
 # The current password asked on the account page: someone holding a stolen session must not
 # guess it at argon2's pace. Keyed by voter and client, the same rules as sign-in.
 CURRENT_PASSWORD = ThrottleKind("current-password")
+# The voter code, typed once per session before voting: keyed by voter and client like the
+# password (backoff for this client; the hourly ceiling binds only clients that failed), and
+# only a signed-in voter can try it at all, so a stranger cannot lock anyone out.
+VOTER_CODE = ThrottleKind("voter-code", max_failures_per_hour=30)
 
 
 def backoff_seconds(consecutive_failures: int, kind: ThrottleKind = SIGN_IN) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
@@ -30,6 +32,8 @@ class Session(Model):
     last_seen_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute()
     expires_ttl = TTLAttribute()
+    # When the voter typed their voter code in this session: voting needs it, once a session.
+    code_verified_at = UTCDateTimeAttribute(null=True)
 
     by_voter = SessionByVoter()
 
@@ -75,3 +79,13 @@ def delete_voter_sessions(voter_id: str) -> int:
         for session_hash in hashes:
             batch.delete(Session(session_hash))
     return len(hashes)
+
+
+@translate_transient()
+def mark_code_verified(session_hash: str, *, now: datetime) -> bool:
+    """Record that this session's voter typed their code; False if the session is gone."""
+    return condition_held(
+        lambda: Session(session_hash).update(
+            actions=[Session.code_verified_at.set(now)], condition=Session.session_hash.exists()
+        )
+    )

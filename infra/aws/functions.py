@@ -33,6 +33,7 @@ from chalicelib.store.mail_log import MailLogEntry
 from chalicelib.store.rate_limits import RateLimitCounter
 from chalicelib.store.sessions import Session
 from chalicelib.store.tokens import Token
+from chalicelib.store.voter_codes import VoterCode
 from chalicelib.store.voters import Voter
 
 APP = "espace-electeur"
@@ -151,9 +152,12 @@ FUNCTIONS = [
             CampaignItem: ("UpdateItem",),
             # The sealed elections and their published files (election.json, trustees.json).
             BureauItem: ("GetItem", "Query"),
+            # The voter code typed before voting, checked against its HMAC.
+            VoterCode: ("GetItem",),
         },
         sqs={MAIL_QUEUE: SEND},
-        secrets=("OriginSecret",),  # X-Origin-Verify, checked on every request (api/origin.py)
+        # X-Origin-Verify, checked on every request (api/origin.py); the voter codes HMAC key.
+        secrets=("OriginSecret", "VoterCodePepper"),
     ),
     # Reserved concurrency 5: about 5 sends of ~0.2 s at once keep within SES's sending rate.
     Function(

@@ -82,7 +82,7 @@ def use_local_stage(aws_port: int) -> None:
 
     enter_stage("local")
     endpoint = f"http://127.0.0.1:{aws_port}"
-    for service in ("DYNAMODB", "SQS", "SES"):
+    for service in ("DYNAMODB", "SQS", "SES", "SECRETS_MANAGER"):
         os.environ[f"AWS_ENDPOINT_URL_{service}"] = endpoint
     os.environ["AWS_ENDPOINT_URL"] = endpoint
 

@@ -94,6 +94,10 @@ def deployed_stack(aws):
         "OriginSecretArn",
         "arn:aws:secretsmanager:eu-west-3:123456789012:secret:espace-electeur-prod-origin-verify-Ab12Cd",
     )
+    outputs.setdefault(
+        "VoterCodePepperArn",
+        "arn:aws:secretsmanager:eu-west-3:123456789012:secret:espace-electeur-prod-voter-code-pepper-Ef34Gh",
+    )
     return outputs
 
 
@@ -378,7 +382,7 @@ def test_cloudfront_sends_the_origin_secret_and_the_api_function_reads_it():
         "Sid": "ReadSecrets",
         "Effect": "Allow",
         "Action": ["secretsmanager:GetSecretValue"],
-        "Resource": ["arn:secret"],
+        "Resource": ["arn:secret", "arn:VoterCodePepperArn"],  # the origin secret, the voter codes' key
     } in api["Statement"]
     for worker in ("send_requested_email", "record_delivery_event"):
         assert not any(
@@ -400,4 +404,4 @@ def test_record_outputs_gives_the_api_function_the_origin_secret(deployed_stack,
     assert stage["environment_variables"]["ORIGIN_SECRET_ID"] == "espace-electeur-prod-origin-verify"
     policy = json.loads((config.parent / "policy-prod-api_handler.json").read_text())
     [read] = [s for s in policy["Statement"] if s["Sid"] == "ReadSecrets"]
-    assert read["Resource"] == [deployed_stack["OriginSecretArn"]]
+    assert read["Resource"] == [deployed_stack["OriginSecretArn"], deployed_stack["VoterCodePepperArn"]]
