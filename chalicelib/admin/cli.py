@@ -15,6 +15,7 @@ from chalicelib.admin import bureau, campaigns, render, voter_codes
 from chalicelib.admin.progress import ProgressBar
 from chalicelib.admin.stage import CONFIG_PATH, UnknownStage, enter_stage
 from chalicelib.clock import utc_now
+from chalicelib.domain.errors import ServiceBusy
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,7 +83,18 @@ def main(argv: list[str] | None = None, out=sys.stdout, config_path=CONFIG_PATH)
         print(render.safe(error), file=sys.stderr)
         return 2
     command = COMMANDS[args.command]
-    return command(args, out)
+    try:
+        return command(args, out)
+    except ServiceBusy:
+        # AWS (or the local stack) did not answer, after botocore's retries: a sentence, not a
+        # traceback. The imports, campaigns, the bureau's and the voter codes' commands write
+        # with conditions, so running them again picks up where they stopped.
+        print(
+            f"AWS ne répond pas pour l'étape « {render.safe(args.stage)} » (ou, en local, `make run` n'est pas "
+            "démarré) : la commande s'est arrêtée en cours de route. Relancez-la quand le service répond.",
+            file=out,
+        )
+        return 3
 
 
 def import_ballots_command(args, out) -> int:

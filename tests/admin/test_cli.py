@@ -128,3 +128,15 @@ def test_demo_files_are_deterministic_and_valid(tmp_path):
     assert [r["first_name"] for r in rows[: len(PERSONAS)]] == [p[0] for p in PERSONAS]
     ballots = json.loads((tmp_path / "b" / "ballots.json").read_text())
     assert all(parse_ballot(b) for b in ballots)
+
+
+def test_aws_not_answering_gives_a_sentence_and_exit_status_3(admin, monkeypatch):
+    from chalicelib.domain.errors import ServiceBusy
+    from chalicelib.services import helpdesk
+
+    def busy(*args, **kwargs):
+        raise ServiceBusy()
+
+    monkeypatch.setattr(helpdesk, "voter_file", busy)
+    status, output = admin("voter", "show", "P00000001")
+    assert status == 3 and "AWS ne répond pas pour l'étape « test »" in output and "Traceback" not in output
