@@ -247,6 +247,25 @@ class InvalidClose(ValueError):
         self.what = what
 
 
+def signer_of(envelope, trustees: Trustees, kind: str, field: str, digest: str) -> str:
+    """The member (label) whose signature of `kind`, for this election, covers `digest` in
+    `field`; CeremonyError naming the claimed signer and why not."""
+    payload = cer.payload_of(envelope)
+    try:
+        label = cer.member_label(payload["group"], cer.integer(payload["index"], "index"))
+    except KeyError:
+        raise cer.CeremonyError("bad_message") from None
+    sign_pk = trustees.sign_keys.get(label)
+    if sign_pk is None:
+        raise cer.CeremonyError("unknown_member", label)
+    payload = cer.open_signed(envelope, sign_pk, label)
+    if payload.get("kind") != kind or payload.get("election") != trustees.roster.election:
+        raise cer.CeremonyError("wrong_round", label)
+    if payload.get(field) != digest:
+        raise cer.CeremonyError("old_manifest", label)
+    return label
+
+
 def signed_quorum(signatures, trustees: Trustees, kind: str, field: str, digest: str) -> list[str]:
     """The members (labels) whose signature of `kind` covers `digest`; InvalidClose unless an
     `adm` and a `del` member are among them (the seal's and the close's quorum)."""
@@ -255,17 +274,9 @@ def signed_quorum(signatures, trustees: Trustees, kind: str, field: str, digest:
         raise InvalidClose("signatures")
     for envelope in signatures:
         try:
-            payload = cer.payload_of(envelope)
-            label = cer.member_label(payload["group"], cer.integer(payload["index"], "index"))
-            sign_pk = trustees.sign_keys[label]
-            payload = cer.open_signed(envelope, sign_pk, label)
-        except (cer.CeremonyError, KeyError, TypeError):
+            signers.append(signer_of(envelope, trustees, kind, field, digest))
+        except cer.CeremonyError:
             raise InvalidClose("signature") from None
-        if payload.get("kind") != kind or payload.get("election") != trustees.roster.election:
-            raise InvalidClose("signature")
-        if payload.get(field) != digest:
-            raise InvalidClose("signature")
-        signers.append(label)
     groups = {label.split("-", 1)[0] for label in signers}
     if len(set(signers)) != len(signers) or not {"adm", "del"} <= groups:
         raise InvalidClose("quorum")

@@ -19,7 +19,7 @@ uses), so that "what happens when someone registers" takes a glance, not a grep:
   admin.cli.claims_command -> claims.answer_claim -> registration.request_notice (answer)
 - Public election files: api.elections.sealed_elections / published_file -> elections.sealed_elections /
   published_file (domain.elections: the id and the file name, before any read) -> store.bureaus.sealed_elections /
-  sealed_election (sealed? and φ), store.bureaus.sealed_file
+  sealed_election (sealed? and φ), store.bureaus.get_file
 - Import: admin.cli.import_ballots_command -> ballot_import.import_ballots (domain.seals: a sealed ballot
   changed is refused) -> store.ballots.save_ballots (conditional: not sealed, same bureau);
   admin.cli.import_voters_command -> voter_import.import_voters (csv_file.stage_file -> staging.Staging,

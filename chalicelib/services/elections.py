@@ -74,7 +74,7 @@ def published_file(election_id: str, name: str) -> PublishedFile:
     entry = store.sealed_election(election_id)
     if entry is None:
         raise ElectionNotFound()
-    data = store.sealed_file(election_id, name)
+    data = store.get_file(election_id, name)
     if data is None:
         raise InconsistentRecord(f"{election_id}: sealed without {name}")
     digest = hashlib.sha256(data).hexdigest()

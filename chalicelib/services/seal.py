@@ -150,7 +150,7 @@ def seal_bureau(bureau_id: str, folder: Path, *, now: datetime, configuration: d
     for _, path in [d for d in files.deposits(folder) if d[0] == "seal"]:
         try:
             envelope = files.read_json(path)
-            label = _check_signature(envelope, trustees, bureau_id, report.manifest_sha256)
+            label = record.signer_of(envelope, trustees, "seal", "manifest", report.manifest_sha256)
         except CeremonyError as error:
             report.problems.append(Problem(path.name, error.code, error.sender))
             continue
@@ -198,20 +198,3 @@ def seal_bureau(bureau_id: str, folder: Path, *, now: datetime, configuration: d
     files.write_bytes(folder / files.SEAL_OPEN, seal_open)
     report.sealed, report.state = True, store.SEALED
     return report
-
-
-def _check_signature(envelope, trustees: record.Trustees, bureau_id: str, manifest_sha256: str) -> str:
-    payload = ceremony.payload_of(envelope)
-    try:
-        label = ceremony.member_label(str(payload["group"]), int(payload["index"]))
-    except (KeyError, TypeError, ValueError):
-        raise CeremonyError("bad_message") from None
-    sign_pk = trustees.sign_keys.get(label)
-    if sign_pk is None:
-        raise CeremonyError("unknown_member", label)
-    payload = ceremony.open_signed(envelope, sign_pk, label)
-    if payload.get("kind") != "seal" or payload.get("election") != bureau_id:
-        raise CeremonyError("wrong_round", label)
-    if payload.get("manifest") != manifest_sha256:
-        raise CeremonyError("old_manifest", label)
-    return label

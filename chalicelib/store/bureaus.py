@@ -143,7 +143,9 @@ def put_file(bureau_id: str, name: str, data: bytes, now: datetime) -> None:
 
 @translate_transient()
 def get_file(bureau_id: str, name: str) -> bytes | None:
-    item = get_or_none(BureauItem, bureau_id, file_part(name))
+    """A file's exact bytes as last written (one GetItem, strongly consistent: `bureau seal`
+    may write election.json again just before sealing, and the API must serve that one)."""
+    item = get_or_none(BureauItem, bureau_id, file_part(name), consistent_read=True)
     return item.body.encode("utf-8") if item else None
 
 
@@ -253,12 +255,3 @@ def sealed_election(bureau_id: str) -> BureauItem | None:
     entry is written by `record_seal`'s transaction, so it exists exactly when the bureau is
     sealed."""
     return get_or_none(BureauItem, SEALED_ELECTIONS, bureau_id)
-
-
-@translate_transient()
-def sealed_file(bureau_id: str, name: str) -> bytes | None:
-    """A file's exact bytes as last written (one GetItem, strongly consistent): read after the
-    seal, the published one, never an earlier version (`bureau seal` may write election.json
-    again just before sealing)."""
-    item = get_or_none(BureauItem, bureau_id, file_part(name), consistent_read=True)
-    return item.body.encode("utf-8") if item else None
