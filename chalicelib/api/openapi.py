@@ -58,6 +58,7 @@ DETAILS = {
     "minimum": INTEGER,
     "maximum": INTEGER,
     "fields": {"type": "array", "items": _PROBLEM},
+    "reason": {"type": "string", "description": "La vérification du bulletin qui a échoué (jamais le choix)."},
 }
 RETRY_AFTER = {
     "Retry-After": {

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chalicelib.api.requests import json_object, text_field
-from chalicelib.domain.errors import PortalError
+from chalicelib.domain.errors import InvalidRequest, PortalError
 
 # JSON Schema helpers (OpenAPI 3.1 is JSON Schema 2020-12).
 STRING = {"type": "string"}
@@ -58,19 +58,41 @@ class Text:
 
 
 @dataclass(frozen=True)
+class JsonObject:
+    """An object field of a body, handed to the service as it is (the service checks it: an
+    encrypted ballot is judged by `chalicelib.crypto`, which says which check failed)."""
+
+    description: str = ""
+
+    def schema(self) -> dict:
+        schema = {"type": "object"}
+        if self.description:
+            schema["description"] = self.description
+        return schema
+
+
+@dataclass(frozen=True)
 class Body:
     """A JSON object body. Strict: every field a required string (`invalid_request` naming the
     first wrong one). Lenient (`strict=False`): the fields are handed over as they are, for a
     service that reports every field's problem at once."""
 
-    fields: dict[str, Text]
+    fields: dict[str, Text | JsonObject]
     strict: bool = True
 
     def parse(self, request) -> dict:
         body = json_object(request)
         if not self.strict:
             return {name: body.get(name) for name in self.fields}
-        return {name: text_field(body, name, max_length=f.max_length) for name, f in self.fields.items()}
+        return {name: self._field(body, name, f) for name, f in self.fields.items()}
+
+    @staticmethod
+    def _field(body: dict, name: str, field_type: Text | JsonObject):
+        if isinstance(field_type, JsonObject):
+            if not isinstance(body.get(name), dict):
+                raise InvalidRequest(name)
+            return body[name]
+        return text_field(body, name, max_length=field_type.max_length)
 
     def schema(self) -> dict:
         schema = {"type": "object", "properties": {name: f.schema() for name, f in self.fields.items()}}

@@ -56,6 +56,9 @@ class Facts:
     # order, and where their voter code will be handed to them.
     ballots: tuple[tuple[str, datetime, datetime], ...] = ()
     code_delivery: str | None = None
+    # A vote recorded: the scrutin's label and the time of the émargement (never the ballot).
+    scrutin: str | None = None
+    voted_at: datetime | None = None
 
 
 def _when(moment: datetime) -> str:
@@ -188,6 +191,26 @@ def _password_changed_signed_in(facts: Facts) -> Letter:
     )
 
 
+def _vote_recorded(facts: Facts) -> Letter:
+    """Sent for every vote, without the receipt: the receipt stays with the voter, and this
+    email only says that a vote in their name was recorded, so an impostor is noticed at once."""
+    return _compose(
+        f"Élections professionnelles : vous avez voté au scrutin {facts.scrutin}",
+        facts,
+        f"Votre vote au scrutin « {facts.scrutin} » a été enregistré le {_when(facts.voted_at or facts.now)} (heure de Paris). "
+        "Il est définitif.",
+        "Votre accusé de réception s'est affiché à l'écran au moment du vote : conservez-le. Il vous permettra, "
+        "après le dépouillement, de vérifier que votre bulletin est bien dans l'urne. Ce courriel ne le contient "
+        "pas, et il ne dit jamais pour qui vous avez voté.",
+        (
+            "Si vous n'avez pas voté vous-même à ce scrutin, quelqu'un a utilisé votre mot de passe et votre code "
+            "électeur : prévenez sans attendre l'assistance de votre académie, puis choisissez un nouveau mot de "
+            "passe :",
+            FORGOTTEN_PASSWORD_PAGE,
+        ),
+    )
+
+
 def _address_changed(facts: Facts) -> Letter:
     """To the address the roll no longer holds: what stopped working, and whom to contact. No link."""
     return _compose(
@@ -293,6 +316,7 @@ LETTERS: dict[Email, Callable[[Facts], Letter]] = {
     Email.ADDRESS_CONFIRMATION: _address_confirmation,
     Email.INVITATION: _invitation,
     Email.REMINDER: _reminder,
+    Email.VOTE_RECORDED: _vote_recorded,
 }
 
 

@@ -185,6 +185,33 @@ class InvalidVoterCode(PortalError, code="invalid_voter_code"):
         super().__init__(field="code")
 
 
+class VoterCodeRequired(PortalError, code="voter_code_required"):
+    """A cast from a session in which the voter has not typed their voter code."""
+
+
+class VotingClosed(PortalError, code="voting_closed"):
+    """The scrutin is not open for voting at this instant (not yet, or over and past the grace
+    for this session)."""
+
+
+class AlreadyVoted(PortalError, code="already_voted"):
+    """The voter's vote in this scrutin is recorded already: it is final."""
+
+
+class BallotRefused(PortalError, code="invalid_ballot"):
+    """The encrypted ballot failed a check (`reason` names which, never the choice): nothing
+    was written. A browser running our booth never sends one; a retry will not help."""
+
+    public = ("reason",)
+
+    def __init__(self, reason: str):
+        super().__init__(reason=reason)
+
+
+class ElectionNotSealed(PortalError, code="election_not_sealed"):
+    """The scrutin's polling bureau has not sealed the election: no vote is taken."""
+
+
 class FieldRequired(PortalError, code="field_required"):
     """A form's field left empty (one of an `InvalidFields`' problems)."""
 

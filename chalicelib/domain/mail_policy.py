@@ -31,6 +31,9 @@ class MailRequestKind(str, Enum):
     # address, and a link to choose a password to the new one; each names its recipient.
     ADDRESS_CHANGED = "address_changed"
     ADDRESS_CONFIRMATION = "address_confirmation"
+    # A vote was recorded (the émargement): the voter learns at once if someone else voted
+    # in their name. The request names the voter, the scrutin and the time, never the ballot.
+    VOTE_RECORDED = "vote_recorded"
 
 
 class Email(str, Enum):
@@ -47,6 +50,7 @@ class Email(str, Enum):
     # never touch a voter's budget; at most one per campaign and voter.
     INVITATION = "invitation"
     REMINDER = "reminder"
+    VOTE_RECORDED = "vote_recorded"
 
 
 # Notices that tell the voter something happened to their account are always sent.
@@ -55,6 +59,8 @@ OUTSIDE_BUDGET = {Email.PASSWORD_CHANGED, Email.PASSWORD_CHANGED_SIGNED_IN, Emai
 # never at a stranger's request, once per change; the voter must learn that the espace was
 # suspended, and the new address needs its link even if someone spent its budget.
 OUTSIDE_BUDGET |= {Email.ADDRESS_CHANGED, Email.ADDRESS_CONFIRMATION}
+# One per vote, and a vote is cast once per scrutin: at most 7 per voter, never at a stranger's request.
+OUTSIDE_BUDGET |= {Email.VOTE_RECORDED}
 
 
 def email_for(request: MailRequestKind, *, listed: bool, active: bool) -> Email | None:
@@ -70,6 +76,8 @@ def email_for(request: MailRequestKind, *, listed: bool, active: bool) -> Email 
         return Email.PASSWORD_CHANGED
     if request is MailRequestKind.PASSWORD_CHANGED_SIGNED_IN:
         return Email.PASSWORD_CHANGED_SIGNED_IN
+    if request is MailRequestKind.VOTE_RECORDED:
+        return Email.VOTE_RECORDED
     if request is MailRequestKind.REGISTRATION:
         return Email.ALREADY_ACTIVE if active else Email.CONFIRMATION
     return Email.RESET if active else Email.CONFIRMATION

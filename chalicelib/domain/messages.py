@@ -92,6 +92,25 @@ MESSAGES: dict[str, str] = {
     "wrong_current_password": "Le mot de passe actuel est incorrect.",
     "invalid_voter_code": "Ce code électeur n'est pas le vôtre. Vérifiez-le sur votre notice de vote : 12 "
     "caractères, chiffres et lettres, sans I, L, O ni U (les tirets et les majuscules n'ont pas d'importance).",
+    "voter_code_required": (
+        "Saisissez d'abord votre code électeur (il figure sur votre notice de vote) : il est "
+        "demandé une fois par connexion, avant de voter."
+    ),
+    "voting_closed": (
+        "Le vote n'est pas ouvert pour ce scrutin en ce moment : il se tient aux dates "
+        "indiquées dans votre espace (heure de Paris)."
+    ),
+    "already_voted": (
+        "Votre vote à ce scrutin est déjà enregistré. Il est définitif : il ne peut être ni modifié ni annulé."
+    ),
+    "invalid_ballot": (
+        "Votre bulletin n'a pas pu être vérifié et n'a pas été enregistré : vous n'avez pas "
+        "encore voté. Rechargez la page et recommencez ; si cela se reproduit, contactez "
+        "l'assistance."
+    ),
+    "election_not_sealed": (
+        "Le bureau de vote n'a pas encore scellé cette élection : le vote n'est pas ouvert. Réessayez plus tard."
+    ),
     "invalid_fields": (
         "Le formulaire n'a pas été envoyé : corrigez les champs signalés ci-dessous, puis envoyez-le à nouveau."
     ),

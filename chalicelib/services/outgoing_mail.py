@@ -37,6 +37,7 @@ from chalicelib.mail.ses import send_raw_email
 from chalicelib.services.after_commit import best_effort
 from chalicelib.store import mail_log, rate_limits
 from chalicelib.store.accounts import ACTIVE, create_pending_account, find_account
+from chalicelib.store.ballots import find_ballot
 from chalicelib.store.claims import find_claim
 from chalicelib.store.mail_log import SENDING, SENT, MailLogEntry
 from chalicelib.store.tokens import save_token
@@ -54,7 +55,11 @@ LINK_PURPOSES = {
     Email.ADDRESS_CONFIRMATION: LinkPurpose.REGISTRATION,
 }
 # Notices about an account, whose request names the voter rather than an address.
-BY_VOTER_ID = {MailRequestKind.PASSWORD_CHANGED, MailRequestKind.PASSWORD_CHANGED_SIGNED_IN}
+BY_VOTER_ID = {
+    MailRequestKind.PASSWORD_CHANGED,
+    MailRequestKind.PASSWORD_CHANGED_SIGNED_IN,
+    MailRequestKind.VOTE_RECORDED,
+}
 # An import changed the voter's address: each request names the voter and its recipient.
 ADDRESS_CHANGE = {
     MailRequestKind.ADDRESS_CHANGED: Email.ADDRESS_CHANGED,
@@ -80,6 +85,8 @@ class _Recipient(NamedTuple):
     # The account's links are void until this instant: a new link is dated after it, even
     # if this machine's clock is behind the one that set it.
     links_after: datetime | None = None
+    scrutin: str | None = None  # a vote recorded: the scrutin's label and the émargement's time
+    voted_at: datetime | None = None
 
 
 def _address_change_recipient(request: MailRequestKind, body: dict) -> _Recipient | None:
@@ -132,6 +139,8 @@ def _recipient(request: MailRequestKind, body: dict) -> _Recipient | None:
     voter = _listed_voter(request, body)
     if voter is None:
         return None
+    if request is MailRequestKind.VOTE_RECORDED:
+        return _vote_recipient(voter, body)
     account = find_account(voter.voter_id)
     kind = email_for(request, listed=True, active=account is not None and account.status == ACTIVE)
     return _Recipient(
@@ -140,6 +149,21 @@ def _recipient(request: MailRequestKind, body: dict) -> _Recipient | None:
         kind,
         voter_id=voter.voter_id,
         needs_account=kind is Email.CONFIRMATION and account is None,
+    )
+
+
+def _vote_recipient(voter: Voter, body: dict) -> _Recipient | None:
+    ballot = find_ballot(body["ballot_id"])
+    if ballot is None:
+        return None
+    voted_at = datetime.strptime(body["voted_at"], "%Y-%m-%dT%H:%M:%S.%f%z")
+    return _Recipient(
+        voter.email,
+        voter.first_name,
+        Email.VOTE_RECORDED,
+        voter_id=voter.voter_id,
+        scrutin=ballot.label,
+        voted_at=voted_at,
     )
 
 
@@ -240,6 +264,8 @@ def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
         expires_at=expires_at,
         reference=recipient.reference,
         answer=recipient.answer,
+        scrutin=recipient.scrutin,
+        voted_at=recipient.voted_at,
     )
     message = build_message(content, sender=configured.mail_sender, recipient=address, now=now)
     ses_message_id = send_raw_email(message, parseaddr(configured.mail_sender)[1], address)

@@ -80,6 +80,7 @@ class Authenticated(NamedTuple):
     session_hash: str
     voter_id: str
     account: Account
+    code_verified_at: datetime | None = None  # when the voter typed their voter code in this session
 
 
 def authenticate(session_id, *, now: datetime, policy: SessionPolicy) -> Authenticated:
@@ -101,7 +102,7 @@ def authenticate(session_id, *, now: datetime, policy: SessionPolicy) -> Authent
         session_hash, now=now, expires_at=policy.expires_at(session.created_at, now)
     ):
         raise NotAuthenticated()  # deleted since it was read: signed out meanwhile
-    return Authenticated(session_hash, session.voter_id, account)
+    return Authenticated(session_hash, session.voter_id, account, session.code_verified_at)
 
 
 def sign_out(session_hash: str) -> None:

@@ -32,6 +32,15 @@ class BallotBoxEntry(Model):
     ballot = UnicodeAttribute()  # the ballot's JSON, exactly as cast
 
 
+@translate_transient()  # builds an item, no call: for the rule that every table function has it
+def new_entry(scrutin: str, nonce: bytes, ballot: str):
+    """The box's item for one accepted ballot and the condition it is written under (no ballot
+    with this nonce in the scrutin): what `store.sign_in.record_vote` writes together with the
+    émargement. Nothing else goes in: the item's attributes are the key and the ballot."""
+    entry = BallotBoxEntry(box_partition(scrutin, nonce), nonce.hex(), ballot=ballot)
+    return entry, BallotBoxEntry.nonce.does_not_exist()
+
+
 @translate_transient()
 def is_empty(scrutin: str) -> bool:
     """No ballot in any shard of this scrutin: one Query of at most one item per shard."""

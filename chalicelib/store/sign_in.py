@@ -9,11 +9,15 @@ Until voting opens it must be empty: `is_empty` is what the seal's attestation r
 
 from __future__ import annotations
 
-from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.models import Model
+from datetime import datetime
 
-from chalicelib.store.base import table_meta
-from chalicelib.transient import translate_transient
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.store.base import table_meta, transaction_connection
+from chalicelib.transient import cancelled_by_conflict, translate_transient
 
 
 class SignInEntry(Model):
@@ -28,3 +32,54 @@ class SignInEntry(Model):
 def is_empty(ballot_id: str) -> bool:
     """No émargement yet for this scrutin: one Query of at most one item."""
     return next(iter(SignInEntry.query(ballot_id, limit=1, consistent_read=True)), None) is None
+
+
+class AlreadySignedIn(Exception):
+    """The voter's émargement for this scrutin exists: their vote is recorded already."""
+
+
+class BallotTaken(Exception):
+    """The item written with the émargement was refused by its own condition (for the box:
+    a ballot with this nonce is in it already)."""
+
+
+def _failed(reason) -> bool:
+    return reason is not None and reason.code == "ConditionalCheckFailed"
+
+
+@translate_transient()
+def record_vote(ballot_id: str, voter_id: str, voted_at: datetime, *, together_with) -> None:
+    """The émargement and `together_with` (an item and the condition it is written under: the
+    ballot, `store.ballot_box.new_entry`) in one transaction; both are written or neither.
+
+    This module is handed the ballot's item and never imports the box: the sign-in list's
+    module knows nothing of what is cast (pyproject.toml's import-linter contracts).
+    AlreadySignedIn when the voter has voted (whatever the other item), BallotTaken when only
+    the ballot's condition failed; a transaction cancelled by a concurrent one leaves as
+    ServiceBusy (nothing written, the voter may try again)."""
+    item, condition = together_with
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.save(
+                SignInEntry(ballot_id, voter_id, voted_at=voted_at), condition=SignInEntry.voter_id.does_not_exist()
+            )
+            transaction.save(item, condition=condition)
+    except TransactWriteError as error:
+        if cancelled_by_conflict(error):
+            raise
+        reasons = getattr(error, "cancellation_reasons", None) or []
+        if reasons and _failed(reasons[0]):
+            raise AlreadySignedIn() from None
+        if len(reasons) > 1 and _failed(reasons[1]):
+            raise BallotTaken() from None
+        raise
+
+
+@translate_transient()
+def votes_of(voter_id: str, ballot_ids) -> dict[str, datetime]:
+    """When this voter voted in each of these scrutins, for those they voted in: one
+    BatchGetItem (a voter is on at most 7 scrutins)."""
+    keys = [(ballot_id, voter_id) for ballot_id in sorted(set(ballot_ids))]
+    if not keys:
+        return {}
+    return {e.ballot_id: e.voted_at for e in SignInEntry.batch_get(keys, consistent_read=True)}

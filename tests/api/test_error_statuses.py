@@ -7,7 +7,7 @@ from tests.domain.test_errors import all_errors
 
 def test_every_domain_error_has_a_status():
     for cls in all_errors():
-        assert status_of(cls.__new__(cls)) in {400, 401, 403, 404, 405, 410, 415, 429, 500, 503}, cls
+        assert status_of(cls.__new__(cls)) in {400, 401, 403, 404, 405, 409, 410, 415, 429, 500, 503}, cls
 
 
 def test_the_most_specific_entry_wins():
