@@ -197,8 +197,8 @@ def _vote_recorded(facts: Facts) -> Letter:
     return _compose(
         f"Élections professionnelles : vous avez voté au scrutin {facts.scrutin}",
         facts,
-        f"Votre vote au scrutin « {facts.scrutin} » a été enregistré le {_when(facts.voted_at or facts.now)} (heure de Paris). "
-        "Il est définitif.",
+        f"Votre vote au scrutin « {facts.scrutin} » a été enregistré le "
+        f"{_when(facts.voted_at or facts.now)} (heure de Paris). Il est définitif.",
         "Votre accusé de réception s'est affiché à l'écran au moment du vote : conservez-le. Il vous permettra, "
         "après le dépouillement, de vérifier que votre bulletin est bien dans l'urne. Ce courriel ne le contient "
         "pas, et il ne dit jamais pour qui vous avez voté.",
