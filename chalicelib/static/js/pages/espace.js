@@ -26,7 +26,7 @@ function ballotSection(ballot) {
   const dates = element("dl", { class: "ee-dates" });
   for (const key of DATES) dates.append(element("dt", { text: text(key) }), element("dd", { text: formatWhen(ballot[key]) }));
   section.append(dates);
-  // Voting is not on the portal yet: say when and how it will be, never "open" without a way in.
+  // When and how the vote is held; while it is open, the « Je vote » callout above leads to the booth.
   const period = { opens: formatWhen(ballot.voting_opens_at), closes: formatWhen(ballot.voting_closes_at) };
   section.append(element("p", { class: "ee-voting", text: text(ballot.phase === "closed" ? "voting_held" : "voting_how", period) }));
   if (ballot.candidate_lists_published) {
@@ -61,6 +61,7 @@ if (me) {
   const ballots = await myBallots();
   const area = $("[data-ballots]");
   if (!ballots.length) area.append(element("p", { text: text("no_ballots") }));
+  $("[data-voting]").hidden = !ballots.some((ballot) => ballot.phase === "voting_open");
   for (const ballot of ballots) area.append(ballotSection(ballot));
   showStep("ready");
   showWelcome();
