@@ -78,7 +78,9 @@ def _plus_order_8(ballot):
 NEGATIVE = {
     "two ciphertexts swapped": lambda b: _swap(b["choices"], 0, 2),
     "two proofs swapped": lambda b: _swap(b["proofs"], 0, 1),
-    "a changed nonce": lambda b: b.update(nonce="00" + b["nonce"][2:]),
+    # One bit flipped, so that the change is never a no-op (a fixed "00" prefix was one for a
+    # random nonce that already began with it: 1 in 256 of the cast tests).
+    "a changed nonce": lambda b: b.update(nonce=f"{int(b['nonce'][:2], 16) ^ 1:02x}" + b["nonce"][2:]),
     "a scalar s + ℓ": lambda b: b["sum_proof"].update(
         s=scalar_hex_unreduced(scalar_from_hex(b["sum_proof"]["s"]) + ORDER)
     ),
