@@ -12,11 +12,12 @@ from infra.local.process import start_local_stack as _start
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def start_local_stack(outbox, *, voters: int, output, timeout: float = 120):
+def start_local_stack(outbox, *, voters: int, output, timeout: float = 120, with_aws_port: bool = False):
     """`python -m infra.local` as `make run` starts it, on free ports, with its own outbox;
-    returns the process and the portal's base URL once /api/health answers (None if not)."""
-    process, base, _ = _start(outbox, voters=voters, output=output, timeout=timeout)
-    return process, base
+    returns the process and the portal's base URL once /api/health answers (None if not),
+    and the local AWS's port if asked."""
+    process, base, aws_port = _start(outbox, voters=voters, output=output, timeout=timeout)
+    return (process, base, aws_port) if with_aws_port else (process, base)
 
 
 def call(base, method, path, body=None, cookie=None):

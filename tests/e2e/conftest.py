@@ -36,8 +36,9 @@ JETON = re.compile(r"#jeton=([A-Za-z0-9_-]{43})")
 
 
 class Stack:
-    def __init__(self, base: str, outbox: Path, log: Path):
+    def __init__(self, base: str, outbox: Path, log: Path, aws_port: int | None = None):
         self.base = base
+        self.aws_port = aws_port  # the local AWS, for what an administrator does with the admin CLI
         self.outbox = outbox
         self.log = log  # everything the local stack printed: its request log lines included
 
@@ -102,11 +103,11 @@ def stack(tmp_path_factory):
     outbox = tmp_path_factory.mktemp("e2e-outbox")
     log = tmp_path_factory.mktemp("e2e-log") / "stack.log"
     with open(log, "w") as output:
-        process, base = start_local_stack(outbox, voters=300, output=output)
+        process, base, aws_port = start_local_stack(outbox, voters=300, output=output, with_aws_port=True)
     if base is None:
         stop_local_stack(process)
         raise AssertionError(f"the local stack did not start:\n{log.read_text()[-3000:]}")
-    yield Stack(base, outbox, log)
+    yield Stack(base, outbox, log, aws_port)
     stop_local_stack(process, timeout=30)
 
 
