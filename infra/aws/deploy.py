@@ -133,24 +133,13 @@ def deployed_rest_api_id(stage: str) -> str:
 def merge_policies(stage: str, config_dir: Path = CONFIG.parent) -> None:
     """For `make package` (one stack): the same policies, naming the resources of the merged
     template itself (`Fn::Sub`), since no account or ARN exists yet."""
-    references = {}
-    for key, output in build_template()["Outputs"].items():
-        value = output["Value"]
-        if "Fn::GetAtt" in value:
-            logical, attribute = value["Fn::GetAtt"]
-            references[key] = f"${{{logical}.{attribute}}}"
-        elif "Ref" in value:
-            references[key] = f"${{{value['Ref']}}}"
-        elif "Fn::Sub" in value:
-            references[key] = value["Fn::Sub"]
+    references = policies.template_references(build_template()["Outputs"])
     for function in FUNCTIONS:
         references[f"{function.logical_id}LogGroupArn"] = (  # without the ':*' the policy adds
             "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/"
             + function.function_name
         )
-        document = policies.function_policy(function.handler, references)
-        for statement in document["Statement"]:
-            statement["Resource"] = [{"Fn::Sub": r} if "${" in r else r for r in statement["Resource"]]
+        document = policies.in_template(policies.function_policy(function.handler, references))
         (config_dir / function.chalice_config(stage)["iam_policy_file"]).write_text(
             json.dumps(document, indent=2) + "\n", encoding="utf-8"
         )

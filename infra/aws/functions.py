@@ -6,7 +6,12 @@ policy, not an error. Everything else is derived from `FUNCTIONS`: the least-pri
 policies (`policies.py`), the log groups, alarms and merged-template entries (`stack.py`),
 the `lambda_functions` of `.chalice/config.json` (`deploy.py` writes them, a test checks
 them) and `docs/functions.md`. A new function, say one that casts votes under its own role
-(writes two tables, reads neither), is one more `Function(...)` below.
+(writes two tables, reads neither), is one more `Function(...)` below. A role that no Chalice
+function owns yet (the count's, part 3) is a `Role(...)`, which the stack creates itself.
+
+The sign-in list and the ballot box (`VOTE_TABLES`) are kept apart here: no entry may read both,
+and an entry that reads one carries an explicit `Deny` of reading the other (`policies.py`
+checks both rules when it builds a policy, and `make template` fails on a breach).
 
 The queues are described here too (`QueueSpec`), because their settings follow from the
 functions that consume them, and the local stack (`infra/local/provision.py`) creates them
@@ -22,6 +27,7 @@ from pathlib import Path
 from pynamodb.models import Model
 
 from chalicelib.store.accounts import Account
+from chalicelib.store.ballot_box import BallotBoxEntry
 from chalicelib.store.ballots import BallotItem
 from chalicelib.store.base import table_suffix, table_variable
 from chalicelib.store.bureaus import BureauItem
@@ -32,6 +38,7 @@ from chalicelib.store.electoral_list import ElectoralListEntry
 from chalicelib.store.mail_log import MailLogEntry
 from chalicelib.store.rate_limits import RateLimitCounter
 from chalicelib.store.sessions import Session
+from chalicelib.store.sign_in import SignInEntry
 from chalicelib.store.tokens import Token
 from chalicelib.store.voter_codes import VoterCode
 from chalicelib.store.voters import Voter
@@ -50,6 +57,31 @@ def pascal(text: str) -> str:
 
 def table_logical_id(model: type[Model]) -> str:
     return f"{pascal(table_suffix(model))}Table"
+
+
+# The two stores of the vote (VOTING.md, "The rules we implement"): who voted (the sign-in
+# list) and what was cast (the ballot box). No role may read both; each has its own customer
+# managed KMS key, deletion protection in every stage and no stream (`stack.py`).
+VOTE_TABLES: tuple[type[Model], ...] = (SignInEntry, BallotBoxEntry)
+
+# What reading a table means, for the separation: the item reads, PartiQL's SELECT, the
+# stream's records and an export (a copy of the whole table in S3).
+READS = (
+    "GetItem",
+    "BatchGetItem",
+    "Query",
+    "Scan",
+    "PartiQLSelect",
+    "GetRecords",
+    "GetShardIterator",
+    "DescribeStream",
+    "ExportTableToPointInTime",
+)
+
+
+def table_key_logical_id(model: type[Model]) -> str:
+    """The KMS key of a table of `VOTE_TABLES`, a resource of the stack."""
+    return f"{table_logical_id(model)}Key"
 
 
 # SQS hides a received message for the visibility timeout; AWS asks for six times the timeout
@@ -92,13 +124,41 @@ SEND_EMAIL = ("ses:SendRawEmail",)
 
 
 @dataclass(frozen=True)
+class Deny:
+    """What a role may never do on a table, its indexes and its streams, whatever else allows
+    it: every DynamoDB action but `but`. `policies.py` writes it as an explicit Deny statement
+    (IAM's NotAction when `but` is not empty), so that a broad grant added later (`dynamodb:*`,
+    a managed policy attached by hand) cannot open the table, and an action DynamoDB adds later
+    is denied as well: AWS warns that a list of denied DynamoDB actions goes stale as the API
+    grows, which a NotAction does not. The role's own grants on the table must lie within `but`.
+
+    `Deny()` closes the table (and its KMS key, for the tables that have their own) entirely.
+    `Deny(but=("PutItem",))` leaves a put-only table: every read (GetItem, BatchGetItem, Query,
+    Scan, PartiQLSelect, the stream's DescribeStream, GetShardIterator and GetRecords, an
+    ExportTableToPointInTime, a backup or a restore), every change of what is there (UpdateItem,
+    DeleteItem, BatchWriteItem, PartiQLUpdate and PartiQLDelete) and every change of the table
+    itself (UpdateTable, DeleteTable, stream or TTL settings) is denied; a PutItem that would
+    return the item it replaces (`ReturnValues` other than NONE) is denied too, since that is a
+    read.
+    """
+
+    but: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Function:
     """One Lambda function: its names, its size, its trigger and everything it may call.
 
     `dynamodb` maps a table's model to the actions the function uses on it; an "index:<name>"
-    entry grants Query on that index only. `sqs` maps a queue to its actions; `ses` lists the
-    actions allowed from the mail identity and configuration set; `secrets` names the stack's
-    secrets (logical ids) whose value the function reads.
+    entry grants Query on that index only. Inside a TransactWriteItems, IAM authorises each item
+    by its own action: a Put by dynamodb:PutItem, an Update by UpdateItem, a Delete by
+    DeleteItem, a ConditionCheck by dynamodb:ConditionCheckItem; there is no
+    TransactWriteItems action to grant ("Using IAM with DynamoDB transactions", DynamoDB
+    Developer Guide, transaction-apis-iam.html). So a table written only in transactions lists
+    the actions of its items here, and the tests' replay (`tests/infra`) maps each item the same
+    way. `sqs` maps a queue to its actions; `ses` lists the actions allowed from the mail
+    identity and configuration set; `secrets` names the stack's secrets (logical ids) whose
+    value the function reads; `denies` the tables it may never read or change beyond its grants.
     """
 
     handler: str  # Chalice's name: the handler's name, the key in `lambda_functions`
@@ -111,6 +171,11 @@ class Function:
     sqs: dict[QueueSpec, tuple[str, ...]] = field(default_factory=dict)
     ses: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()
+    denies: dict[type[Model], Deny] = field(default_factory=dict)
+
+    @property
+    def log_group_output(self) -> str:
+        return f"{self.logical_id}LogGroupArn"
 
     @property
     def function_name(self) -> str:
@@ -154,10 +219,17 @@ FUNCTIONS = [
             BureauItem: ("GetItem", "Query"),
             # The voter code typed before voting, checked against its HMAC.
             VoterCode: ("GetItem",),
+            # Casting: the émargement, in one TransactWriteItems with the ballot (a Put with
+            # attribute_not_exists); which of their scrutins the voter has voted in.
+            SignInEntry: ("GetItem", "BatchGetItem", "PutItem"),
+            # The ballot, the other Put of that transaction: put only, never read nor changed.
+            BallotBoxEntry: ("PutItem",),
         },
         sqs={MAIL_QUEUE: SEND},
         # X-Origin-Verify, checked on every request (api/origin.py); the voter codes HMAC key.
         secrets=("OriginSecret", "VoterCodePepper"),
+        # The API reads the sign-in list, so it never reads the box: denied, whatever is granted.
+        denies={BallotBoxEntry: Deny(but=("PutItem",))},
     ),
     # Reserved concurrency 5: about 5 sends of ~0.2 s at once keep within SES's sending rate.
     Function(
@@ -173,6 +245,8 @@ FUNCTIONS = [
             MailLogEntry: ("Query", "PutItem", "UpdateItem"),
             Token: ("PutItem",),
             Claim: ("GetItem",),
+            # The « vous avez voté » email names the scrutin by its label.
+            BallotItem: ("GetItem",),
             # The sending budget: conditional counters in one transaction (TransactWriteItems).
             RateLimitCounter: ("UpdateItem",),
         },
@@ -236,6 +310,41 @@ FUNCTIONS = [
 BY_HANDLER = {function.handler: function for function in FUNCTIONS}
 
 
+@dataclass(frozen=True)
+class Role:
+    """An IAM role the stack creates itself (`AWS::IAM::Role`, assumable by Lambda), with a
+    policy generated like a function's, for functions that do not exist yet. A Chalice function
+    takes it with `"manage_iam_role": false, "iam_role_arn": <the stack's <logical_id>Arn>` in
+    its `lambda_functions` entry; the function's log group and its Logs grant come with it."""
+
+    logical_id: str  # the role's resource in the stack; its ARN is the output <logical_id>Arn
+    description: str
+    dynamodb: dict[type[Model], tuple[str, ...]] = field(default_factory=dict)
+    denies: dict[type[Model], Deny] = field(default_factory=dict)
+    sqs: dict[QueueSpec, tuple[str, ...]] = field(default_factory=dict)
+    ses: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
+    log_group_output: str | None = None
+
+
+# The count (part 3, VOTING.md "Counting"): its workers read the box shard by shard (one Query
+# per partition `σ#shard`), re-verify every ballot and add them up. They never touch the
+# sign-in list; the number of émargements per scrutin comes to them from the sealed close.
+COUNT_ROLE = Role(
+    "BallotCountRole",
+    "The count's workers (part 3): read the ballot box, never the sign-in list (docs/data-model.md)",
+    dynamodb={BallotBoxEntry: ("Query", "GetItem")},
+    denies={SignInEntry: Deny()},
+)
+ROLES = [COUNT_ROLE]
+
+
+def _denied(model: type[Model], deny: Deny) -> str:
+    if deny.but:
+        return f"**denied** every action on {table_variable(model)} but {', '.join(deny.but)}"
+    return f"**denied** every action on {table_variable(model)} and its key"
+
+
 def render_docs() -> str:
     """`docs/functions.md`: the registry as a reader wants it, regenerated with the stack."""
     lines = [
@@ -254,11 +363,23 @@ def render_docs() -> str:
         grants += [f"{queue.variable}: {', '.join(actions)}" for queue, actions in function.sqs.items()]
         grants += [f"SES identity: {', '.join(function.ses)}"] if function.ses else []
         grants += [f"{secret}: secretsmanager:GetSecretValue" for secret in function.secrets]
+        grants += [_denied(model, deny) for model, deny in function.denies.items()]
         lines.append(
             f"| `{function.handler}` | `{function.function_name.replace('${Stage}', '<stage>')}` | {trigger} "
             f"| {function.memory} MB | {function.timeout} s | {function.reserved_concurrency or '—'} "
             f"| {'<br>'.join(grants)} |"
         )
+    lines += [
+        "",
+        "Roles the stack creates for functions to come (their ARN is a stack output):",
+        "",
+        "| role | for | may call |",
+        "|---|---|---|",
+    ]
+    for role in ROLES:
+        grants = [f"{table_variable(model)}: {', '.join(actions)}" for model, actions in role.dynamodb.items()]
+        grants += [_denied(model, deny) for model, deny in role.denies.items()]
+        lines.append(f"| `{role.logical_id}` | {role.description} | {'<br>'.join(grants)} |")
     lines += ["", "| queue | visibility timeout | dead-letter queue after | kept |", "|---|---|---|---|"]
     for queue in QUEUES:
         days, dead_letter_days = queue.retention_seconds // 86400, queue.dead_letter_retention_seconds // 86400

@@ -7,10 +7,11 @@ projections, TTL attribute), and the functions' log groups and alarms from the r
 
 One stack per stage (`aws cloudformation deploy --parameter-overrides Stage=prod …`):
 DynamoDB tables (on demand, point-in-time recovery, encryption, TTL, deletion protection in
-prod), SQS queues with their dead-letter queues, SES (domain identity with DKIM, a custom
-MAIL FROM domain, a configuration set whose bounces and complaints go through SNS to a
-queue), CloudWatch alarms, the KMS key of the SNS topics that SES and CloudWatch publish
-to, the secret CloudFront proves itself with, and the functions' log groups with their
+prod; the sign-in list and the ballot box each under its own KMS key and protected in every
+stage), the role of the count's workers, SQS queues with their dead-letter queues, SES
+(domain identity with DKIM, a custom MAIL FROM domain, a configuration set whose bounces and
+complaints go through SNS to a queue), CloudWatch alarms, the KMS key of the SNS topics that
+SES and CloudWatch publish to, the secret CloudFront proves itself with, and the functions' log groups with their
 retention.
 """
 
@@ -22,7 +23,18 @@ from pathlib import Path
 
 from chalicelib.store.base import table_suffix, table_variable
 from chalicelib.store.tables import ALL_MODELS, ttl_attribute_name
-from infra.aws.functions import APP, DOCS_PATH, FUNCTIONS, QUEUES, render_docs, table_logical_id
+from infra.aws import policies
+from infra.aws.functions import (
+    APP,
+    DOCS_PATH,
+    FUNCTIONS,
+    QUEUES,
+    ROLES,
+    VOTE_TABLES,
+    render_docs,
+    table_key_logical_id,
+    table_logical_id,
+)
 
 TEMPLATE_PATH = Path(__file__).with_name("stack.json")
 # Stack output -> the environment variable of `.chalice/config.json` it fills (deploy.py).
@@ -71,6 +83,16 @@ def table_resource(model) -> dict:
     ttl = ttl_attribute_name(model)
     if ttl:
         properties["TimeToLiveSpecification"] = {"AttributeName": ttl, "Enabled": True}
+    if model in VOTE_TABLES:
+        # Its own key: reading it takes kms:Decrypt on that key as well as the DynamoDB action,
+        # which only the roles that use the table have (policies.py); protected in every stage,
+        # and no StreamSpecification ever (a stream would be a second, ordered copy to read).
+        properties["SSESpecification"] = {
+            "SSEEnabled": True,
+            "SSEType": "KMS",
+            "KMSMasterKeyId": {"Fn::GetAtt": [table_key_logical_id(model), "Arn"]},
+        }
+        properties["DeletionProtectionEnabled"] = True
     return {
         "Type": "AWS::DynamoDB::Table",
         # Voters, accounts and votes outlive a mistaken stack deletion or replacement.
@@ -166,6 +188,104 @@ def tables() -> tuple[dict, dict]:
         outputs |= _output(logical, {"Ref": logical})
         outputs |= _output(f"{logical}Arn", {"Fn::GetAtt": [logical, "Arn"]}, f"ARN of {table_variable(model)}")
     return resources, outputs
+
+
+def table_keys() -> tuple[dict, dict]:
+    """The customer managed KMS key of each table of `VOTE_TABLES`.
+
+    The key policy is the account's (which lets IAM policies grant the key, as every key of
+    this stack) plus DynamoDB's own read-only look at the key, as AWS's example key policy for
+    DynamoDB has it ("How Amazon DynamoDB uses AWS KMS", services-dynamodb.html). It does not
+    let "every principal of the account, through DynamoDB" use the key, as the AWS managed key
+    `aws/dynamodb` does: reading the table takes a `kms:Decrypt` granted by the role's own
+    policy, which only the roles that use the table have, so a role that may read every table
+    (`ReadOnlyAccess`, an auditor's) still reads neither of these. DynamoDB creates the grants
+    it needs for itself (CreateGrant, on behalf of whoever creates the table: CloudFormation
+    with the deployer's credentials, who administers the account's keys).
+
+    The keys are retained like the tables: a deleted key would make a retained table unreadable.
+    """
+    resources, outputs = {}, {}
+    for model in VOTE_TABLES:
+        key = table_key_logical_id(model)
+        resources[key] = {
+            "Type": "AWS::KMS::Key",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "Description": _sub(f"{APP}-${{Stage}}: the {table_suffix(model)} table"),
+                "EnableKeyRotation": True,
+                "PendingWindowInDays": 30,
+                "KeyPolicy": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "AccountAdministers",
+                            "Effect": "Allow",
+                            "Principal": {"AWS": _sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
+                            "Action": "kms:*",
+                            "Resource": "*",
+                        },
+                        {
+                            "Sid": "DynamoDbDescribesTheKey",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "dynamodb.amazonaws.com"},
+                            "Action": ["kms:Describe*", "kms:Get*", "kms:List*"],
+                            "Resource": "*",
+                        },
+                    ],
+                },
+            },
+        }
+        resources[f"{key}Alias"] = {
+            "Type": "AWS::KMS::Alias",
+            "Properties": {
+                "AliasName": _sub(f"alias/{APP}-${{Stage}}-{table_suffix(model)}"),
+                "TargetKeyId": {"Ref": key},
+            },
+        }
+        outputs |= _output(f"{key}Arn", {"Fn::GetAtt": [key, "Arn"]}, f"ARN of the KMS key of {table_variable(model)}")
+    outputs |= _output(
+        policies.VIA_DYNAMODB,
+        _sub("dynamodb.${AWS::Region}.amazonaws.com"),
+        "DynamoDB in this region, as kms:ViaService names it",
+    )
+    return resources, outputs
+
+
+def roles(outputs: dict) -> tuple[dict, dict]:
+    """Each role of `functions.ROLES`, its policy generated from the registry like a function's,
+    naming this template's resources."""
+    references = policies.template_references(outputs)
+    resources, role_outputs = {}, {}
+    for role in ROLES:
+        resources[role.logical_id] = {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "Description": role.description,
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                },
+                "Policies": [
+                    {
+                        "PolicyName": role.logical_id,
+                        "PolicyDocument": policies.in_template(policies.role_policy(role, references)),
+                    }
+                ],
+                "Tags": [{"Key": "application", "Value": APP}, {"Key": "stage", "Value": {"Ref": "Stage"}}],
+            },
+        }
+        role_outputs |= _output(
+            f"{role.logical_id}Arn", {"Fn::GetAtt": [role.logical_id, "Arn"]}, f"ARN of the role {role.logical_id}"
+        )
+    return resources, role_outputs
 
 
 def queues() -> tuple[dict, dict]:
@@ -504,10 +624,14 @@ def voter_code_pepper() -> tuple[dict, dict]:
 def build_template() -> dict:
     resources: dict = {}
     outputs: dict = {}
-    for section in (tables, queues, notifications_key, mail, origin_secret, voter_code_pepper, alarms, logs):
+    sections = (tables, table_keys, queues, notifications_key, mail, origin_secret, voter_code_pepper, alarms, logs)
+    for section in sections:
         section_resources, section_outputs = section()
         resources |= section_resources
         outputs |= section_outputs
+    role_resources, role_outputs = roles(outputs)
+    resources |= role_resources
+    outputs |= role_outputs
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "Espace électeur: tables, queues, SES, alarms and logs of one stage "
