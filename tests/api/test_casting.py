@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import threading
 from datetime import timedelta
 
@@ -236,3 +237,40 @@ def test_the_booth_list_says_what_each_scrutin_awaits(booth):
     booth.sign_in()
     scrutins = {s["id"]: s["state"] for s in json.loads(booth.authed("get", "/api/me/votes").body)["scrutins"]}
     assert scrutins == {"CSA-MEN": "voted", "CSA-ACA": "closed"}
+
+
+def test_no_log_line_and_no_queued_message_holds_the_ballot_the_receipt_or_the_code(booth, caplog):
+    """What a cast leaves outside the box: log lines (every logger, at the level Lambda runs
+    at) and the mail request on the queue. None may hold the nonce, a ciphertext, a proof, the
+    receipt in any form, or the voter code: with the émargement's voter id beside them, they
+    would link a voter to a ballot."""
+    from tests.infra.test_aws_stack import recorded_calls
+
+    ballot = booth.election.ballot("CSA-MEN", 1)
+    tampered = booth.election.ballot("CSA-ACA", 0)
+    NEGATIVE["c0 + 1"](tampered)
+    calls = []
+    caplog.set_level(logging.INFO)
+    with recorded_calls(calls):
+        assert cast(booth, "CSA-ACA", tampered).status_code == 400
+        receipt = json.loads(cast(booth, "CSA-MEN", ballot).body)
+        booth.run_worker()
+    secrets_of_the_vote = {
+        ballot["nonce"],
+        receipt["receipt"],
+        receipt["short_receipt"],
+        receipt["short_receipt"].replace("-", ""),
+        normalised(CODE),
+        CODE,
+        tampered["nonce"],
+        *(c[key] for c in ballot["choices"] + tampered["choices"] for key in ("a", "b")),
+        *(p[key] for p in ballot["proofs"] for key in ("c0", "c1", "s0", "s1")),
+        ballot["sum_proof"]["c"],
+    }
+    lines = [record.getMessage() for record in caplog.records]
+    assert any('"status": 201' in line for line in lines)  # the cast's request line is among them
+    queued = [json.dumps(p) for s, op, p in calls if s == "sqs" and op == "SendMessage"]
+    assert queued, "the « vous avez voté » request went through the queue"
+    for text in lines + queued:
+        for secret in secrets_of_the_vote:
+            assert secret.lower() not in text.lower(), (secret, text)
