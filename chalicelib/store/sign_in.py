@@ -1,14 +1,25 @@
 """The sign-in list (liste d'émargement): who voted in which scrutin and when, never what.
 
-Partition `ballot_id`, sort key `voter_id`: one entry per voter and scrutin, written with a
-not-exists condition in the same transaction as the ballot, so a vote is cast once. It is
-a table of its own, under other access than the ballot box (`store.ballot_box`).
+Partition `list` = "<scrutin>#<shard>" with shard = SHA-256(voter id)[0] mod 64, sort key
+`voter_id`: one entry per voter and scrutin, written with a not-exists condition in the same
+transaction as the ballot, so a vote is cast once. It is a table of its own, under other
+access than the ballot box (`store.ballot_box`).
+
+Why shards: at the 10:00 opening nearly every voter casts in the national scrutin first, and
+a transactional write costs two write units, so one partition per scrutin would take the whole
+rush on one key, far beyond the 1,000 write units a second one DynamoDB partition gives (the
+design rate is 3,000 casts a second, docs/capacity.md). The shard comes from the voter id, so
+a voter's entry is still one GetItem away (`votes_of`), and the whole list of a scrutin is 64
+Queries (`entries`, for the participation and the count). The box is sharded the same way, by
+its nonce.
 
 Until voting opens it must be empty: `is_empty` is what the seal's attestation reads.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
 from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
@@ -19,19 +30,41 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.store.base import table_meta, transaction_connection
 from chalicelib.transient import cancelled_by_conflict, translate_transient
 
+SHARDS = 64
+
+
+def list_partition(ballot_id: str, voter_id: str) -> str:
+    """The partition of this voter's émargement in this scrutin: "<scrutin>#<shard>"."""
+    return f"{ballot_id}#{hashlib.sha256(voter_id.encode()).digest()[0] % SHARDS:02d}"
+
 
 class SignInEntry(Model):
     Meta = table_meta("SIGN_IN_TABLE")
 
-    ballot_id = UnicodeAttribute(hash_key=True)
+    list = UnicodeAttribute(hash_key=True)  # "<scrutin>#<shard>"
     voter_id = UnicodeAttribute(range_key=True)
+    ballot_id = UnicodeAttribute()
     voted_at = UTCDateTimeAttribute()
+
+
+def _shards(ballot_id: str) -> list[str]:
+    return [f"{ballot_id}#{shard:02d}" for shard in range(SHARDS)]
 
 
 @translate_transient()
 def is_empty(ballot_id: str) -> bool:
-    """No émargement yet for this scrutin: one Query of at most one item."""
-    return next(iter(SignInEntry.query(ballot_id, limit=1, consistent_read=True)), None) is None
+    """No émargement yet for this scrutin: one Query of at most one item per shard."""
+    for partition in _shards(ballot_id):
+        if next(iter(SignInEntry.query(partition, limit=1, consistent_read=True)), None) is not None:
+            return False
+    return True
+
+
+def entries(ballot_id: str) -> Iterator[SignInEntry]:
+    """Every émargement of a scrutin, shard by shard (for the bureau, never for a request)."""
+    with translate_transient():
+        for partition in _shards(ballot_id):
+            yield from SignInEntry.query(partition, consistent_read=True)
 
 
 class AlreadySignedIn(Exception):
@@ -61,7 +94,8 @@ def record_vote(ballot_id: str, voter_id: str, voted_at: datetime, *, together_w
     try:
         with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.save(
-                SignInEntry(ballot_id, voter_id, voted_at=voted_at), condition=SignInEntry.voter_id.does_not_exist()
+                SignInEntry(list_partition(ballot_id, voter_id), voter_id, ballot_id=ballot_id, voted_at=voted_at),
+                condition=SignInEntry.voter_id.does_not_exist(),
             )
             transaction.save(item, condition=condition)
     except TransactWriteError as error:
@@ -79,7 +113,7 @@ def record_vote(ballot_id: str, voter_id: str, voted_at: datetime, *, together_w
 def votes_of(voter_id: str, ballot_ids) -> dict[str, datetime]:
     """When this voter voted in each of these scrutins, for those they voted in: one
     BatchGetItem (a voter is on at most 7 scrutins)."""
-    keys = [(ballot_id, voter_id) for ballot_id in sorted(set(ballot_ids))]
+    keys = [(list_partition(ballot_id, voter_id), voter_id) for ballot_id in sorted(set(ballot_ids))]
     if not keys:
         return {}
     return {e.ballot_id: e.voted_at for e in SignInEntry.batch_get(keys, consistent_read=True)}

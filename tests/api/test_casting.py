@@ -13,8 +13,8 @@ import pytest
 
 from chalicelib.crypto import ballots as ev1
 from chalicelib.domain.voter_codes import code_hash, normalised
+from chalicelib.store import sign_in
 from chalicelib.store.ballots import BallotItem, CandidateListAttribute
-from chalicelib.store.sign_in import SignInEntry
 from chalicelib.store.voter_codes import issue_first_code
 from chalicelib.wiring import voter_code_pepper
 from tests.conftest import NOW
@@ -57,7 +57,7 @@ def error_of(response):
 
 
 def sign_ins(scrutin):
-    return list(SignInEntry.query(scrutin, consistent_read=True))
+    return list(sign_in.entries(scrutin))
 
 
 def test_a_vote_is_recorded_once_with_its_receipt_and_the_ballot_reaches_the_box_alone(booth):

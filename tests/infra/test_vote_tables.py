@@ -259,7 +259,12 @@ def test_a_cast_at_the_dynamodb_level_replays_within_the_api_policy_and_a_box_re
                 {
                     "Put": {
                         "TableName": f"test-{SIGN_IN}",
-                        "Item": {"ballot_id": {"S": "CSA-MEN"}, "voter_id": {"S": "P1"}, "voted_at": {"S": "x"}},
+                        "Item": {
+                            "list": {"S": "CSA-MEN#07"},
+                            "voter_id": {"S": "P1"},
+                            "ballot_id": {"S": "CSA-MEN"},
+                            "voted_at": {"S": "x"},
+                        },
                         "ConditionExpression": "attribute_not_exists(voter_id)",
                     }
                 },
@@ -273,7 +278,7 @@ def test_a_cast_at_the_dynamodb_level_replays_within_the_api_policy_and_a_box_re
             ]
         )
         client.batch_get_item(
-            RequestItems={f"test-{SIGN_IN}": {"Keys": [{"ballot_id": {"S": "CSA-MEN"}, "voter_id": {"S": "P1"}}]}}
+            RequestItems={f"test-{SIGN_IN}": {"Keys": [{"list": {"S": "CSA-MEN#07"}, "voter_id": {"S": "P1"}}]}}
         )
     assert unauthorised(cast, "api_handler") == set()
     with recorded_calls(snoop):
