@@ -39,6 +39,26 @@ JOURNEY = {
 ARRIVAL = {"sign-in": 1, "me": 1, "my ballots": 1}
 PAGE_VIEWS_PER_ARRIVAL = 2  # HTML pages (not cached); assets are served by CloudFront
 
+# One voter at the voting opening (10:00 on day 1): an arrival, then the booth: the code typed
+# once, the list of their scrutins (again after each vote, as the page shows it), the sealed
+# election.json once, and three casts (issue 16: every sign-in followed by 3 casts).
+VOTING_ARRIVAL = {
+    "sign-in": 1,
+    "me": 1,
+    "my ballots": 1,
+    "voter code": 1,
+    "booth list": 4,
+    "election file": 1,
+    "cast": 3,
+}
+# Per voter who votes (TURNOUT of the roll), over the week: the code typed in 1.2 sessions on
+# average, the booth's list and election.json as above, three casts (a voter is on 1 to 7).
+VOTING_JOURNEY = {"voter code": 1.2, "booth list": 4.0, "election file": 1.2, "cast": 3.0}
+VOTING_PAGE_VIEWS = 3  # the espace, the booth (one page for the whole walk), one more reload
+CAST_OPTIONS = 8  # the national scrutin of 2022: 7 lists and the blank vote
+MAIL_WORKER_CONCURRENCY = 5  # infra/aws/functions.py (send_requested_email)
+RUSH_HOURS = 2  # PRODUCT.md: 20 % of the voters in the first two hours
+
 # Lambda duration model (AWS, not moto): each DynamoDB round trip ~8 ms in-region, plus our
 # code's ~5 ms, plus argon2 at the API's 1,024 MB (0.58 vCPU: the full-core time / 0.58).
 ROUND_TRIP_MS = 8
@@ -72,12 +92,21 @@ PRICE = {
 }
 
 
-def duration_ms(row: dict, argon2: dict) -> float:
+def duration_ms(row: dict, argon2: dict, verify_ms: float = 0.0) -> float:
+    """Modelled Lambda duration; `verify_ms` is a cast's proof verification on one full core."""
     base = ROUND_TRIP_MS * row["round_trips"] + CODE_MS + 15 * sum(row["ses"].values())
     kind = ARGON2_OPERATIONS.get(row["operation"])
     if kind:
         base += argon2[f"{kind}_ms_median"] / VCPU_AT_1024_MB
+    if row["operation"] == "cast":
+        base += verify_ms / VCPU_AT_1024_MB
     return base
+
+
+def cast_verify_ms(results: dict) -> float:
+    """Python's verification of a ballot of CAST_OPTIONS options (bench/voting.py), one core."""
+    rows = {row["options"]: row for row in results.get("voting", {}).get("python", [])}
+    return rows[CAST_OPTIONS]["verify_ms_median"] if CAST_OPTIONS in rows else 0.0
 
 
 def build(results: dict) -> str:
@@ -99,9 +128,11 @@ def build(results: dict) -> str:
         "| operation | DynamoDB requests | floor | read units | write units | SQS | SES | modelled Lambda ms | moto p50 ms | moto p95 ms |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
+    verify_ms = cast_verify_ms(results)
     for name, row in ops.items():
         requests = ", ".join(f"{k} {v}" for k, v in sorted(row["dynamodb"].items())) or "—"
-        model = f"{duration_ms(row, argon2):.0f}" if name in JOURNEY else "—"
+        modelled = name in JOURNEY or name in VOTING_ARRIVAL
+        model = f"{duration_ms(row, argon2, verify_ms):.0f}" if modelled else "—"
         lines.append(
             f"| {name} | {requests} | {row.get('floor', '—')} | {row['read_units']:.1f} | {row['write_units']:.1f} | "
             f"{sum(row['sqs'].values())} | {sum(row['ses'].values())} | {model} | {row['latency_ms_median']:.0f} | {row['latency_ms_p95']:.0f} |"
@@ -148,6 +179,28 @@ def build(results: dict) -> str:
     totals["api_requests"] += page_views
     totals["lambda_requests"] += page_views
     totals["gb_seconds"] += page_views * API_MEMORY_GB * CODE_MS / 1000
+    voting_voters = VOTERS * TURNOUT
+    voting_counted = all(name in ops for name in VOTING_JOURNEY)
+    if voting_counted:
+        for name, per_voter in VOTING_JOURNEY.items():
+            row = ops[name]
+            count = voting_voters * per_voter
+            totals["read_units"] += count * row["read_units"]
+            totals["write_units"] += count * row["write_units"]
+            totals["gb_seconds"] += count * API_MEMORY_GB * duration_ms(row, argon2, verify_ms) / 1000
+            totals["lambda_requests"] += count
+            totals["api_requests"] += count
+            totals["sqs"] += count * 3 * sum(row["sqs"].values())
+        # Each cast's « vous avez voté » email, through the mail worker.
+        emails = voting_voters * VOTING_JOURNEY["cast"]
+        mail = ops["registration worker"]
+        totals["ses"] += emails
+        totals["lambda_requests"] += emails
+        totals["gb_seconds"] += (
+            emails * WORKER_MEMORY_GB * (ROUND_TRIP_MS * (mail["round_trips"] - 2) + CODE_MS + 15) / 1000
+        )
+        totals["read_units"] += emails * mail["read_units"]
+        totals["write_units"] += emails * mail["write_units"]
     imported = ops["import per 1,000 voters"]
     import_writes = imported["write_units"] * VOTERS / 1000
     import_reads = imported["read_units"] * VOTERS / 1000
@@ -171,7 +224,14 @@ def build(results: dict) -> str:
         f"{VOTERS:,} voters; {ESPACES_CREATED:.0%} create their espace ({espaces:,.0f}); turnout {TURNOUT:.0%}. Per espace: "
         + ", ".join(f"{v:g} × {k}" for k, v in JOURNEY.items())
         + f"; {PAGE_VIEWS_PER_ARRIVAL} HTML pages per sign-in. "
-        "Voting itself (a later issue) is not in these figures yet; the campaigns are below.",
+        + (
+            f"Per voter who votes ({voting_voters:,.0f}): "
+            + ", ".join(f"{v:g} × {k}" for k, v in VOTING_JOURNEY.items())
+            + ", and a « vous avez voté » email per cast. "
+            if voting_counted
+            else "Voting is not in these figures (no measurement). "
+        )
+        + "The count (part 3) and the campaigns (below) are apart.",
         "",
         "| resource | per espace | whole election |",
         "|---|---|---|",
@@ -228,6 +288,10 @@ def build(results: dict) -> str:
         "starts at 4,000 writes/s); SES: the queue absorbs any excess over the account's send rate, so ask for at "
         "least 100/s and a daily quota of 1.5 M.",
         "",
+    ]
+    if all(name in ops for name in VOTING_ARRIVAL):
+        lines += voting_rush_section(ops, argon2, verify_ms)
+    lines += [
         f"## The bill (on-demand prices of {PRICES_DATE}, eu-west-3, 1 USD = {USD_TO_EUR} EUR)",
         "",
         "| item | USD | EUR |",
@@ -237,7 +301,7 @@ def build(results: dict) -> str:
         lines.append(f"| {item} | {usd:,.2f} | {usd * USD_TO_EUR:,.2f} |")
     total = sum(cost.values())
     lines += [
-        f"| **total for the election's accounts phase** | **{total:,.2f}** | **{total * USD_TO_EUR:,.2f}** |",
+        f"| **total for the election (accounts, campaigns, voting; the count apart)** | **{total:,.2f}** | **{total * USD_TO_EUR:,.2f}** |",
         "",
         "Not included: storage (about 1 KB a voter and 0.15 KB a list entry: a few GB, a few euros a "
         "month, point-in-time recovery doubling it), CloudWatch logs and alarms, data transfer out, "
@@ -254,6 +318,81 @@ def build(results: dict) -> str:
         "network to check AWS's price pages, so verify them before budgeting.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def voting_rush_section(ops: dict, argon2: dict, verify_ms: float) -> list[str]:
+    """10:00 on day 1: every arrival signs in, types their code and casts three ballots."""
+    cast = ops["cast"]
+    busy_ms = sum(n * duration_ms(ops[k], argon2, verify_ms) for k, n in VOTING_ARRIVAL.items())
+    busy_ms += VOTING_PAGE_VIEWS * CODE_MS
+    requests = sum(VOTING_ARRIVAL.values()) + VOTING_PAGE_VIEWS
+    casts = VOTING_ARRIVAL["cast"]
+    mail = ops["registration worker"]  # the mail worker's path for one email, as a link's
+    email_ms = ROUND_TRIP_MS * (mail["round_trips"] - 2) + CODE_MS + 15  # no link, no account
+    drain_per_second = min(MAIL_WORKER_CONCURRENCY * 1000 / email_ms, SES_ACCOUNT_RATE)
+    rows = {}
+    for label, rate in (("peak", PEAK_SIGN_INS_PER_SECOND), ("design", PEAK_SIGN_INS_PER_SECOND * DESIGN_FACTOR)):
+        rows[label] = {
+            "arrivals": rate,
+            "casts": rate * casts,
+            "requests": rate * requests,
+            "concurrency": math.ceil(rate * busy_ms / 1000),
+            "reads": rate * sum(n * ops[k]["read_units"] for k, n in VOTING_ARRIVAL.items()),
+            "writes": rate * sum(n * ops[k]["write_units"] for k, n in VOTING_ARRIVAL.items()),
+            # Every arrival casts in the national scrutin: its casts' units over 64 shards.
+            "shard_writes": rate * cast["write_units"] / 64,
+            "cpu": rate * casts * verify_ms / 1000,
+            "emails": rate * casts,
+        }
+    rush_emails = 0.2 * VOTERS * casts  # PRODUCT.md: 20 % of the voters in the first two hours
+
+    def lag_hours(seconds: float) -> float:
+        """How late the last email of the rush goes out if the rush lasts `seconds`."""
+        return max(0.0, rush_emails - drain_per_second * seconds) / drain_per_second / 3600
+
+    spread, packed = lag_hours(RUSH_HOURS * 3600), lag_hours(RUSH_HOURS * 3600 / DESIGN_FACTOR)
+    lines = [
+        "## The voting rush (10:00 on day 1)",
+        "",
+        f"Every arrival signs in and votes in three scrutins: {', '.join(f'{n} × {k}' for k, n in VOTING_ARRIVAL.items())}, "
+        f"and {VOTING_PAGE_VIEWS} HTML pages. A cast verifies every proof of a ballot of {CAST_OPTIONS} options "
+        f"({verify_ms:.1f} ms on one core here, {verify_ms / VCPU_AT_1024_MB:.0f} ms at 1,024 MB) and writes the "
+        f"émargement and the ballot in one transaction: {cast['round_trips']} DynamoDB requests warm "
+        f"(floor {cast.get('floor', '—')}), {cast['write_units']:.0f} write units, one SQS message.",
+        "",
+        "| | peak minute | design target (× 10) |",
+        "|---|---|---|",
+    ]
+    for key, label in (
+        ("arrivals", "arrivals per second"),
+        ("casts", "casts per second"),
+        ("requests", "API Gateway requests per second"),
+        ("concurrency", "Lambda concurrency of the API (rate × modelled duration)"),
+        ("cpu", "vCPU-seconds per second spent verifying proofs"),
+        ("reads", "DynamoDB read units per second"),
+        ("writes", "DynamoDB write units per second"),
+        ("shard_writes", "write units per second on one shard of the national scrutin (limit 1,000)"),
+        ("emails", "« vous avez voté » emails queued per second"),
+    ):
+        lines.append(f"| {label} | {rows['peak'][key]:,.0f} | {rows['design'][key]:,.0f} |")
+    lines += [
+        "",
+        "The sign-in list and the box are written in 64 shards per scrutin (docs/data-model.md): in one "
+        f"partition per scrutin, the national scrutin would take {rows['design']['arrivals'] * cast['write_units']:,.0f} "
+        "write units a second at the design rate (both tables together), beyond DynamoDB's 1,000 per partition.",
+        "",
+        f"**The « vous avez voté » emails lag behind the rush.** {MAIL_WORKER_CONCURRENCY} mail workers send about "
+        f"{drain_per_second:.0f} emails a second (modelled {email_ms:.0f} ms each, within the account's "
+        f"{SES_ACCOUNT_RATE}/s). The rush brings {rush_emails:,.0f} of them (20 % of the voters, three casts each): "
+        f"spread over {RUSH_HOURS} hours as PRODUCT.md estimates, the last goes out {60 * spread:.0f} minutes late; "
+        f"packed into {60 * RUSH_HOURS / DESIGN_FACTOR:.0f} minutes (the design rate), {packed:.1f} hours late. Nothing "
+        "is lost (the queue keeps them 4 days, each is sent once), but a voter whose vote someone else cast "
+        "should learn it at once. For the voting week: raise the mail worker's reserved concurrency with the "
+        "account's SES rate (docs/runbook.md), pause campaigns during the opening hours, or send one email per "
+        "voter for the votes of a session (issue 18).",
+        "",
+    ]
+    return lines
 
 
 def voting_section(voting: dict) -> list[str]:

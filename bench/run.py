@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +55,14 @@ FLOORS = {
     "my ballots": (4, "session, account, voter, ballots (one batch)"),
     "electoral-list page": (6, "session, account, voter (membership), ballot (phase), rate limit, one Query"),
     "claim": (6, "session, account, voter, ballot (window), the voter's hourly claim count, conditional put"),
+    "voter code": (5, "session, account, throttle counters (one batch), the code's hash, the session marked"),
+    "booth list": (5, "session, account, voter, the voter's ballots (one batch), their émargements (one batch)"),
+    "election file": (2, "the sealed-elections entry (sealed? its φ), then the file (consistent)"),
+    "cast": (
+        4,
+        "session, account, voter (on the list now), then one transaction: émargement and ballot "
+        "(the sealed scrutin is cached per container)",
+    ),
     "invitation email": (
         7,
         "claim the voter's entry, voter and address report (still due?), prepare the espace, the link, "
@@ -196,7 +204,7 @@ def operations() -> list[dict]:
     from chalicelib.services.voter_import import import_voters
     from chalicelib.store.tables import create_tables
     from chalicelib.store.voters import Voter
-    from infra.local.provision import create_all_queues, verify_sender
+    from infra.local.provision import create_all_queues, create_voter_code_pepper, verify_sender
 
     fresh_sessions()
     lock = threading.Lock()
@@ -212,6 +220,7 @@ def operations() -> list[dict]:
         create_tables()
         create_all_queues()
         verify_sender(os.environ["MAIL_SENDER"])
+        create_voter_code_pepper()
         project = Path(work) / "project"
         (project / ".chalice").mkdir(parents=True)
         (project / ".chalice" / "config.json").write_text(
@@ -286,7 +295,7 @@ def operations() -> list[dict]:
             text = email_module.message_from_string(raw, policy=email.policy.default).get_body(("plain",)).get_content()
             return re.search(r"#jeton=([A-Za-z0-9_-]{43})", text).group(1)
 
-        pool = iter(voters[: 3 * RUNS + 10])
+        pool = iter(voters[: 5 * RUNS + 10])  # registration, passwords, then the booth
         results.append(
             measure("registration request", lambda _: post("/api/registrations", {"email": voters[0].email}))
         )
@@ -353,9 +362,58 @@ def operations() -> list[dict]:
                 prepare=lambda run: run,
             )
         )
+        results += voting_operations(now, fresh_voter=lambda: next(pool), post=post, get=get, link_for=link_for)
         results += campaign_operations(now)
     BotocoreStubber.__call__ = original
     return results
+
+
+def voting_operations(now, *, fresh_voter, post, get, link_for) -> list[dict]:
+    """The booth on a sealed bureau (the tests' known-key election, options as the demo's):
+    the voter code typed, the voter's scrutins listed, and a cast, each run by a voter who has
+    not voted (a vote is final), with its proofs verified. The counts are the last run's, so
+    warm: the sealed scrutin is cached after a container's first cast (see casting.py)."""
+    from chalicelib.domain.voter_codes import code_hash, normalised
+    from chalicelib.store.ballots import BallotItem
+    from chalicelib.store.voter_codes import issue_first_code
+    from chalicelib.wiring import voter_code_pepper
+    from tests.voting_support import seal_for_tests
+
+    code = "7K3M-9QRT-2WXA"
+    opened = now - timedelta(minutes=1)  # as at 10:01 on day 1
+    BallotItem.get("CSA-MEN").update(
+        actions=[BallotItem.voting_opens_at.set(opened), BallotItem.voting_closes_at.set(now + timedelta(days=7))]
+    )
+    election = seal_for_tests(["CSA-MEN"], now=opened)
+
+    def booth_voter(_run):
+        voter = fresh_voter()
+        while "CSA-MEN" not in (voter.ballot_ids or ()):
+            voter = fresh_voter()
+        token = link_for(voter)
+        post("/api/passwords", {"token": token, "password": "Bonjour2026", "password_confirmation": "Bonjour2026"})
+        response = post("/api/sessions", {"email": voter.email, "password": "Bonjour2026"})
+        cookie = response.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+        issue_first_code(voter.voter_id, code_hash(normalised(code), voter_code_pepper()), now=now)
+        return cookie
+
+    def code_typed(run):
+        cookie = booth_voter(run)
+        assert post("/api/me/voter-code", {"code": code}, cookie).status_code == 204
+        return cookie, election.ballot("CSA-MEN", run % len(election.options["CSA-MEN"]))
+
+    def cast(prepared):
+        cookie, ballot = prepared
+        response = post("/api/ballots/CSA-MEN/votes", {"ballot": ballot}, cookie)
+        assert response.status_code == 201, response.body
+
+    typed = code_typed(0)[0]
+    return [
+        measure("voter code", lambda cookie: post("/api/me/voter-code", {"code": code}, cookie), prepare=booth_voter),
+        measure("booth list", lambda _: get("/api/me/votes", typed)),
+        measure("election file", lambda _: get(f"/api/elections/{election.election_id}/election.json", typed)),
+        measure("cast", cast, prepare=code_typed),
+    ]
 
 
 def campaign_operations(now) -> list[dict]:
