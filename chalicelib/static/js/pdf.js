@@ -4,7 +4,8 @@
  * embedded), WinAnsiEncoding (Windows-1252), so that French prints as it is.
  *
  * The same model and layout as chalicelib/documents/pdf.py, byte for byte for the same lines
- * (tests/documents and tests/e2e check it, and that the width tables are the same):
+ * (tests/documents/test_pdf_js.py runs this file in Node and checks it, and that the width
+ * tables and the bytes of every character are the same):
  *
  *   const bytes = simplePdf([[{ text: "Récépissé de vote", size: 16, bold: true }, { text: "…" }]],
  *                           { title: "Récépissé" });

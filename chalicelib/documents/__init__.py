@@ -1,0 +1,1 @@
+"""Documents to print: PDF written by our own code (`pdf.py`), pure Python, no dependency."""
