@@ -1,4 +1,5 @@
-"""`voter-codes generate`: the voter codes and the printing house's files.
+"""`voter-codes generate`: the voter codes and the printing house's files (per académie the CSV,
+per delivery place the notices with their hand-over sheet).
 
 The codes exist in clear only in the files written here, for the printing house: keep the
 folder on an encrypted disk, hand it over as the ministry's procedure says, delete it after.
@@ -26,7 +27,8 @@ def add_parser(commands) -> None:
 
 
 def voter_codes_command(args, out) -> int:
-    from chalicelib.services.voter_codes import PROGRESS_STAGE, UnknownBallots, generate_codes
+    from chalicelib import settings
+    from chalicelib.services.voter_codes import UnknownBallots, generate_codes
     from chalicelib.wiring import voter_code_pepper
 
     bar = ProgressBar()
@@ -35,6 +37,7 @@ def voter_codes_command(args, out) -> int:
             pepper=voter_code_pepper(),
             output=Path(args.output),
             now=utc_now(),
+            portal_url=settings.Settings.from_environment().portal_url,
             ballot_ids=args.ballot or None,
             progress=bar,
         )
@@ -44,7 +47,6 @@ def voter_codes_command(args, out) -> int:
     except OSError as error:
         print(f"Impossible d'écrire dans {safe(args.output)} : {safe(error.strerror or str(error))}.", file=out)
         return 1
-    bar(PROGRESS_STAGE, report.voters, report.voters)
     print(
         f"{_number(report.generated)} codes générés ({_number(report.already_had)} électeurs en avaient déjà un, "
         f"{_number(report.voters)} électeurs inscrits lus).",
@@ -52,8 +54,11 @@ def voter_codes_command(args, out) -> int:
     )
     for academy, count in sorted(report.by_academy.items()):
         print(f"  {safe(academy)} : {_number(count)} codes", file=out)
-    for path in report.files:
+    shown = report.files if len(report.files) <= 20 else report.files[:20]
+    for path in shown:
         print(f"  {safe(str(path))}", file=out)
+    if len(report.files) > len(shown):
+        print(f"  … et {_number(len(report.files) - len(shown))} autres fichiers dans {safe(args.output)}", file=out)
     if report.files:
         print(
             "Ces fichiers contiennent les codes en clair : gardez-les sur un disque chiffré, remettez-les à "

@@ -180,6 +180,35 @@ class Row:
 Item = Text | Rule | Row
 
 
+PAGE_ROOM = PAGE_HEIGHT - 2 * MARGIN  # the height a page has for items
+
+
+def height(items: Iterable[Item]) -> float:
+    """How far down a page these items go, as `PdfWriter.page` lays them out: a list whose
+    height is at most `PAGE_ROOM` is printed on one page."""
+    total = 0.0
+    for item in items:
+        if isinstance(item, Text):
+            lines = len(wrap_bytes(winansi(item.text), _font(item.bold, item.mono), item.size, TEXT_WIDTH))
+            total += item.gap_before + lines * item.size * LEADING
+        elif isinstance(item, Rule):
+            total += item.gap_before + item.gap_after
+        else:
+            total += item.gap_before + item.height
+    return total
+
+
+def one_line(text: str, *, size: float = 11, bold: bool = False, mono: bool = False) -> str:
+    """The text if it fits on one line of the text width, else its start and " …"."""
+    font = _font(bold, mono)
+    data = winansi(text)
+    if _fits(data, font, size, TEXT_WIDTH):
+        return text
+    while data and not _fits(data.rstrip() + b" \x85", font, size, TEXT_WIDTH):
+        data = data[:-1]
+    return data.rstrip().decode("cp1252") + " …"
+
+
 def number(value: float) -> bytes:
     """Two decimals, rounded half up on the hundredths (as pdf.js does, byte for byte)."""
     hundredths = math.floor(value * 100 + 0.5)

@@ -5,13 +5,15 @@ one per voter for all their scrutins. The store keeps only its HMAC, written wit
 condition, so running the command again (or twice at once) never gives a voter a second code:
 it only fills in the voters who have none. The plain codes go to what the ministry prints:
 per académie, a CSV for the printing house (voter, delivery place, code), and per delivery
-place the notices (`voter_code_notices`). They pass through a SQLite file beside the outputs
-(removed at the end), so memory does not grow with the roll; the walk reads voters page by page.
+place the notices and their hand-over sheet (`voter_code_notices`). They pass through a SQLite
+file beside the outputs (removed at the end), so memory does not grow with the roll; the walk
+reads voters page by page, and every file is written row by row (a PDF page by page).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import re
 import secrets
 import sqlite3
@@ -21,7 +23,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from chalicelib.domain.names import list_sort_key
+from chalicelib.domain.voter_code_notices import Recipient, Scrutin
 from chalicelib.domain.voter_codes import code_hash, new_code, shown
+from chalicelib.services import voter_code_notices
 from chalicelib.store import voter_codes as store
 from chalicelib.store.ballots import all_ballots
 from chalicelib.store.electoral_list import voter_ids_page
@@ -29,6 +34,7 @@ from chalicelib.store.voters import Voter, scan_page
 
 PAGE = 100
 PROGRESS_STAGE = "électeurs lus"
+NOTICES_STAGE = "notices écrites"
 NOTICE_ATTRIBUTES = [
     "voter_id",
     "email",
@@ -84,26 +90,28 @@ def generate_codes(
     pepper: bytes,
     output: Path,
     now: datetime,
+    portal_url: str,
     ballot_ids: list[str] | None = None,
     progress: Callable[[str, int, int | None], None] | None = None,
     randbits=secrets.randbits,
 ) -> GenerationReport:
     """Codes for every listed voter (of these ballots, or of the whole roll) who has none,
     then the printing house's files. Unknown ballots: ValueError before anything is written."""
+    scrutins = {b.ballot_id: Scrutin(b.label, b.voting_opens_at, b.voting_closes_at) for b in all_ballots()}
     if ballot_ids:
-        known = {b.ballot_id for b in all_ballots()}
-        unknown = [b for b in ballot_ids if b not in known]
+        unknown = [b for b in ballot_ids if b not in scrutins]
         if unknown:
             raise UnknownBallots(unknown)
-    labels = {b.ballot_id: b.label for b in all_ballots()}
     output.mkdir(parents=True, exist_ok=True)
     staging_path = output / ".codes-staging.sqlite"
     staging_path.unlink(missing_ok=True)
     db = sqlite3.connect(staging_path)
     db.execute(
         "CREATE TABLE notice (voter_id TEXT PRIMARY KEY, email TEXT, last_name TEXT, first_name TEXT, "
-        "academy TEXT, workplace TEXT, code_delivery TEXT, ballots TEXT, code TEXT)"
+        "academy TEXT, workplace TEXT, code_delivery TEXT, ballots TEXT, code TEXT, sort_key TEXT)"
     )
+    # The files' order: académie, delivery place, then the electoral list's (names folded).
+    db.execute("CREATE INDEX printing_order ON notice (academy, code_delivery, sort_key)")
     db.execute("CREATE TABLE seen (voter_id TEXT PRIMARY KEY)")
     report = GenerationReport()
     try:
@@ -126,9 +134,8 @@ def generate_codes(
                     report.already_had += 1  # another run gave one just now
                     continue
                 report.generated += 1
-                ballots = " | ".join(labels.get(b, b) for b in sorted(voter.ballot_ids))
                 db.execute(
-                    "INSERT INTO notice VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO notice VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         voter.voter_id,
                         voter.email or "",
@@ -137,14 +144,18 @@ def generate_codes(
                         voter.academy,
                         voter.workplace,
                         voter.code_delivery,
-                        ballots,
+                        json.dumps(sorted(voter.ballot_ids)),
                         code,
+                        list_sort_key(voter.last_name, voter.first_name, voter.voter_id),
                     ),
                 )
             db.commit()
             if progress:
                 progress(PROGRESS_STAGE, report.voters, None)
+        if progress:
+            progress(PROGRESS_STAGE, report.voters, report.voters)  # the walk is done
         report.files = _write_printing_files(db, output, report)
+        report.files += _write_notices(db, output, report, scrutins, portal_url, progress)
     finally:
         db.close()
         staging_path.unlink(missing_ok=True)
@@ -165,7 +176,7 @@ def _write_printing_files(db: sqlite3.Connection, output: Path, report: Generati
         path = output / f"imprimerie-{slug(academy)}.csv"
         rows = db.execute(
             "SELECT voter_id, email, last_name, first_name, workplace, code_delivery, code FROM notice "
-            "WHERE academy = ? ORDER BY code_delivery, last_name, first_name, voter_id",
+            "WHERE academy = ? ORDER BY code_delivery, sort_key",
             (academy,),
         )
         count = 0
@@ -179,6 +190,61 @@ def _write_printing_files(db: sqlite3.Connection, output: Path, report: Generati
         report.by_academy[academy] = count
         written.append(path)
     return written
+
+
+def _write_notices(db, output, report, scrutins, portal_url, progress) -> list[Path]:
+    """Per académie and delivery place, `notices-<académie>-<place>.pdf`: the notices in the
+    CSV's order, then the hand-over sheet. Two places whose names give the same file name are
+    told apart by a number."""
+    written: list[Path] = []
+    done = 0
+    places = db.execute(
+        "SELECT academy, code_delivery, COUNT(*) FROM notice "
+        "GROUP BY academy, code_delivery ORDER BY academy, code_delivery"
+    ).fetchall()
+    names: set[str] = set()
+    for academy, code_delivery, count in places:
+        stem = f"notices-{slug(academy)}-{slug(code_delivery)}"
+        name, twin = f"{stem}.pdf", 1
+        while name in names:
+            twin += 1
+            name = f"{stem}-{twin}.pdf"
+        names.add(name)
+
+        def voters(fields: str, academy=academy, code_delivery=code_delivery):
+            return db.execute(
+                f"SELECT {fields} FROM notice WHERE academy = ? AND code_delivery = ? ORDER BY sort_key",
+                (academy, code_delivery),
+            )
+
+        def notices(voters=voters):
+            nonlocal done
+            for last_name, first_name, voter_id, workplace, ballots, code in voters(
+                "last_name, first_name, voter_id, workplace, ballots, code"
+            ):
+                theirs = sorted((scrutins[b] for b in json.loads(ballots) if b in scrutins), key=_in_time)
+                yield Recipient(last_name, first_name, voter_id, workplace), code, theirs
+                done += 1
+                if progress:
+                    progress(NOTICES_STAGE, done, report.generated)
+
+        sheet = (Recipient(*row) for row in voters("last_name, first_name, voter_id, workplace"))
+        path = output / name
+        voter_code_notices.write_place(
+            path,
+            notices(),
+            sheet,
+            count=count,
+            academy=academy,
+            code_delivery=code_delivery,
+            portal_url=portal_url,
+        )
+        written.append(path)
+    return written
+
+
+def _in_time(scrutin: Scrutin) -> tuple:
+    return scrutin.opens, scrutin.label
 
 
 def _cell(value: str) -> str:

@@ -3,8 +3,9 @@
 1. both ports are taken first: if one is busy, the stack says which and stops (exit 2);
 2. moto serves as the local AWS on 127.0.0.1:5000, DynamoDB one request at a time;
 3. the tables, queues and SES sender of the `local` stage are created there;
-4. the demo election is generated and imported, and its polling bureau keyed and sealed with
-   demo key holders (unless --no-demo);
+4. the demo election is generated and imported, its polling bureau keyed and sealed with
+   demo key holders, and the demo voters given their voter codes, written to .local/notices/
+   as for the printing house (unless --no-demo);
 5. the app's SQS handlers are polled, and every email sent is printed and kept;
 6. the app is served over HTTP from this process (`infra/local/server.py`), with code reload
    only if asked (--reload). Ctrl-C (SIGINT) or SIGTERM stops everything.
@@ -38,6 +39,11 @@ def parse_args(argv=None):
     )
     parser.add_argument("--no-autoreload", action="store_true", help=argparse.SUPPRESS)  # the old default, now
     parser.add_argument("--outbox", default=str(ROOT / ".local" / "outbox"), help="where to keep sent emails")
+    parser.add_argument(
+        "--notices",
+        default=str(ROOT / ".local" / "notices"),
+        help="where to write the demo voters' codes: the printing house's CSV and the notices (PDF)",
+    )
     return parser.parse_args(argv)
 
 
@@ -50,6 +56,25 @@ def stop_on_signals() -> None:
     background jobs with SIGINT ignored, and Python then installs no handler of its own."""
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+
+
+def write_demo_notices(folder: Path, portal_url: str) -> None:
+    """The demo voters' codes, as `voter-codes generate` writes them for the printing house:
+    a demo voter finds theirs in the CSV (or on their notice) to vote in the browser."""
+    import shutil
+
+    from chalicelib.clock import utc_now
+    from chalicelib.services.voter_codes import generate_codes
+    from chalicelib.wiring import voter_code_pepper
+
+    shutil.rmtree(folder, ignore_errors=True)  # the last run's codes died with its moto
+    report = generate_codes(pepper=voter_code_pepper(), output=folder, now=utc_now(), portal_url=portal_url)
+    shown = os.path.relpath(folder, ROOT) if folder.is_relative_to(ROOT) else str(folder)
+    print(
+        f"Voter codes: {report.generated} demo voters have one; the printing house's CSV and the "
+        f"notices are in {shown}/ (imprimerie-*.csv: voter_id, email, code).",
+        flush=True,
+    )
 
 
 def main(argv=None) -> int:
@@ -111,6 +136,8 @@ def main(argv=None) -> int:
         # Emailed links point at this server, whatever its port (set after the demo import,
         # which enters the stage's configuration again).
         os.environ["PORTAL_URL"] = portal_url
+        if not args.no_demo:
+            write_demo_notices(Path(args.notices), portal_url)
         from app import app
 
         server = PortalServer(portal_socket, app).start()

@@ -27,7 +27,8 @@ def start_local_stack(
     outbox: Path, *, voters: int, output, timeout: float = 120, extra_args=(), sigint_ignored: bool = False
 ):
     """Start the stack; returns (process, base URL, AWS port) once /api/health answers, or
-    (process, None, AWS port) if the process ended or the time ran out first.
+    (process, None, AWS port) if the process ended or the time ran out first. The demo voters'
+    codes are written beside the outbox (`notices_of(outbox)`), not in .local/.
 
     `voters=0` starts with empty tables (--no-demo); `sigint_ignored` starts it the way a
     shell starts a background job (`make run &`), with SIGINT ignored.
@@ -38,7 +39,7 @@ def start_local_stack(
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.local", "--port", str(port), "--aws-port", str(aws_port)]
         + demo
-        + ["--outbox", str(outbox), *extra_args],
+        + ["--outbox", str(outbox), "--notices", str(notices_of(outbox)), *extra_args],
         cwd=ROOT,
         env=environment,
         stdout=output,
@@ -56,6 +57,11 @@ def start_local_stack(
         except OSError:
             time.sleep(0.5)
     return process, None, aws_port
+
+
+def notices_of(outbox: Path) -> Path:
+    """Where a stack started here writes the demo voters' codes and notices."""
+    return Path(outbox).with_name(Path(outbox).name + "-notices")
 
 
 def stop_local_stack(process: subprocess.Popen, timeout: float = 60) -> None:

@@ -156,3 +156,22 @@ def test_poppler_reads_the_text_back(tmp_path):
     path.write_bytes(written([[Text(FRENCH, bold=True), Row(("Nom", "Émargement"), (150, 150))]], compress=True))
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "« ça marche » – œuvre" in text and "Émargement" in text
+
+
+@pytest.mark.parametrize("rows", [0, 5])
+def test_height_says_exactly_when_a_page_is_full(rows):
+    """`height` follows the layout: items up to PAGE_ROOM tall are one page, a line more is two."""
+    items = [Text("Titre", size=16, bold=True), Rule(), *[Row(("a", "b"), (200, 200)) for _ in range(rows)]]
+    line = Text("ligne", size=10)
+    while pdf.height([*items, line]) <= pdf.PAGE_ROOM:
+        items.append(line)
+    out = io.BytesIO()
+    with PdfWriter(out) as writer:
+        assert writer.page(items) == 1
+        assert writer.page([*items, line]) == 2
+
+
+def test_one_line_cuts_a_long_text_with_an_ellipsis_and_leaves_a_short_one():
+    assert pdf.one_line("Lycée Jean Macé", size=10) == "Lycée Jean Macé"
+    cut = pdf.one_line("Lycée polyvalent " * 20, size=10)
+    assert cut.endswith(" …") and len(pdf.wrap(cut, size=10)) == 1 and len(cut) < 200

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from infra.local.outbox import describe
-from infra.local.process import stop_local_stack
+from infra.local.process import notices_of, stop_local_stack
 from tests.support import ROOT, start_local_stack
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,6 +40,7 @@ class Stack:
         self.base = base
         self.aws_port = aws_port  # the local AWS, for what an administrator does with the admin CLI
         self.outbox = outbox
+        self.notices = notices_of(outbox)  # the demo voters' codes, as for the printing house
         self.log = log  # everything the local stack printed: its request log lines included
 
     def url(self, path: str = "") -> str:

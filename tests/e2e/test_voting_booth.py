@@ -18,21 +18,34 @@ from chalicelib.crypto import ballots as ev1
 from chalicelib.crypto.record import read_election
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_browser_journeys import PASSWORD, sign_in
+from tests.pdf_check import read_pdf
 from tests.support import ROOT
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def codes(stack, tmp_path_factory):
-    """Every demo voter's code, as the printing house receives them: `voter-codes generate`
-    run by the administrator against the stack (or, when `make run` generated them already,
-    the printing house's files it wrote)."""
-    output = tmp_path_factory.mktemp("codes")
+def codes(stack):
+    """Every demo voter's code, as the printing house receives them: the CSV the stack wrote
+    at its start, as `make run` writes it to .local/notices/."""
+    files = sorted(stack.notices.glob("imprimerie-*.csv"))
+    rows = [row for path in files for row in csv.DictReader(path.open(encoding="utf-8"), delimiter=";")]
+    assert rows, f"no voter code for the demo voters in {stack.notices}"
+    return rows
+
+
+def test_the_stack_wrote_the_demo_notices_and_the_cli_finds_every_voter_has_a_code(stack, codes):
+    notices = sorted(stack.notices.glob("notices-*.pdf"))
+    assert notices and all(p.stat().st_mode & 0o777 == 0o600 for p in notices)
+    pdf = read_pdf(notices[0].read_bytes())
+    first = pdf.page_text(0)
+    assert "Notice de vote" in first and stack.base.removeprefix("http://") in first
+    assert any(row["code"] in first for row in codes)
     environment = dict(os.environ)
     for service in ("", "_DYNAMODB", "_SQS", "_SES", "_SECRETS_MANAGER"):
         environment[f"AWS_ENDPOINT_URL{service}"] = f"http://127.0.0.1:{stack.aws_port}"
-    subprocess.run(
+    again = stack.notices.with_name("again")
+    result = subprocess.run(
         [
             sys.executable,
             "-m",
@@ -42,17 +55,16 @@ def codes(stack, tmp_path_factory):
             "voter-codes",
             "generate",
             "--output",
-            str(output),
+            str(again),
         ],
         cwd=ROOT,
         env=environment,
         check=True,
         capture_output=True,
+        text=True,
     )
-    files = list(output.glob("imprimerie-*.csv")) or list((ROOT / ".local" / "notices").glob("imprimerie-*.csv"))
-    rows = [row for path in files for row in csv.DictReader(path.open(encoding="utf-8"), delimiter=";")]
-    assert rows, "no voter code for the demo voters"
-    return rows
+    assert f"0 codes générés ({len(codes)} électeurs en avaient déjà un" in result.stdout
+    assert not list(again.glob("*.csv"))
 
 
 def voter_on_the_open_scrutins(codes, index):

@@ -15,7 +15,10 @@ from chalicelib.services.voter_import import import_voters
 from chalicelib.store.voter_codes import VoterCode
 from chalicelib.wiring import voter_code_pepper
 from tests.conftest import NOW
+from tests.pdf_check import read_pdf
 from tests.services.helpers import ballot, voter, write_ballots, write_voters
+
+PORTAL = "https://elections-pro.example.gouv.fr"
 
 
 @pytest.fixture
@@ -35,12 +38,18 @@ def read_csv(path):
 
 def test_every_listed_voter_gets_one_code_kept_only_as_an_hmac(roll, tmp_path):
     out = tmp_path / "impression"
-    report = generate_codes(pepper=voter_code_pepper(), output=out, now=NOW, randbits=random.Random(3).getrandbits)
+    report = generate_codes(
+        pepper=voter_code_pepper(), output=out, now=NOW, portal_url=PORTAL, randbits=random.Random(3).getrandbits
+    )
     assert (report.voters, report.generated, report.already_had) == (7, 7, 0)
     assert sorted(p.name for p in report.files) == [
         "imprimerie-academie-de-lyon.csv",
         "imprimerie-academie-de-poitiers.csv",
+        "notices-academie-de-lyon-envoi-postal-au-domicile.pdf",
+        "notices-academie-de-poitiers-envoi-postal-au-domicile.pdf",
+        "notices-academie-de-poitiers-remise-en-main-propre-lycee-jean-mace.pdf",
     ]
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in report.files)
     rows = read_csv(out / "imprimerie-academie-de-poitiers.csv") + read_csv(out / "imprimerie-academie-de-lyon.csv")
     assert len({r["voter_id"] for r in rows}) == 7 and list(rows[0]) == [
         "voter_id", "email", "last_name", "first_name", "workplace", "code_delivery", "code",
@@ -54,10 +63,10 @@ def test_every_listed_voter_gets_one_code_kept_only_as_an_hmac(roll, tmp_path):
 
 
 def test_running_again_gives_codes_only_to_voters_who_have_none(roll, tmp_path):
-    generate_codes(pepper=voter_code_pepper(), output=tmp_path / "1", now=NOW)
+    generate_codes(pepper=voter_code_pepper(), output=tmp_path / "1", now=NOW, portal_url=PORTAL)
     before = {item.voter_id: item.code_hash for item in VoterCode.scan()}
     import_voters(write_voters(tmp_path / "v2.csv", [*roll, voter(8)]), now=NOW)
-    report = generate_codes(pepper=voter_code_pepper(), output=tmp_path / "2", now=NOW)
+    report = generate_codes(pepper=voter_code_pepper(), output=tmp_path / "2", now=NOW, portal_url=PORTAL)
     assert (report.generated, report.already_had) == (1, 7)
     assert [r["voter_id"] for r in read_csv(tmp_path / "2" / "imprimerie-academie-de-poitiers.csv")] == ["P00000008"]
     assert all(VoterCode.get(v).code_hash == h for v, h in before.items())
@@ -65,16 +74,20 @@ def test_running_again_gives_codes_only_to_voters_who_have_none(roll, tmp_path):
 
 def test_a_code_is_one_per_voter_for_all_their_ballots(roll, tmp_path):
     report = generate_codes(
-        pepper=voter_code_pepper(), output=tmp_path / "o", now=NOW, ballot_ids=["CSA-MEN", "CSA-ACA"]
+        pepper=voter_code_pepper(), output=tmp_path / "o", now=NOW, portal_url=PORTAL, ballot_ids=["CSA-MEN", "CSA-ACA"]
     )
     assert report.generated == 7  # voters on both ballots counted once
 
 
 def test_only_the_chosen_ballots(roll, tmp_path):
-    report = generate_codes(pepper=voter_code_pepper(), output=tmp_path / "o", now=NOW, ballot_ids=["CSA-MEN"])
+    report = generate_codes(
+        pepper=voter_code_pepper(), output=tmp_path / "o", now=NOW, portal_url=PORTAL, ballot_ids=["CSA-MEN"]
+    )
     assert report.generated == 6  # voter 7 is only on CSA-ACA
     with pytest.raises(UnknownBallots):
-        generate_codes(pepper=voter_code_pepper(), output=tmp_path / "p", now=NOW, ballot_ids=["NOPE"])
+        generate_codes(
+            pepper=voter_code_pepper(), output=tmp_path / "p", now=NOW, portal_url=PORTAL, ballot_ids=["NOPE"]
+        )
 
 
 def test_the_cli_generates_and_says_where_the_files_are(roll, tmp_path, test_stage_config):
@@ -90,3 +103,33 @@ def test_the_cli_generates_and_says_where_the_files_are(roll, tmp_path, test_sta
     out = io.StringIO()
     assert cli.main([*argv, "--ballot", "NOPE"], out=out, config_path=test_stage_config) == 1
     assert "Scrutin inconnu : NOPE" in out.getvalue()
+
+
+def test_each_delivery_place_gets_its_notices_one_a_page_then_the_hand_over_sheet(roll, tmp_path):
+    out = tmp_path / "impression"
+    generate_codes(pepper=voter_code_pepper(), output=out, now=NOW, portal_url=PORTAL)
+    codes = {r["voter_id"]: r["code"] for r in read_csv(out / "imprimerie-academie-de-poitiers.csv")}
+    posted = read_pdf((out / "notices-academie-de-poitiers-envoi-postal-au-domicile.pdf").read_bytes())
+    # Voters 1 to 5, by name as on the electoral list (Nom1 … Nom5), then one sheet.
+    assert len(posted.pages) == 6
+    for number, page in zip(range(1, 6), posted.pages, strict=False):
+        text = "\n".join(run.text for run in page)
+        voter_id = f"P{number:08d}"
+        assert f"Camille Nom{number}" in text and "Lycée Jean Macé, Niort" in text
+        assert f"Identifiant électeur : {voter_id}" in text
+        code = next(run for run in page if run.font == "Courier-Bold")
+        assert code.text == codes[voter_id] and code.size == 30
+        assert "elections-pro.example.gouv.fr" in text and "« Je vote »" in text
+        # Both scrutins of the voter, with their dates (helpers' ballot(): opens and closes).
+        assert text.count(" : du ") == 2
+    sheet = posted.page_text(5)
+    assert "Bordereau d'envoi des notices de vote" in sheet and "Envoyé le" in sheet
+    assert "Page 1 sur 1 — 5 notices en tout" in sheet
+    assert [line for line in sheet.split("\n") if line.startswith("P0000")] == [f"P0000000{n}" for n in range(1, 6)]
+    assert not any(code in sheet for code in codes.values())
+
+    by_hand = read_pdf((out / "notices-academie-de-poitiers-remise-en-main-propre-lycee-jean-mace.pdf").read_bytes())
+    assert len(by_hand.pages) == 2
+    assert "Émargement de remise des notices de vote" in by_hand.page_text(1)
+    assert "Signature" in by_hand.page_text(1) and "Page 1 sur 1 — 1 notice en tout" in by_hand.page_text(1)
+    assert "Scrutin CSA-ACA" in by_hand.page_text(0) and "Scrutin CSA-MEN" not in by_hand.page_text(0)
