@@ -28,7 +28,7 @@ def add_parser(commands) -> None:
 
 def voter_codes_command(args, out) -> int:
     from chalicelib import settings
-    from chalicelib.services.voter_codes import UnknownBallots, generate_codes
+    from chalicelib.services.voter_codes import STAGING, OutputInUse, UnknownBallots, generate_codes
     from chalicelib.wiring import voter_code_pepper
 
     bar = ProgressBar()
@@ -44,9 +44,27 @@ def voter_codes_command(args, out) -> int:
     except UnknownBallots as error:
         print(f"Scrutin inconnu : {', '.join(safe(b) for b in error.ballot_ids)}. Rien n'a été fait.", file=out)
         return 1
+    except OutputInUse:
+        print(
+            f"Le dossier {safe(args.output)} contient déjà les fichiers d'une génération précédente : ils "
+            "seraient écrasés, et leurs codes n'existent nulle part ailleurs. Choisissez un nouveau dossier. "
+            "Rien n'a été fait.",
+            file=out,
+        )
+        return 1
+    except BaseException:
+        if (Path(args.output) / STAGING).exists():
+            print(
+                "\nLa génération s'est interrompue. Aucun code n'est perdu : relancez la même commande, avec "
+                f"le même dossier ({safe(args.output)}), pour la reprendre là où elle s'est arrêtée.",
+                file=out,
+            )
+        raise
     except OSError as error:
         print(f"Impossible d'écrire dans {safe(args.output)} : {safe(error.strerror or str(error))}.", file=out)
         return 1
+    if report.resumed:
+        print(f"Reprise de la génération interrompue : {_number(report.resumed)} codes déjà générés repris.", file=out)
     print(
         f"{_number(report.generated)} codes générés ({_number(report.already_had)} électeurs en avaient déjà un, "
         f"{_number(report.voters)} électeurs inscrits lus).",

@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib.domain.voter_codes import code_hash, normalised
 from chalicelib.services.ballot_import import import_ballots
-from chalicelib.services.voter_codes import UnknownBallots, generate_codes
+from chalicelib.services.voter_codes import OutputInUse, UnknownBallots, generate_codes
 from chalicelib.services.voter_import import import_voters
 from chalicelib.store.voter_codes import VoterCode
 from chalicelib.wiring import voter_code_pepper
@@ -133,3 +133,88 @@ def test_each_delivery_place_gets_its_notices_one_a_page_then_the_hand_over_shee
     assert "Émargement de remise des notices de vote" in by_hand.page_text(1)
     assert "Signature" in by_hand.page_text(1) and "Page 1 sur 1 — 1 notice en tout" in by_hand.page_text(1)
     assert "Scrutin CSA-ACA" in by_hand.page_text(0) and "Scrutin CSA-MEN" not in by_hand.page_text(0)
+
+
+def _every_code_works(folder, pepper):
+    """Every voter with a stored code finds it, in clear, in the folder's CSV: no code is lost."""
+    rows = [r for path in sorted(folder.glob("imprimerie-*.csv")) for r in read_csv(path)]
+    printed = {r["voter_id"]: r["code"] for r in rows}
+    stored = {item.voter_id: item.code_hash for item in VoterCode.scan()}
+    assert set(printed) == set(stored) and len(rows) == len(printed)
+    assert all(stored[v] == code_hash(normalised(c), pepper) for v, c in printed.items())
+
+
+def test_a_run_that_fails_writing_the_notices_is_resumed_and_no_code_is_lost(roll, tmp_path, monkeypatch):
+    from chalicelib.services import voter_code_notices
+
+    out, pepper = tmp_path / "impression", voter_code_pepper()
+    real = voter_code_notices.write_place
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(voter_code_notices, "write_place", disk_full)
+    with pytest.raises(OSError):
+        generate_codes(pepper=pepper, output=out, now=NOW, portal_url=PORTAL)
+    staging = out / ".codes-staging.sqlite"
+    assert staging.exists() and staging.stat().st_mode & 0o777 == 0o600
+    assert VoterCode.count() == 7  # the HMACs are stored: only the staging file knows the codes
+
+    monkeypatch.setattr(voter_code_notices, "write_place", real)
+    report = generate_codes(pepper=pepper, output=out, now=NOW, portal_url=PORTAL)
+    assert (report.resumed, report.generated) == (7, 0)
+    assert not staging.exists() and len(list(out.glob("notices-*.pdf"))) == 3
+    _every_code_works(out, pepper)
+
+
+def test_an_interruption_between_staging_and_storing_is_settled_on_resume(roll, tmp_path, monkeypatch):
+    from chalicelib.store import voter_codes as store
+
+    out, pepper = tmp_path / "impression", voter_code_pepper()
+    real, calls = store.issue_first_code, []
+
+    def cut_off(voter_id, code_hash, *, now):
+        calls.append(voter_id)
+        if len(calls) > 3:
+            raise KeyboardInterrupt  # Ctrl-C with the page staged, three HMACs written
+        return real(voter_id, code_hash, now=now)
+
+    monkeypatch.setattr(store, "issue_first_code", cut_off)
+    with pytest.raises(KeyboardInterrupt):
+        generate_codes(pepper=pepper, output=out, now=NOW, portal_url=PORTAL)
+    assert VoterCode.count() < 7 and (out / ".codes-staging.sqlite").exists()
+
+    monkeypatch.setattr(store, "issue_first_code", real)
+    report = generate_codes(pepper=pepper, output=out, now=NOW, portal_url=PORTAL)
+    assert report.resumed == 7 and VoterCode.count() == 7
+    _every_code_works(out, pepper)
+
+
+def test_a_folder_holding_an_earlier_runs_files_is_refused_before_anything_is_written(roll, tmp_path):
+    out = tmp_path / "impression"
+    generate_codes(pepper=voter_code_pepper(), output=out, now=NOW, portal_url=PORTAL)
+    before = sorted((p.name, p.read_bytes()) for p in out.iterdir())
+    import_voters(write_voters(tmp_path / "v2.csv", [*roll, voter(8)]), now=NOW)
+    with pytest.raises(OutputInUse):
+        generate_codes(pepper=voter_code_pepper(), output=out, now=NOW, portal_url=PORTAL)
+    assert sorted((p.name, p.read_bytes()) for p in out.iterdir()) == before
+    assert VoterCode.count() == 7  # voter 8 still has none
+
+
+def test_the_files_are_private_from_their_creation(roll, tmp_path, monkeypatch):
+    import os
+
+    opened = []
+    real_open = os.open
+
+    def recording(path, flags, mode=0o777, *args, **kwargs):
+        opened.append((os.path.basename(path), mode))
+        return real_open(path, flags, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", recording)
+    out = tmp_path / "nouveau" / "impression"
+    generate_codes(pepper=voter_code_pepper(), output=out, now=NOW, portal_url=PORTAL)
+    assert out.stat().st_mode & 0o777 == 0o700
+    ours = [(name, mode) for name, mode in opened if name.startswith(("imprimerie-", "notices-", ".codes-"))]
+    assert {name.split("-")[0] for name, _ in ours} == {"imprimerie", "notices", ".codes"}
+    assert all(mode == 0o600 for _, mode in ours), ours
