@@ -59,6 +59,10 @@ DETAILS = {
     "maximum": INTEGER,
     "fields": {"type": "array", "items": _PROBLEM},
     "reason": {"type": "string", "description": "La vérification du bulletin qui a échoué (jamais le choix)."},
+    "this_ballot": {
+        "type": "boolean",
+        "description": "Le bulletin envoyé est celui qui est dans l'urne (une réponse précédente s'est perdue).",
+    },
 }
 RETRY_AFTER = {
     "Retry-After": {

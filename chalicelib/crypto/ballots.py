@@ -140,10 +140,17 @@ def _field(ballot: dict, name: str):
     return ballot[name]
 
 
+FIELDS = frozenset(("v", "group", "election", "scrutin", "nonce", "choices", "proofs", "sum_proof"))
+
+
 def decode(ballot, *, phi: bytes, scrutin: str, options: int) -> CheckedBallot:
-    """Every field checked for shape and every element validated; no proof checked yet."""
+    """Every field checked for shape and every element validated; no proof checked yet. A
+    field VOTING.md does not define is refused, at any depth: the box keeps a ballot exactly
+    as cast, and what it keeps is then exactly its re-encoding."""
     if not isinstance(ballot, dict):
         raise InvalidBallot("not_an_object")
+    if not set(ballot) <= FIELDS:
+        raise InvalidBallot("unknown_field")
     version = _field(ballot, "v")
     if type(version) is not int or version != 1 or _field(ballot, "group") != "ed25519":  # True == 1 in Python
         raise InvalidBallot("version_or_group")
@@ -165,6 +172,9 @@ def decode(ballot, *, phi: bytes, scrutin: str, options: int) -> CheckedBallot:
         raise InvalidBallot("shape")
     if len(choices) != options or len(proofs) != options:
         raise InvalidBallot("options")
+    shapes = [(c, {"a", "b"}) for c in choices] + [(p, {"c0", "c1", "s0", "s1"}) for p in proofs]
+    if any(isinstance(part, dict) and not set(part) <= keys for part, keys in [*shapes, (sum_proof, {"c", "s"})]):
+        raise InvalidBallot("unknown_field")
     try:
         pairs = tuple(
             (point_from_hex(c.get("a"), "a"), point_from_hex(c.get("b"), "b")) if isinstance(c, dict) else _bad()
@@ -177,6 +187,10 @@ def decode(ballot, *, phi: bytes, scrutin: str, options: int) -> CheckedBallot:
         total = (scalar_from_hex(sum_proof.get("c"), "c"), scalar_from_hex(sum_proof.get("s"), "s"))
     except InvalidElement as error:
         raise InvalidBallot(f"invalid_{error.what}") from None
+    if len({a for a, _ in pairs}) != len(pairs):
+        # One randomness for two options: its proofs may hold, but the count rejects a record
+        # where any a_i repeats (VOTING.md, "Weeding"), so the box must never take it.
+        raise InvalidBallot("repeated_a")
     return CheckedBallot(scrutin, nonce, pairs, decoded, total)
 
 

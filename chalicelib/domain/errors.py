@@ -195,7 +195,14 @@ class VotingClosed(PortalError, code="voting_closed"):
 
 
 class AlreadyVoted(PortalError, code="already_voted"):
-    """The voter's vote in this scrutin is recorded already: it is final."""
+    """The voter's vote in this scrutin is recorded already: it is final. `this_ballot`: the
+    ballot sent is the one in the box (the same nonce and points), so a booth whose first
+    answer was lost may show the receipt it computed; it tells nothing the sender lacks."""
+
+    public = ("this_ballot",)
+
+    def __init__(self, this_ballot: bool = False):
+        super().__init__(this_ballot=this_ballot)
 
 
 class BallotRefused(PortalError, code="invalid_ballot"):

@@ -120,12 +120,14 @@ def cast_vote(caster: Caster, ballot_id: str, ballot, *, now: datetime) -> CastV
             ballot_id,
             caster.voter_id,
             now,
-            together_with=ballot_box.new_entry(ballot_id, checked.nonce, stored_form(checked, scrutin.phi)),
+            together_with=ballot_box.new_entries(
+                ballot_id, checked.nonce, stored_form(checked, scrutin.phi), [a.encoded for a, _ in checked.pairs]
+            ),
         )
-    except sign_in.AlreadySignedIn:
-        raise AlreadyVoted() from None
-    except sign_in.BallotTaken:
-        raise BallotRefused("duplicate_nonce") from None
+    except sign_in.AlreadySignedIn as signed:
+        raise AlreadyVoted(this_ballot=signed.with_these_items) from None
+    except sign_in.BallotTaken as taken:
+        raise BallotRefused("duplicate_nonce" if taken.index == 0 else "duplicate_point") from None
     best_effort(
         "notify_vote_recorded",
         request_notice,

@@ -6,6 +6,13 @@ the ballot exactly as cast and nothing else: no voter id, no time, no request id
 of arrival. Kept in a table of its own, read by the count alone, never by a request; the
 sign-in list (`store.sign_in`) is another table under other access.
 
+Beside each ballot, one marker per ciphertext: partition "<scrutin>#a#<shard>" (shard = the
+point's first byte mod 64), sort key the point `a_i` in hex, nothing else. Written in the same
+transaction as the ballot under a not-exists condition, they keep the box free of a repeated
+`a_i`, which the count must reject (VOTING.md, "Weeding"): two voters who share their
+randomness cannot make a scrutin's record uncountable. The markers are the ballot's own public
+values; the count and the record read the ballot partitions only.
+
 Until voting opens it must be empty: `is_empty` is what the seal's attestation reads.
 """
 
@@ -24,6 +31,10 @@ def box_partition(scrutin: str, nonce: bytes) -> str:
     return f"{scrutin}#{nonce[0] % SHARDS:02d}"
 
 
+def point_partition(scrutin: str, point: bytes) -> str:
+    return f"{scrutin}#a#{point[0] % SHARDS:02d}"
+
+
 class BallotBoxEntry(Model):
     Meta = table_meta("BALLOT_BOX_TABLE")
 
@@ -32,13 +43,26 @@ class BallotBoxEntry(Model):
     ballot = UnicodeAttribute()  # the ballot's JSON, exactly as cast
 
 
-@translate_transient()  # builds an item, no call: for the rule that every table function has it
-def new_entry(scrutin: str, nonce: bytes, ballot: str):
-    """The box's item for one accepted ballot and the condition it is written under (no ballot
-    with this nonce in the scrutin): what `store.sign_in.record_vote` writes together with the
-    émargement. Nothing else goes in: the item's attributes are the key and the ballot."""
+class BallotPoint(Model):
+    """A ciphertext's `a_i` taken in this scrutin (the same table, other partitions)."""
+
+    Meta = table_meta("BALLOT_BOX_TABLE")
+
+    partition = UnicodeAttribute(hash_key=True, attr_name="box")  # "<scrutin>#a#<shard>"
+    point = UnicodeAttribute(range_key=True, attr_name="nonce")  # a_i, 64 lowercase hex characters
+
+
+@translate_transient()  # builds items, no call: for the rule that every table function has it
+def new_entries(scrutin: str, nonce: bytes, ballot: str, points: list[bytes]) -> list:
+    """The box's items for one accepted ballot, each with the condition it is written under:
+    the ballot (no ballot with this nonce in the scrutin), then a marker per `a_i` (no ballot
+    with this point in the scrutin). What `store.sign_in.record_vote` writes together with the
+    émargement. Nothing else goes in: the items' attributes are their keys and the ballot."""
     entry = BallotBoxEntry(box_partition(scrutin, nonce), nonce.hex(), ballot=ballot)
-    return entry, BallotBoxEntry.nonce.does_not_exist()
+    items = [(entry, BallotBoxEntry.nonce.does_not_exist())]
+    for point in points:
+        items.append((BallotPoint(point_partition(scrutin, point), point.hex()), BallotPoint.point.does_not_exist()))
+    return items
 
 
 @translate_transient()

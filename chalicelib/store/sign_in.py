@@ -68,12 +68,23 @@ def entries(ballot_id: str) -> Iterator[SignInEntry]:
 
 
 class AlreadySignedIn(Exception):
-    """The voter's émargement for this scrutin exists: their vote is recorded already."""
+    """The voter's émargement for this scrutin exists: their vote is recorded already.
+    `with_these_items`: the items written with it were refused too, all of them (for the
+    box: this very ballot is in it, a retry after an answer that was lost)."""
+
+    def __init__(self, *, with_these_items: bool):
+        super().__init__()
+        self.with_these_items = with_these_items
 
 
 class BallotTaken(Exception):
-    """The item written with the émargement was refused by its own condition (for the box:
-    a ballot with this nonce is in it already)."""
+    """An item written with the émargement was refused by its own condition; `index` says
+    which, in the order they were handed in (for the box: 0 the ballot, a nonce already in
+    it; then a point already in it)."""
+
+    def __init__(self, index: int):
+        super().__init__(index)
+        self.index = index
 
 
 def _failed(reason) -> bool:
@@ -82,30 +93,33 @@ def _failed(reason) -> bool:
 
 @translate_transient()
 def record_vote(ballot_id: str, voter_id: str, voted_at: datetime, *, together_with) -> None:
-    """The émargement and `together_with` (an item and the condition it is written under: the
-    ballot, `store.ballot_box.new_entry`) in one transaction; both are written or neither.
+    """The émargement and `together_with` (items and the conditions they are written under:
+    the ballot and its points, `store.ballot_box.new_entries`) in one transaction; all are
+    written or none.
 
-    This module is handed the ballot's item and never imports the box: the sign-in list's
+    This module is handed the box's items and never imports the box: the sign-in list's
     module knows nothing of what is cast (pyproject.toml's import-linter contracts).
-    AlreadySignedIn when the voter has voted (whatever the other item), BallotTaken when only
-    the ballot's condition failed; a transaction cancelled by a concurrent one leaves as
+    AlreadySignedIn when the voter has voted (whatever the other items), BallotTaken when only
+    another item's condition failed; a transaction cancelled by a concurrent one leaves as
     ServiceBusy (nothing written, the voter may try again)."""
-    item, condition = together_with
     try:
         with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.save(
                 SignInEntry(list_partition(ballot_id, voter_id), voter_id, ballot_id=ballot_id, voted_at=voted_at),
                 condition=SignInEntry.voter_id.does_not_exist(),
             )
-            transaction.save(item, condition=condition)
+            for item, condition in together_with:
+                transaction.save(item, condition=condition)
     except TransactWriteError as error:
         if cancelled_by_conflict(error):
             raise
         reasons = getattr(error, "cancellation_reasons", None) or []
         if reasons and _failed(reasons[0]):
-            raise AlreadySignedIn() from None
-        if len(reasons) > 1 and _failed(reasons[1]):
-            raise BallotTaken() from None
+            others = reasons[1:]
+            raise AlreadySignedIn(with_these_items=bool(others) and all(map(_failed, others))) from None
+        for index, reason in enumerate(reasons[1:]):
+            if _failed(reason):
+                raise BallotTaken(index) from None
         raise
 
 

@@ -103,12 +103,86 @@ def test_the_voter_is_told_by_email_without_the_receipt(booth):
     assert receipt["receipt"][:10] not in mail.text.replace("-", "")
 
 
-def test_the_extra_fields_a_client_adds_never_reach_the_box(booth):
+@pytest.mark.parametrize(
+    "extra",
+    [
+        lambda b: b.update(voter=VOTER),
+        lambda b: b["choices"][0].update(sent_at="10:00"),
+        lambda b: b["proofs"][1].update(id=1),
+        lambda b: b["sum_proof"].update(n=2),
+    ],
+)
+def test_a_field_the_protocol_does_not_define_is_refused_so_the_box_holds_the_ballot_as_cast(booth, extra):
     ballot = booth.election.ballot("CSA-MEN", 0)
-    response = cast(booth, "CSA-MEN", {**ballot, "voter": VOTER, "sent_at": "10:00"})
-    assert response.status_code == 201
+    extra(ballot)
+    response = cast(booth, "CSA-MEN", ballot)
+    assert response.status_code == 400 and error_of(response)["reason"] == "unknown_field"
+    assert sign_ins("CSA-MEN") == [] and box_of("CSA-MEN") == []
+
+
+def test_the_box_holds_each_ballot_as_cast_byte_for_byte_in_the_protocols_encoding(booth):
+    ballot = booth.election.ballot("CSA-MEN", 2)
+    assert cast(booth, "CSA-MEN", ballot).status_code == 201
     [stored] = box_of("CSA-MEN")
-    assert VOTER not in stored.ballot and json.loads(stored.ballot) == ballot
+    assert stored.ballot == json.dumps(ballot, separators=(",", ":"))
+
+
+def _one_randomness_for_every_option(ballot_id, election, choice, r=12345):
+    """A ballot built with the same r for each option: valid proofs, the same a_i throughout."""
+
+    class Same(ev1.SystemRandom):
+        def scalar(self):
+            return r
+
+    return ev1.encrypt(public_key=election.public_key, phi=election.phi, scrutin=ballot_id, options=3,
+                       choice=choice, rng=Same())  # fmt: skip
+
+
+def test_a_ballot_whose_ciphertexts_share_their_randomness_is_refused(booth):
+    ballot = _one_randomness_for_every_option("CSA-MEN", booth.election, 1)
+    assert len({c["a"] for c in ballot["choices"]}) == 1
+    response = cast(booth, "CSA-MEN", ballot)
+    assert response.status_code == 400 and error_of(response)["reason"] == "repeated_a"
+    assert sign_ins("CSA-MEN") == [] and box_of("CSA-MEN") == []
+
+
+def test_two_voters_sharing_randomness_cannot_put_a_repeated_point_in_the_box(booth):
+    """The count rejects a record where any a_i repeats: the box never takes the second."""
+
+    class SharedFirst(ev1.SystemRandom):
+        """The first option's r agreed between two voters; every other draw their own."""
+
+        def __init__(self):
+            self.draws = 0
+
+        def scalar(self):
+            self.draws += 1
+            return 4242 if self.draws == 1 else super().scalar()
+
+    first = booth.election.ballot("CSA-MEN", 1, rng=SharedFirst())
+    assert cast(booth, "CSA-MEN", first).status_code == 201
+    second = booth.election.ballot("CSA-MEN", 2, rng=SharedFirst())
+    assert second["choices"][0]["a"] == first["choices"][0]["a"] and second["nonce"] != first["nonce"]
+    booth.register_and_activate("camille.nom2@ac-poitiers.fr")
+    booth.sign_in("camille.nom2@ac-poitiers.fr")
+    issue_first_code("P00000002", code_hash(normalised("AAAA-BBBB-CCCC"), voter_code_pepper()), now=NOW)
+    assert booth.authed("post", "/api/me/voter-code", {"code": "AAAA-BBBB-CCCC"}).status_code == 204
+    refused = cast(booth, "CSA-MEN", second)
+    assert refused.status_code == 400 and error_of(refused)["reason"] == "duplicate_point"
+    assert [e.voter_id for e in sign_ins("CSA-MEN")] == [VOTER] and len(box_of("CSA-MEN")) == 1
+    fresh = booth.election.ballot("CSA-MEN", 2)
+    assert cast(booth, "CSA-MEN", fresh).status_code == 201  # the second voter may still vote
+
+
+def test_the_same_ballot_sent_again_after_a_lost_answer_is_already_voted_and_says_it_is_this_one(booth):
+    ballot = booth.election.ballot("CSA-MEN", 1)
+    assert cast(booth, "CSA-MEN", ballot).status_code == 201
+    again = cast(booth, "CSA-MEN", copy.deepcopy(ballot))
+    assert again.status_code == 409 and error_of(again)["code"] == "already_voted"
+    assert error_of(again)["this_ballot"] is True
+    other = cast(booth, "CSA-MEN", booth.election.ballot("CSA-MEN", 0))
+    assert other.status_code == 409 and error_of(other)["this_ballot"] is False
+    assert len(box_of("CSA-MEN")) == 1 and len(sign_ins("CSA-MEN")) == 1
 
 
 @pytest.mark.parametrize("case", sorted(NEGATIVE))
@@ -146,6 +220,13 @@ def test_without_the_voter_code_in_this_session_nothing_is_cast(booth):
     response = cast(booth, "CSA-MEN", booth.election.ballot("CSA-MEN", 1))
     assert response.status_code == 401 and error_of(response)["code"] == "voter_code_required"
     assert sign_ins("CSA-MEN") == []
+
+
+@pytest.mark.parametrize("body", [{}, {"ballot": "x"}])
+def test_without_the_code_even_a_malformed_body_is_told_to_type_the_code_first(booth, body):
+    booth.sign_in()
+    response = booth.authed("post", "/api/ballots/CSA-MEN/votes", body)
+    assert response.status_code == 401 and error_of(response)["code"] == "voter_code_required"
 
 
 def test_it_needs_a_session(booth):

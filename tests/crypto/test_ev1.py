@@ -146,3 +146,26 @@ def test_the_short_receipt_is_the_first_ten_crockford_characters_grouped():
     assert ballots.short_receipt(rho) == f"{full[:5]}-{full[5:10]}"
     assert ballots.crockford_base32(b"\xff") == "ZW"  # 11111 111(00)
     assert ballots.crockford_base32(b"\x00\x00\x00\x00\x00") == "00000000"
+
+
+def test_a_ballot_with_a_repeated_a_is_refused_though_its_proofs_hold():
+    class Same(ballots.SystemRandom):
+        def scalar(self):
+            return 777
+
+    ballot = ballots.encrypt(public_key=PUBLIC, phi=PHI, scrutin="TV-1", options=3, choice=2, rng=Same())
+    assert len({c["a"] for c in ballot["choices"]}) == 1
+    with pytest.raises(ballots.InvalidBallot) as refused:
+        _verify(ballot)
+    assert refused.value.reason == "repeated_a"
+
+
+@pytest.mark.parametrize("where", ["top", "choice", "proof", "sum_proof"])
+def test_a_field_the_protocol_does_not_define_is_refused_at_any_depth(where):
+    ballot = copy.deepcopy(VECTOR["ballot"])
+    {"top": ballot, "choice": ballot["choices"][1], "proof": ballot["proofs"][2], "sum_proof": ballot["sum_proof"]}[
+        where
+    ]["extra"] = 1
+    with pytest.raises(ballots.InvalidBallot) as refused:
+        _verify(ballot)
+    assert refused.value.reason == "unknown_field"
