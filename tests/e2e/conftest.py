@@ -140,8 +140,10 @@ def page(browser):
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.set_default_timeout(15_000)
+    page.expected_console_errors = []  # what a test provokes on purpose (a dropped connection, say)
     yield page
     context.close()
+    problems = [p for p in problems if not any(expected in p for expected in page.expected_console_errors)]
     assert problems == [], f"errors in the browser console: {problems}"
 
 

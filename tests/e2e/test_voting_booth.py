@@ -178,3 +178,59 @@ def test_a_ballot_tampered_on_its_way_is_refused_and_the_voter_may_vote(page, st
     page.unroute("**/votes")
     page.get_by_role("button", name="Je valide mon vote").click()
     expect(page.get_by_role("heading", name="Votre vote est enregistré")).to_be_visible()
+
+
+@pytest.mark.parametrize("change_of_mind", [False, True], ids=["same choice", "another choice"])
+def test_a_vote_whose_answer_is_lost_shows_its_receipt_when_sent_again(page, stack, codes, change_of_mind):
+    """The server records the vote but the answer never reaches the page (a dropped
+    connection): the page says so, and « Je valide mon vote » again sends the very same
+    ballot, whose receipt the page then shows. Changing one's mind in between changes nothing:
+    the vote recorded first stands, and the page says for which choice."""
+    voter = voter_on_the_open_scrutins(codes, 3 + int(change_of_mind))
+    stack.activate(voter["email"], PASSWORD)
+    sign_in(page, stack, voter["email"])
+    page.get_by_role("link", name="Je vote").click()
+    page.get_by_label("Code électeur").fill(voter["code"])
+    page.get_by_role("button", name="Valider mon code").click()
+    answers = []
+
+    def lose_the_answer(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        response = route.fetch()  # the server records the vote…
+        answers.append((response.status, response.json()))
+        route.abort("connectionreset")  # …and the page never hears of it
+
+    page.route("**/votes", lose_the_answer)
+    page.expected_console_errors.append("net::ERR_CONNECTION_RESET")
+    first = page.locator("[data-list] section").filter(has_text="À voter").first
+    label = first.get_by_role("heading").inner_text()
+    first.get_by_role("button", name="Voter à ce scrutin").click()
+    page.get_by_role("radio", name="Vote blanc").check(force=True)
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_role("button", name="Je valide mon vote").click()
+    expect(page.locator("[data-cast-error]")).to_contain_text("ne nous est pas parvenue")
+    screenshot(page, "24-confirmation-perdue")
+    [(status, recorded)] = answers
+    assert status == 201
+    page.unroute("**/votes")
+
+    if change_of_mind:
+        page.get_by_role("button", name="Modifier mon choix").click()
+        page.locator("label[for=option-1]").click()
+        page.get_by_role("button", name="Continuer").click()
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/votes")) as answered:
+        page.get_by_role("button", name="Je valide mon vote").click()
+    expect(page.get_by_role("heading", name="Votre vote est enregistré")).to_be_visible()
+    assert answered.value.status == 409  # the last answer: this ballot is the one in the box
+    assert page.locator("[data-receipt=full]").inner_text() == recorded["receipt"]
+    expect(page.locator("[data-receipt-mismatch]")).to_be_hidden()
+    earlier = page.locator("[data-receipt-earlier]")
+    if change_of_mind:
+        expect(earlier).to_contain_text("« Vote blanc »")
+        screenshot(page, "25-vote-deja-enregistre")
+    else:
+        expect(earlier).to_be_hidden()
+    scrutin = next(s for s in _votes(page, stack) if s["label"] == label)
+    assert scrutin["state"] == "voted"

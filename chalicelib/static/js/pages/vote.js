@@ -139,32 +139,70 @@ function review() {
   showStep("review");
 }
 
+// Ballots sent whose answer never came back (the network, a timeout), kept in this tab per
+// scrutin before they leave: a retry sends the very same ballot, and when the server says the
+// vote is already recorded with this ballot (409, this_ballot) the page shows the receipt it
+// computed. Each holds the ciphertexts and the choice's index, never the randomness.
+const PENDING_KEY = "pending_ballots";
+const pendingAll = () => JSON.parse(sessionStorage.getItem(PENDING_KEY) || "{}");
+const pendingOf = (id) => pendingAll()[id] || [];
+
+function setPending(id, list) {
+  const all = pendingAll();
+  if (list.length) all[id] = list; else delete all[id];
+  sessionStorage.setItem(PENDING_KEY, JSON.stringify(all));
+}
+
+const post = (scrutin, ballot) => api("POST", `api/ballots/${encodeURIComponent(scrutin.id)}/votes`, { ballot });
+const isThisBallot = (result) => result.status === 409 && errorOf(result).this_ballot === true;
+// No answer, or a gateway's: the ballot may or may not be in the box.
+const unconfirmed = (result) => result.status === 0 || result.status === 502 || result.status === 504;
+
 async function cast() {
   const { scrutin, election, choice } = current;
   const button = $("[data-cast]");
   button.disabled = true;
   $("[data-sending]").hidden = false;
-  const ballot = encryptBallot({ publicKey: election.publicKey, phi: election.phi, scrutin: scrutin.id,
-    options: election.options.length, choice });
-  const mine = receipt(ballot);
-  const result = await api("POST", `api/ballots/${encodeURIComponent(scrutin.id)}/votes`, { ballot });
+  let pending = pendingOf(scrutin.id).filter((p) => p.phi === election.phi);
+  let sent = pending.find((p) => p.choice === choice);
+  if (!sent) {
+    const ballot = encryptBallot({ publicKey: election.publicKey, phi: election.phi, scrutin: scrutin.id,
+      options: election.options.length, choice });
+    sent = { choice, ballot, receipt: receipt(ballot), phi: election.phi };
+    pending = [...pending, sent];
+    setPending(scrutin.id, pending);
+  }
+  let result = await post(scrutin, sent.ballot);
+  if (result.status === 409 && !isThisBallot(result)) {
+    // Recorded already: perhaps by an earlier try from this tab, for another choice, whose
+    // answer was lost. Its ballot, sent again, says so (and writes nothing).
+    for (const earlier of pending.filter((p) => p !== sent)) {
+      const again = await post(scrutin, earlier.ballot);
+      if (isThisBallot(again)) { sent = earlier; result = again; break; }
+    }
+  }
   button.disabled = false;
   $("[data-sending]").hidden = true;
-  if (!succeeded(result)) {
-    const error = errorOf(result);
-    if (error.code === "already_voted" || error.code === "voting_closed") { await loadList(); }
-    const alert = $("[data-cast-error]");
-    alert.textContent = error.message;
-    alert.hidden = false;
-    alert.focus?.();
+  if (succeeded(result) || isThisBallot(result)) {
+    setPending(scrutin.id, []);
+    await loadList();
+    const listed = scrutins.find((s) => s.id === scrutin.id);
+    const shown = { scrutinId: scrutin.id, scrutin: scrutin.label, full: sent.receipt, short: shortReceipt(sent.receipt),
+      election: election.phi, voted_at: succeeded(result) ? result.data.voted_at : listed && listed.voted_at,
+      server: succeeded(result) ? result.data.receipt : sent.receipt,
+      earlier: sent.choice !== choice ? optionLabel(scrutin, election.options[sent.choice]) : null };
+    keepReceipt(shown);
+    current = null;
+    showReceipt(shown);
     return;
   }
-  const shown = { scrutinId: scrutin.id, scrutin: scrutin.label, voted_at: result.data.voted_at, full: mine,
-    short: shortReceipt(mine), election: election.phi, server: result.data.receipt };
-  keepReceipt(shown);
-  current = null;
-  await loadList();
-  showReceipt(shown);
+  if (!unconfirmed(result)) setPending(scrutin.id, []); // refused: nothing was written
+  const error = errorOf(result);
+  if (error.code === "already_voted" || error.code === "voting_closed") { await loadList(); }
+  const alert = $("[data-cast-error]");
+  alert.textContent = unconfirmed(result) ? text("cast_unconfirmed") : error.message;
+  alert.hidden = false;
+  alert.focus?.();
 }
 
 function receiptPdf(shown) {
@@ -186,6 +224,9 @@ function showReceipt(shown) {
   const values = { scrutin: shown.scrutin, voted_at: formatWhen(shown.voted_at), short: shown.short, full: shown.full,
     election: shown.election };
   for (const node of $$("[data-receipt]")) node.textContent = values[node.dataset.receipt];
+  const earlier = $("[data-receipt-earlier]");
+  earlier.hidden = !shown.earlier;
+  earlier.textContent = shown.earlier ? text("receipt_earlier", { choice: shown.earlier }) : "";
   const mismatch = $("[data-receipt-mismatch]");
   mismatch.hidden = shown.server === shown.full;
   mismatch.textContent = mismatch.hidden ? "" : text("receipt_mismatch", { server: shown.server });
