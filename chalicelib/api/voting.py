@@ -151,6 +151,8 @@ def my_votes():
 def cast_vote(ballot_id):
     request = voting.current_request
     who = signed_in(request)
+    if who.code_verified_at is None:  # the order: the code before anything of the body
+        raise errors.VoterCodeRequired()
     body = VOTE_BODY.parse(request)
     voter = sessions.voter_of(who)
     caster = casting.Caster(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain.errors import InvalidVoterCode
+from chalicelib.domain.errors import InvalidVoterCode, NotAuthenticated
 from chalicelib.domain.throttling import VOTER_CODE
 from chalicelib.domain.voter_codes import matches
 from chalicelib.services.sessions import Authenticated
@@ -25,8 +25,9 @@ NO_CODE = "0" * 64  # compared when the voter has no code yet, so the answer tak
 
 
 def verify_voter_code(who: Authenticated, typed, *, client: str, pepper: bytes, now: datetime) -> None:
-    """Nothing if `typed` is the voter's code (the session now counts as verified);
-    InvalidVoterCode if not; TooManyAttempts when this client must wait."""
+    """Nothing if `typed` is the voter's code (the session now counts as verified, from the
+    first time it was typed in it); InvalidVoterCode if not; TooManyAttempts when this client
+    must wait; NotAuthenticated if the session ended meanwhile."""
     throttle = Throttle(VOTER_CODE, who.voter_id, client, now)
     throttle.check()
     stored = code_of(who.voter_id)
@@ -34,4 +35,5 @@ def verify_voter_code(who: Authenticated, typed, *, client: str, pepper: bytes, 
         throttle.record_failure()
         raise InvalidVoterCode()
     throttle.record_success()
-    session_store.mark_code_verified(who.session_hash, now=now)
+    if not session_store.mark_code_verified(who.session_hash, now=now):
+        raise NotAuthenticated()  # signed out (or expired) meanwhile: the code counts for no session

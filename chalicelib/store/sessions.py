@@ -83,9 +83,12 @@ def delete_voter_sessions(voter_id: str) -> int:
 
 @translate_transient()
 def mark_code_verified(session_hash: str, *, now: datetime) -> bool:
-    """Record that this session's voter typed their code; False if the session is gone."""
+    """Record that this session's voter typed their code; False if the session is gone. The
+    first time stands (if_not_exists): typing the code again after the close must not take
+    away the grace of a voter who was in the booth before it."""
     return condition_held(
         lambda: Session(session_hash).update(
-            actions=[Session.code_verified_at.set(now)], condition=Session.session_hash.exists()
+            actions=[Session.code_verified_at.set(Session.code_verified_at | now)],
+            condition=Session.session_hash.exists(),
         )
     )

@@ -66,3 +66,18 @@ def test_a_voter_without_a_code_gets_the_same_answer(portal):
 def test_it_needs_a_session(portal):
     response = portal.post("/api/me/voter-code", {"code": CODE})
     assert response.status_code == 401 and json.loads(response.body)["error"]["code"] == "not_authenticated"
+
+
+def test_typing_the_code_again_keeps_the_first_time_so_the_grace_is_not_lost(voter_with_code):
+    assert voter_with_code.authed("post", "/api/me/voter-code", {"code": CODE}).status_code == 204
+    voter_with_code.clock.now += timedelta(minutes=10)  # after the close, say, within the grace
+    assert voter_with_code.authed("post", "/api/me/voter-code", {"code": CODE}).status_code == 204
+    assert session_item(voter_with_code).code_verified_at == NOW
+
+
+def test_a_session_that_ends_while_the_code_is_checked_is_not_told_it_may_vote(voter_with_code, monkeypatch):
+    from chalicelib.store import sessions
+
+    monkeypatch.setattr(sessions, "mark_code_verified", lambda session_hash, *, now: False)
+    response = voter_with_code.authed("post", "/api/me/voter-code", {"code": CODE})
+    assert response.status_code == 401 and json.loads(response.body)["error"]["code"] == "not_authenticated"
