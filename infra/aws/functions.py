@@ -63,6 +63,11 @@ def table_logical_id(model: type[Model]) -> str:
 # list) and what was cast (the ballot box). No role may read both; each has its own customer
 # managed KMS key, deletion protection in every stage and no stream (`stack.py`).
 VOTE_TABLES: tuple[type[Model], ...] = (SignInEntry, BallotBoxEntry)
+# Tables without point-in-time recovery: a per-second history of the box, restored at two
+# instants, would say which ballots arrived between them, and the sign-in list says who
+# voted then. The box is durable without it (DynamoDB's replicas, deletion protection, no
+# delete or update granted to anyone); it is backed up once, when the bureau closes it.
+WITHOUT_HISTORY: tuple[type[Model], ...] = (BallotBoxEntry,)
 
 # What reading a table means, for the separation: the item reads, PartiQL's SELECT, the
 # stream's records and an export (a copy of the whole table in S3).

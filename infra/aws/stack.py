@@ -31,6 +31,7 @@ from infra.aws.functions import (
     QUEUES,
     ROLES,
     VOTE_TABLES,
+    WITHOUT_HISTORY,
     render_docs,
     table_key_logical_id,
     table_logical_id,
@@ -54,6 +55,17 @@ VOTER_CODE_PEPPER_NAME = f"{APP}-${{Stage}}-voter-code-pepper"
 
 def _sub(text: str) -> dict:
     return {"Fn::Sub": text}
+
+
+def _account_administers_the_key() -> dict:
+    """A KMS key policy's first statement: the account's IAM policies decide who uses the key."""
+    return {
+        "Sid": "AccountAdministers",
+        "Effect": "Allow",
+        "Principal": {"AWS": _sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
 
 
 def table_resource(model) -> dict:
@@ -93,6 +105,8 @@ def table_resource(model) -> dict:
             "KMSMasterKeyId": {"Fn::GetAtt": [table_key_logical_id(model), "Arn"]},
         }
         properties["DeletionProtectionEnabled"] = True
+    if model in WITHOUT_HISTORY:
+        properties["PointInTimeRecoverySpecification"] = {"PointInTimeRecoveryEnabled": False}
     return {
         "Type": "AWS::DynamoDB::Table",
         # Voters, accounts and votes outlive a mistaken stack deletion or replacement.
@@ -219,13 +233,7 @@ def table_keys() -> tuple[dict, dict]:
                 "KeyPolicy": {
                     "Version": "2012-10-17",
                     "Statement": [
-                        {
-                            "Sid": "AccountAdministers",
-                            "Effect": "Allow",
-                            "Principal": {"AWS": _sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
-                            "Action": "kms:*",
-                            "Resource": "*",
-                        },
+                        _account_administers_the_key(),
                         {
                             "Sid": "DynamoDbDescribesTheKey",
                             "Effect": "Allow",
@@ -434,13 +442,7 @@ def notifications_key() -> tuple[dict, dict]:
                 "KeyPolicy": {
                     "Version": "2012-10-17",
                     "Statement": [
-                        {
-                            "Sid": "AccountAdministers",
-                            "Effect": "Allow",
-                            "Principal": {"AWS": _sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
-                            "Action": "kms:*",
-                            "Resource": "*",
-                        },
+                        _account_administers_the_key(),
                         {
                             "Sid": "SesPublishesDeliveryReports",
                             "Effect": "Allow",
