@@ -14,6 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results.json"
+NOTICES = ROOT / "bench" / "notices-results.json"  # python -m bench.notices (not part of make bench)
 PAGE = ROOT / "docs" / "capacity.md"
 
 VOTERS = 1_100_000
@@ -150,6 +151,8 @@ def build(results: dict) -> str:
     ]
     if "voting" in results:
         lines += voting_section(results["voting"])
+    if NOTICES.exists():
+        lines += notices_section(json.loads(NOTICES.read_text(encoding="utf-8")))
 
     # The whole election.
     espaces = VOTERS * ESPACES_CREATED
@@ -430,6 +433,42 @@ def voting_section(voting: dict) -> list[str]:
         "",
     ]
     return lines
+
+
+PUT_MS_ON_AWS = 10  # a conditional PutItem's round trip from the administrator's machine, modelled
+CODE_WRITERS = 8  # services/voter_codes.WRITERS
+
+
+def notices_section(notices: dict) -> list[str]:
+    """`voter-codes generate` for the whole roll (bench/notices.py, measured at 100,000 voters)."""
+    n = notices["voters"]
+    scale = VOTERS / n
+    per_page = notices["pdf_bytes"] / max(notices["pdf_pages"], 1)
+    walk_aws_minutes = VOTERS * PUT_MS_ON_AWS / CODE_WRITERS / 60_000
+    files_minutes = notices["files_seconds"] * scale / 60
+    requests = ", ".join(f"{k} {v:g}" for k, v in notices["dynamodb_requests_per_1000_voters"].items())
+    return [
+        "## Voter codes and their notices",
+        "",
+        f"`voter-codes generate` measured by `python -m bench.notices --voters {n:,}` "
+        f"({notices['measured_at']}, {notices['machine']}): {notices['codes_generated']:,} codes in "
+        f"{notices['generate_seconds']:.0f} s. The walk (voters read, codes staged, HMACs written) took "
+        f"{notices['walk_seconds']:.0f} s ({notices['walk_voters_per_second']:,} voters/s on moto; the process grew by "
+        f"{notices['walk_rss_growth_mib']:.0f} MiB, moto storing the codes among it); the files took "
+        f"{notices['files_seconds']:.0f} s ({notices['notices_per_second']:,} notices/s), growing the process by "
+        f"{notices['files_rss_growth_mib']:.1f} MiB: the memory does not follow the roll.",
+        "",
+        f"DynamoDB per 1,000 voters: {requests}. Files: {notices['csv_files']} CSV "
+        f"({notices['csv_bytes'] / 1e6:.1f} MB), {notices['pdf_files']} PDFs of {notices['pdf_pages']:,} pages "
+        f"({notices['pdf_bytes'] / 1e6:.0f} MB, {per_page / 1024:.1f} KiB a page, Flate-compressed).",
+        "",
+        f"For the {VOTERS:,} voters: {VOTERS * per_page / 1e9:.1f} GB of PDFs; the files in about "
+        f"{files_minutes:.0f} minutes on one core; on AWS the walk is bound by the conditional PutItems, "
+        f"{CODE_WRITERS} in flight at about {PUT_MS_ON_AWS} ms each: about {walk_aws_minutes:.0f} minutes "
+        f"(and {VOTERS:,} write units: {VOTERS / 1e6 * PRICE['dynamodb_write_per_million'] * USD_TO_EUR:.2f} € on "
+        "demand).",
+        "",
+    ]
 
 
 def campaign_totals(ops: dict) -> dict:
