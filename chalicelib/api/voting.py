@@ -24,7 +24,7 @@ from chalicelib.api.schemas import (
 from chalicelib.domain import errors
 from chalicelib.domain.ballots import BALLOT_ID
 from chalicelib.domain.phases import PARIS
-from chalicelib.services import casting, sessions, voter_code_check, voting_status
+from chalicelib.services import sessions, voter_code_check, voting_status
 
 voting = ApiBlueprint(__name__)
 
@@ -155,6 +155,8 @@ def cast_vote(ballot_id):
         raise errors.VoterCodeRequired()
     body = VOTE_BODY.parse(request)
     voter = sessions.voter_of(who)
+    from chalicelib.services import casting  # the EV1 library (PyNaCl) on the first cast, not at cold start
+
     caster = casting.Caster(
         voter_id=who.voter_id,
         ballot_ids=frozenset(voter.ballot_ids or ()) if voter.is_listed else frozenset(),

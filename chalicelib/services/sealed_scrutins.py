@@ -13,13 +13,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from chalicelib.crypto.group import Point
-from chalicelib.crypto.record import read_election
 from chalicelib.domain.elections import ELECTION_FILE
 from chalicelib.domain.errors import BallotNotFound
 from chalicelib.store import bureaus as bureau_store
 from chalicelib.store.ballots import BallotItem, find_ballot
+
+if TYPE_CHECKING:
+    from chalicelib.crypto.group import Point
 
 
 class InconsistentElection(Exception):
@@ -78,6 +80,8 @@ def _from_item(ballot: BallotItem) -> SealedScrutin:
     data = bureau_store.get_file(ballot.bureau_id, ELECTION_FILE) if entry else None
     if entry is None or data is None or hashlib.sha256(data).hexdigest() != entry.phi:
         raise InconsistentElection(f"{ballot_id}: sealed without its election")
+    from chalicelib.crypto.record import read_election  # PyNaCl on the first sealed scrutin, not at cold start
+
     election = read_election(data)
     if ballot_id not in election.options:
         raise InconsistentElection(f"{ballot_id}: not in its election.json")
