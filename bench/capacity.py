@@ -333,6 +333,24 @@ def voting_rush_section(ops: dict, argon2: dict, verify_ms: float) -> list[str]:
     mail = ops["registration worker"]  # the mail worker's path for one email, as a link's
     email_ms = ROUND_TRIP_MS * (mail["round_trips"] - 2) + CODE_MS + 15  # no link, no account
     drain_per_second = min(MAIL_WORKER_CONCURRENCY * 1000 / email_ms, SES_ACCOUNT_RATE)
+    # A cast's write units by the partitions they land on (docs/data-model.md): the émargement
+    # (2, transactional) over the sign-in list's 64 shards, a marker per option (2 each) over
+    # 256, the ballot (the rest) over the box's 64.
+    markers = 2 * CAST_OPTIONS
+    cast_partitions = {
+        "sign-in list": (2, 64),
+        "ballots": (cast["write_units"] - 2 - markers, 64),
+        "points": (markers, 256),
+    }
+    # A cast's write units by the partitions they land on (docs/data-model.md): the émargement
+    # (2, transactional) over the sign-in list's 64 shards, a marker per option (2 each) over
+    # 256, the ballot (the rest) over the box's 64.
+    markers = 2 * CAST_OPTIONS
+    cast_partitions = {
+        "sign-in list": (2, 64),
+        "ballots": (cast["write_units"] - 2 - markers, 64),
+        "points": (markers, 256),
+    }
     rows = {}
     for label, rate in (("peak", PEAK_SIGN_INS_PER_SECOND), ("design", PEAK_SIGN_INS_PER_SECOND * DESIGN_FACTOR)):
         rows[label] = {
@@ -342,8 +360,8 @@ def voting_rush_section(ops: dict, argon2: dict, verify_ms: float) -> list[str]:
             "concurrency": math.ceil(rate * busy_ms / 1000),
             "reads": rate * sum(n * ops[k]["read_units"] for k, n in VOTING_ARRIVAL.items()),
             "writes": rate * sum(n * ops[k]["write_units"] for k, n in VOTING_ARRIVAL.items()),
-            # Every arrival casts in the national scrutin: its casts' units over 64 shards.
-            "shard_writes": rate * cast["write_units"] / 64,
+            # Every arrival casts in the national scrutin: the heaviest partition of its tables.
+            "shard_writes": max(rate * units / partitions for units, partitions in cast_partitions.values()),
             "cpu": rate * casts * verify_ms / 1000,
             "emails": rate * casts,
         }
@@ -374,15 +392,18 @@ def voting_rush_section(ops: dict, argon2: dict, verify_ms: float) -> list[str]:
         ("cpu", "vCPU-seconds per second spent verifying proofs"),
         ("reads", "DynamoDB read units per second"),
         ("writes", "DynamoDB write units per second"),
-        ("shard_writes", "write units per second on one shard of the national scrutin (limit 1,000)"),
+        ("shard_writes", "write units per second on the busiest partition of the national scrutin (limit 1,000)"),
         ("emails", "« vous avez voté » emails queued per second"),
     ):
         lines.append(f"| {label} | {rows['peak'][key]:,.0f} | {rows['design'][key]:,.0f} |")
     lines += [
         "",
-        "The sign-in list and the box are written in 64 shards per scrutin (docs/data-model.md): in one "
-        f"partition per scrutin, the national scrutin would take {rows['design']['arrivals'] * cast['write_units']:,.0f} "
-        "write units a second at the design rate (both tables together), beyond DynamoDB's 1,000 per partition.",
+        "The sign-in list and the ballots are written in 64 shards per scrutin, the points (one marker per "
+        "option, which keeps an `a_i` from repeating) in 256 (docs/data-model.md): per cast, "
+        + ", ".join(f"{k} {u:.0f} write units over {n}" for k, (u, n) in cast_partitions.items())
+        + ". In one partition per scrutin, the national scrutin would take "
+        f"{rows['design']['arrivals'] * cast['write_units']:,.0f} write units a second at the design rate, beyond "
+        "DynamoDB's 1,000 per partition.",
         "",
         f"**The « vous avez voté » emails lag behind the rush.** {MAIL_WORKER_CONCURRENCY} mail workers send about "
         f"{drain_per_second:.0f} emails a second (modelled {email_ms:.0f} ms each, within the account's "

@@ -6,8 +6,9 @@ the ballot exactly as cast and nothing else: no voter id, no time, no request id
 of arrival. Kept in a table of its own, read by the count alone, never by a request; the
 sign-in list (`store.sign_in`) is another table under other access.
 
-Beside each ballot, one marker per ciphertext: partition "<scrutin>#a#<shard>" (shard = the
-point's first byte mod 64), sort key the point `a_i` in hex, nothing else. Written in the same
+Beside each ballot, one marker per ciphertext: partition "<scrutin>#a#<xx>" (xx = the point's
+first byte in hex: 256 partitions, since a ballot writes one marker per option), sort key the
+point `a_i` in hex, nothing else. Written in the same
 transaction as the ballot under a not-exists condition, they keep the box free of a repeated
 `a_i`, which the count must reject (VOTING.md, "Weeding"): two voters who share their
 randomness cannot make a scrutin's record uncountable. The markers are the ballot's own public
@@ -31,8 +32,11 @@ def box_partition(scrutin: str, nonce: bytes) -> str:
     return f"{scrutin}#{nonce[0] % SHARDS:02d}"
 
 
+POINT_SHARDS = 256
+
+
 def point_partition(scrutin: str, point: bytes) -> str:
-    return f"{scrutin}#a#{point[0] % SHARDS:02d}"
+    return f"{scrutin}#a#{point[0]:02x}"
 
 
 class BallotBoxEntry(Model):
@@ -48,7 +52,7 @@ class BallotPoint(Model):
 
     Meta = table_meta("BALLOT_BOX_TABLE")
 
-    partition = UnicodeAttribute(hash_key=True, attr_name="box")  # "<scrutin>#a#<shard>"
+    partition = UnicodeAttribute(hash_key=True, attr_name="box")  # "<scrutin>#a#<first byte, hex>"
     point = UnicodeAttribute(range_key=True, attr_name="nonce")  # a_i, 64 lowercase hex characters
 
 
