@@ -16,7 +16,7 @@ from datetime import datetime
 
 from chalicelib.crypto import ballots as ev1
 from chalicelib.crypto.group import IDENTITY, G, hash_to_scalar, point_from_hex
-from chalicelib.crypto.record import election_bytes
+from chalicelib.crypto.record import compact, election_bytes
 from chalicelib.domain.phases import PARIS
 from chalicelib.services.sealed_scrutins import forget_sealed_scrutins
 from chalicelib.store.ballot_box import BallotBoxEntry, box_partition
@@ -91,6 +91,24 @@ def seal_for_tests(
         phi=hashlib.sha256(data).hexdigest(),
         sealed_at=now,
     ).save()
+    # seal-open.json as `bureau seal` records it, with each electoral list's digest as sealed
+    # (the participation's registered voters); no signature: the seal's tests check those.
+    from chalicelib.services.seal import electoral_list_digest
+
+    manifest = compact(
+        {
+            "v": 1,
+            "kind": "seal-open",
+            "election": election_id,
+            "phi": hashlib.sha256(data).hexdigest(),
+            "scrutins": [
+                {"id": s["id"], "label": s["label"], "electoral_list": electoral_list_digest(s["id"])} for s in scrutins
+            ],
+        }
+    ).decode()
+    seal_open = {"v": 1, "election": election_id, "manifest": manifest, "signatures": []}
+    seal_open["manifest_sha256"] = hashlib.sha256(manifest.encode()).hexdigest()
+    BureauItem(election_id, file_part("seal-open.json"), body=compact(seal_open).decode(), received_at=now).save()
     for item in items.values():
         item.update(actions=[BallotItem.bureau_id.set(election_id), BallotItem.sealed_at.set(now)])
     return KnownKeyElection(election_id, secret, data, {s["id"]: s["options"] for s in scrutins})

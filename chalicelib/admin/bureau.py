@@ -1,4 +1,4 @@
-"""`bureau create|ceremony|status|election-json|seal`: the polling bureau's commands.
+"""`bureau create|ceremony|status|election-json|seal|participation`: the polling bureau's commands.
 
 The bureau's président (or whoever runs the admin CLI for the bureau) creates the bureau,
 then visits the ceremony folder after each round: `bureau ceremony ID DOSSIER` takes in what
@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from chalicelib.admin import participation
 from chalicelib.admin.render import safe
 from chalicelib.admin.stage import stage_environment
 from chalicelib.clock import utc_now
@@ -51,6 +52,8 @@ ERRORS = {
     "seal_raced": "Quelque chose a changé pendant l'enregistrement du scellement (un scrutin réimporté, "
     "election.json réécrit, ou un autre « bureau seal ») : rien n'a été scellé ; relancez « bureau seal ».",
     "folder_unwritable": "Impossible d'écrire dans le dossier {folder} : {reason}.",
+    "not_sealed": "Le bureau {bureau} n'est pas scellé : personne ne peut encore voter, il n'y a pas de "
+    "participation à suivre.",
 }
 CEREMONY_PROBLEMS = {
     "bad_signature": "signature invalide : le fichier a été modifié, ou ne vient pas de ce membre",
@@ -116,6 +119,7 @@ def add_parser(commands) -> None:
     seal.add_argument("bureau_id", metavar="ID")
     seal.add_argument("folder", metavar="DOSSIER")
     seal.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
+    participation.add_parser(actions)
 
 
 def bureau_command(args, out) -> int:
@@ -136,6 +140,8 @@ def bureau_command(args, out) -> int:
             else:
                 sys.stdout.buffer.write(data) if out is sys.stdout else out.write(data.decode())
             return 0
+        if args.bureau_command == "participation":
+            return participation.participation_command(args, out)
         if args.bureau_command == "seal":
             from chalicelib.services import seal
 
@@ -145,7 +151,7 @@ def bureau_command(args, out) -> int:
     except bureaus.BureauError as error:
         return _refused(args, out, error.code, ERRORS[error.code].format(**_safe(error.details)), **error.details)
     except OSError as error:
-        folder = getattr(args, "folder", "?")
+        folder = getattr(args, "folder", None) or getattr(args, "html", None) or "?"
         return _refused(
             args,
             out,

@@ -60,6 +60,13 @@ def is_empty(ballot_id: str) -> bool:
     return True
 
 
+@translate_transient()
+def count(ballot_id: str) -> int:
+    """How many émargements a scrutin has: a COUNT Query per shard (64, each paginated past
+    1 MB read), strongly consistent; no item leaves the table."""
+    return sum(SignInEntry.count(partition, consistent_read=True) for partition in _shards(ballot_id))
+
+
 def entries(ballot_id: str) -> Iterator[SignInEntry]:
     """Every émargement of a scrutin, shard by shard (for the bureau, never for a request)."""
     with translate_transient():
