@@ -1,4 +1,4 @@
-"""`bureau create|ceremony|status|election-json|seal|participation`: the polling bureau's commands.
+"""`bureau create|ceremony|status|election-json|seal|participation|close|count`: the polling bureau's commands.
 
 The bureau's président (or whoever runs the admin CLI for the bureau) creates the bureau,
 then visits the ceremony folder after each round: `bureau ceremony ID DOSSIER` takes in what
@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from chalicelib.admin import participation
+from chalicelib.admin import closing, counting, participation
 from chalicelib.admin.render import safe
 from chalicelib.admin.stage import stage_environment
 from chalicelib.clock import utc_now
@@ -28,6 +28,8 @@ STATE = {
     "ceremony": "cérémonie des clés en cours",
     "keys_ready": "clés prêtes, en attente du scellement",
     "sealed": "scellé",
+    "closing": "vote clos, clôture en attente des signatures",
+    "closed": "clos",
 }
 
 ERRORS = {
@@ -52,6 +54,13 @@ ERRORS = {
     "seal_raced": "Quelque chose a changé pendant l'enregistrement du scellement (un scrutin réimporté, "
     "election.json réécrit, ou un autre « bureau seal ») : rien n'a été scellé ; relancez « bureau seal ».",
     "folder_unwritable": "Impossible d'écrire dans le dossier {folder} : {reason}.",
+    "too_early": "Le vote du bureau {bureau} n'est pas encore clos : la clôture sera possible à partir du "
+    "{until} (heure de Paris), après la fin du vote et le délai de grâce.",
+    "close_raced": "Un autre « bureau close » a changé l'état du bureau {bureau} en même temps : relancez la commande.",
+    "box_changed": "L'urne ou la liste d'émargement du bureau {bureau} a changé depuis le manifeste de clôture "
+    "({what}) : c'est un incident grave. Rien n'est signé ; prévenez l'équipe technique.",
+    "not_closed": "Le bureau {bureau} n'est pas clos : le dépouillement vient après « bureau close » et "
+    "les signatures de la clôture.",
     "not_sealed": "Le bureau {bureau} n'est pas scellé : personne ne peut encore voter, il n'y a pas de "
     "participation à suivre.",
 }
@@ -120,6 +129,8 @@ def add_parser(commands) -> None:
     seal.add_argument("folder", metavar="DOSSIER")
     seal.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
     participation.add_parser(actions)
+    closing.add_parser(actions)
+    counting.add_parser(actions)
 
 
 def bureau_command(args, out) -> int:
@@ -140,6 +151,10 @@ def bureau_command(args, out) -> int:
             else:
                 sys.stdout.buffer.write(data) if out is sys.stdout else out.write(data.decode())
             return 0
+        if args.bureau_command == "count":
+            return counting.count_command(args, out)
+        if args.bureau_command == "close":
+            return closing.close_command(args, out, who=_who, problems=CEREMONY_PROBLEMS)
         if args.bureau_command == "participation":
             return participation.participation_command(args, out)
         if args.bureau_command == "seal":
@@ -244,6 +259,13 @@ def _show(progress, args, out, visited: bool = False) -> int:
 
 
 def _next_step(progress) -> str:
+    if progress.state == "closed":
+        return "Le bureau est clos : étape suivante, le dépouillement."
+    if progress.state == "closing":
+        return (
+            "Le vote est clos : le manifeste de clôture attend les signatures (python -m keyholder close), "
+            f"puis bureau close {progress.bureau_id} DOSSIER"
+        )
     if progress.state == "sealed":
         return "Le bureau est scellé : le vote pourra ouvrir à la date prévue."
     if progress.state == "keys_ready":

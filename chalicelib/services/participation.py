@@ -57,7 +57,7 @@ def participation(bureau_id: str, *, now: datetime) -> Participation:
     definition = store.get_definition(bureau_id)
     if definition is None:
         raise BureauError("bureau_not_found", bureau=bureau_id)
-    sealed = store.get_file(bureau_id, SEAL_OPEN) if definition.state == store.SEALED else None
+    sealed = store.get_file(bureau_id, SEAL_OPEN) if definition.state in store.VOTED else None
     if sealed is None:
         raise BureauError("not_sealed", bureau=bureau_id)
     manifest = json.loads(json.loads(sealed)["manifest"])

@@ -19,6 +19,9 @@ Until voting opens it must be empty: `is_empty` is what the seal's attestation r
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterator
+
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.models import Model
 
@@ -76,3 +79,43 @@ def is_empty(scrutin: str) -> bool:
         if next(iter(BallotBoxEntry.query(f"{scrutin}#{shard:02d}", limit=1, consistent_read=True)), None):
             return False
     return True
+
+
+def ballots_in_order(scrutin: str) -> Iterator[str]:
+    """Every ballot of a scrutin as stored, in the order of their nonces: the 64 shards read
+    (strongly consistent, a page at a time) and merged, so memory is a page per shard. For the
+    bureau's close, after the vote; never for a request."""
+
+    def shard(number: int) -> Iterator[tuple[str, str]]:
+        with translate_transient():
+            for entry in BallotBoxEntry.query(f"{scrutin}#{number:02d}", consistent_read=True):
+                yield entry.nonce, entry.ballot
+
+    for _, ballot in heapq.merge(*(shard(n) for n in range(SHARDS))):
+        yield ballot
+
+
+@translate_transient()
+def back_up(name: str) -> str:
+    """An on-demand backup of the box (the one it has: no point-in-time recovery, docs/voting.md);
+    its ARN."""
+    import boto3
+
+    from chalicelib import settings
+
+    client = boto3.client("dynamodb", region_name=settings.region())
+    answer = client.create_backup(TableName=BallotBoxEntry.Meta.table_name, BackupName=name)
+    return answer["BackupDetails"]["BackupArn"]
+
+
+def shard_ballots(scrutin: str, shard: int) -> Iterator[str]:
+    """One shard's ballots, in the order of their nonces (the sort key): the count's work item."""
+    with translate_transient():
+        for entry in BallotBoxEntry.query(f"{scrutin}#{shard:02d}", consistent_read=True):
+            yield entry.ballot
+
+
+@translate_transient()
+def points_count(scrutin: str) -> int:
+    """How many points (markers) a scrutin's box holds: a COUNT Query per partition (256)."""
+    return sum(BallotPoint.count(f"{scrutin}#a#{n:02x}", consistent_read=True) for n in range(POINT_SHARDS))

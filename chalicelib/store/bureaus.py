@@ -3,11 +3,12 @@
 Partition `bureau_id` (the election's uuid), sort key `part`:
 
 - "definition": name, ballots, the roster of key holders, the state (ceremony → keys_ready →
-  sealed), the ceremony's attempt number, and why the last attempt failed;
+  sealed → closing → closed), the ceremony's attempt number, and why the last attempt failed;
 - "message#02#round1#del-3": one key holder's message of one round of one attempt, as
   handed in (its exact text), written once (condition: absent);
 - "file#trustees.json", "file#election.json", "file#seal-manifest.json",
-  "file#seal-open.json": the exact bytes the bureau published or will publish.
+  "file#seal-open.json", "file#seal-close-manifest.json", "file#seal-close.json": the exact
+  bytes the bureau published or will publish.
 
 And one partition "sealed-elections" with an item per sealed election (its name, scrutins and
 φ), so `GET /api/elections` is one Query. The election files are read by the API with one
@@ -31,6 +32,8 @@ DEFINITION = "definition"
 SEALED_ELECTIONS = "sealed-elections"
 
 CEREMONY, KEYS_READY, SEALED = "ceremony", "keys_ready", "sealed"
+CLOSING, CLOSED = "closing", "closed"  # the close's manifest written / signed by the key holders
+VOTED = (SEALED, CLOSING, CLOSED)  # the states in which the sign-in list and the box may hold votes
 
 
 def message_part(attempt: int, kind: str, label: str) -> str:
@@ -241,6 +244,68 @@ def record_seal(
                 )
     except TransactWriteError:
         raise StateChanged() from None
+
+
+@translate_transient()
+def begin_close(bureau_id: str, manifest: bytes, now: datetime) -> None:
+    """The close's manifest and the state sealed → closing, in one transaction: written once."""
+    _advance(bureau_id, SEALED, CLOSING, "seal-close-manifest.json", manifest, now)
+
+
+@translate_transient()
+def record_close(bureau_id: str, seal_close: bytes, now: datetime) -> None:
+    """seal-close.json (the manifest and the key holders' signatures) and closing → closed."""
+    _advance(bureau_id, CLOSING, CLOSED, "seal-close.json", seal_close, now)
+
+
+def _advance(bureau_id: str, before: str, after: str, name: str, data: bytes, now: datetime) -> None:
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.update(
+                BureauItem(bureau_id, DEFINITION),
+                actions=[BureauItem.state.set(after), BureauItem.state_changed_at.set(now)],
+                condition=BureauItem.state == before,
+            )
+            transaction.save(
+                BureauItem(bureau_id, file_part(name), body=data.decode("utf-8"), received_at=now),
+                condition=BureauItem.part.does_not_exist(),
+            )
+    except TransactWriteError:
+        raise StateChanged() from None
+
+
+def count_part(scrutin: str, shard: int) -> str:
+    return f"count#{scrutin}#{shard:02d}"
+
+
+@translate_transient()
+def put_count_part(bureau_id: str, scrutin: str, shard: int, body: str, now: datetime) -> str:
+    """One shard's sums, written once (condition: absent); the body stored, which is this one
+    unless another worker wrote it first (the caller compares: a count is deterministic)."""
+    item = BureauItem(bureau_id, count_part(scrutin, shard), body=body, received_at=now)
+    if condition_held(lambda: item.save(condition=BureauItem.part.does_not_exist())):
+        return body
+    return get_or_none(BureauItem, bureau_id, count_part(scrutin, shard), consistent_read=True).body
+
+
+@translate_transient()
+def count_parts(bureau_id: str) -> dict[tuple[str, int], str]:
+    """Every shard's sums written so far: one Query (64 items per scrutin)."""
+    found = BureauItem.query(bureau_id, BureauItem.part.startswith("count#"), consistent_read=True)
+    parts = {}
+    for item in found:
+        _, scrutin, shard = item.part.rsplit("#", 2)
+        parts[(scrutin, int(shard))] = item.body
+    return parts
+
+
+@translate_transient()
+def put_file_once(bureau_id: str, name: str, data: bytes, now: datetime) -> bytes:
+    """A file written once (condition: absent); the bytes stored (these, or an earlier run's)."""
+    item = BureauItem(bureau_id, file_part(name), body=data.decode("utf-8"), received_at=now)
+    if condition_held(lambda: item.save(condition=BureauItem.part.does_not_exist())):
+        return data
+    return get_file(bureau_id, name)
 
 
 @translate_transient()

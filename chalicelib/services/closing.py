@@ -1,0 +1,172 @@
+"""The close (`bureau close ID DOSSIER`): the sign-in list and the box frozen and sealed.
+
+It refuses to run before the scrutins' close plus the election's grace (by the server's clock):
+from then on no session may cast (`domain.voting.may_cast`), so what it reads can no longer
+change. The first visit exports each scrutin's box to `ballots/<σ>.jsonl` (every ballot as
+stored, one a line, sorted by nonce: VOTING.md's public record), counts the émargements,
+backs the box up (its only backup: it has no point-in-time recovery), and writes the close's
+manifest (per scrutin: ballots, émargements, the file's SHA-256), recorded with the state
+sealed → closing in one transaction. Each key holder present signs it with
+`python -m keyholder close` (their tool refuses a manifest where ballots and émargements
+differ); the visit that finds the président or the secrétaire and a délégué among the
+signatures records `seal-close.json` and the state closing → closed.
+
+Every later visit exports the box again and compares it with the manifest: the box of a
+closed election never changes, so a difference is an incident, reported and never signed.
+
+The close puts counts side by side and reads neither store's content itself: the box is read
+by `box_export` alone (which reads nothing else), the sign-in list only counted. On AWS the
+export belongs to the count's role (BallotCountRole, denied the sign-in list); run from the
+admin CLI, it uses the operator's credentials (docs/voting.md, "The close").
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from chalicelib.crypto import ceremony_folder as files
+from chalicelib.crypto import record
+from chalicelib.crypto.ceremony import GROUPS, CeremonyError
+from chalicelib.domain.phases import PARIS
+from chalicelib.services import box_export
+from chalicelib.services.bureaus import BureauError, Problem, roster_of_definition
+from chalicelib.store import bureaus as store
+from chalicelib.store import sign_in
+from chalicelib.store.ballots import get_ballots
+
+
+@dataclass(frozen=True)
+class ClosedScrutin:
+    ballot_id: str
+    ballots: int
+    emargements: int
+    ballots_sha256: str
+
+
+@dataclass
+class CloseReport:
+    bureau_id: str
+    name: str
+    state: str
+    scrutins: list[ClosedScrutin] = field(default_factory=list)
+    manifest_sha256: str | None = None
+    manifest_written: bool = False
+    backup: str | None = None
+    signed_by: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    closed: bool = False
+    roster: object = None  # chalicelib.crypto.ceremony.Roster, for the members' names
+
+    @property
+    def missing(self) -> list[str]:
+        """What the close still needs: "adm" and/or "del"."""
+        return [g for g in GROUPS if not any(label.startswith(g) for label in self.signed_by)]
+
+    @property
+    def differing(self) -> list[str]:
+        """Scrutins whose box does not hold as many ballots as the sign-in list émargements."""
+        return [s.ballot_id for s in self.scrutins if s.ballots != s.emargements]
+
+
+def closes_at(definition) -> datetime:
+    """When the bureau may close: the scrutins' close plus the election's grace."""
+    ballots = get_ballots(definition.ballot_ids)
+    return max(b.voting_closes_at for b in ballots) + timedelta(minutes=int(definition.grace_minutes or 0))
+
+
+def close_bureau(bureau_id: str, folder: Path, *, now: datetime) -> CloseReport:
+    definition = store.get_definition(bureau_id)
+    if definition is None:
+        raise BureauError("bureau_not_found", bureau=bureau_id)
+    report = CloseReport(bureau_id, definition.name, definition.state, roster=roster_of_definition(definition))
+    if definition.state not in store.VOTED:
+        raise BureauError("not_sealed", bureau=bureau_id)
+    until = closes_at(definition)
+    if now < until:
+        raise BureauError("too_early", bureau=bureau_id, until=until.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M"))
+    election_bytes = store.get_file(bureau_id, files.ELECTION)
+    trustees_bytes = store.get_file(bureau_id, files.TRUSTEES)
+    election = record.read_election(election_bytes)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in ((files.ELECTION, election_bytes), (files.TRUSTEES, trustees_bytes)):
+        files.write_bytes(folder / name, data)
+    for ballot_id in election.options:
+        count, digest = box_export.export_box(ballot_id, folder)
+        report.scrutins.append(ClosedScrutin(ballot_id, count, sign_in.count(ballot_id), digest))
+    manifest = record.compact(
+        {
+            "v": 1,
+            "kind": "seal-close",
+            "election": bureau_id,
+            "phi": election.phi.hex(),
+            "scrutins": [
+                {
+                    "id": s.ballot_id,
+                    "ballots": s.ballots,
+                    "emargements": s.emargements,
+                    "ballots_sha256": s.ballots_sha256,
+                }
+                for s in report.scrutins
+            ],
+        }
+    )
+    report.manifest_sha256 = record.sha256_hex(manifest)
+
+    if definition.state == store.SEALED:
+        report.backup = box_export.back_up(f"{bureau_id}-close")
+        try:
+            store.begin_close(bureau_id, manifest, now)
+        except store.StateChanged:
+            raise BureauError("close_raced", bureau=bureau_id) from None
+        files.write_bytes(folder / files.SEAL_CLOSE_MANIFEST, manifest)
+        report.manifest_written, report.state = True, store.CLOSING
+        return report
+
+    recorded = store.get_file(bureau_id, files.SEAL_CLOSE_MANIFEST)
+    if recorded != manifest:
+        # The box or the sign-in list of a closed election changed: never signed, reported.
+        raise BureauError(
+            "box_changed", bureau=bureau_id, what=record.first_difference(json.loads(recorded), json.loads(manifest))
+        )
+    files.write_bytes(folder / files.SEAL_CLOSE_MANIFEST, manifest)
+    if definition.state == store.CLOSED:
+        files.write_bytes(folder / files.SEAL_CLOSE, store.get_file(bureau_id, files.SEAL_CLOSE))
+        report.closed = True
+        return report
+
+    trustees = record.check_trustees(json.loads(trustees_bytes))
+    signatures = {}
+    for _, path in [d for d in files.deposits(folder) if d[0] == "close"]:
+        try:
+            envelope = files.read_json(path)
+            label = record.signer_of(envelope, trustees, "close", "manifest", report.manifest_sha256)
+        except CeremonyError as error:
+            report.problems.append(Problem(path.name, error.code, error.sender))
+            continue
+        except ValueError:
+            report.problems.append(Problem(path.name, "not_json", None))
+            continue
+        signatures[label] = envelope
+    report.signed_by = sorted(signatures)
+    if report.missing or report.differing:
+        return report
+    seal_close = record.compact(
+        {
+            "v": 1,
+            "election": bureau_id,
+            "manifest": manifest.decode("utf-8"),
+            "manifest_sha256": report.manifest_sha256,
+            "signatures": [signatures[label] for label in report.signed_by],
+        }
+    )
+    record.check_seal_close(json.loads(seal_close), trustees, election)  # as the key holders will read it
+    try:
+        store.record_close(bureau_id, seal_close, now)
+    except store.StateChanged:
+        raise BureauError("close_raced", bureau=bureau_id) from None
+    files.write_bytes(folder / files.SEAL_CLOSE, seal_close)
+    report.closed, report.state = True, store.CLOSED
+    return report
