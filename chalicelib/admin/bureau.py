@@ -1,4 +1,4 @@
-"""`bureau create|ceremony|status|election-json|seal|participation|close|count`: the polling bureau's commands.
+"""`bureau create|ceremony|status|election-json|seal|participation|close|count|result`: the polling bureau's commands.
 
 The bureau's président (or whoever runs the admin CLI for the bureau) creates the bureau,
 then visits the ceremony folder after each round: `bureau ceremony ID DOSSIER` takes in what
@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from chalicelib.admin import closing, counting, participation
+from chalicelib.admin import closing, counting, participation, results
 from chalicelib.admin.render import safe
 from chalicelib.admin.stage import stage_environment
 from chalicelib.clock import utc_now
@@ -59,6 +59,7 @@ ERRORS = {
     "close_raced": "Un autre « bureau close » a changé l'état du bureau {bureau} en même temps : relancez la commande.",
     "box_changed": "L'urne ou la liste d'émargement du bureau {bureau} a changé depuis le manifeste de clôture "
     "({what}) : c'est un incident grave. Rien n'est signé ; prévenez l'équipe technique.",
+    "not_counted": "Le bureau {bureau} n'est pas encore dépouillé : lancez d'abord « bureau count ».",
     "not_closed": "Le bureau {bureau} n'est pas clos : le dépouillement vient après « bureau close » et "
     "les signatures de la clôture.",
     "not_sealed": "Le bureau {bureau} n'est pas scellé : personne ne peut encore voter, il n'y a pas de "
@@ -131,6 +132,7 @@ def add_parser(commands) -> None:
     participation.add_parser(actions)
     closing.add_parser(actions)
     counting.add_parser(actions)
+    results.add_parser(actions)
 
 
 def bureau_command(args, out) -> int:
@@ -151,6 +153,8 @@ def bureau_command(args, out) -> int:
             else:
                 sys.stdout.buffer.write(data) if out is sys.stdout else out.write(data.decode())
             return 0
+        if args.bureau_command == "result":
+            return results.result_command(args, out)
         if args.bureau_command == "count":
             return counting.count_command(args, out)
         if args.bureau_command == "close":

@@ -6,6 +6,7 @@ manifest, is never signed."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from chalicelib.store.bureaus import BureauItem
 from tests.admin.test_bureau_ceremony import admin, bureau, keyholder  # noqa: F401
 from tests.admin.test_bureau_seal import decrypt, ready, sign_seal  # noqa: F401
 from tests.conftest import NOW
+from tests.pdf_check import read_pdf
 
 CLOSE = NOW + timedelta(days=7, hours=7)  # 6 December, 17:00 in Paris (tests.services.helpers)
 
@@ -207,3 +209,61 @@ def test_nothing_is_counted_before_the_close_is_sealed(admin, sealed, monkeypatc
     bureau, folder, _, _ = sealed
     status, output = admin("bureau", "count", bureau, str(folder), "--json")
     assert status == 1 and json.loads(output)["error"]["code"] == "not_closed"
+
+
+def test_the_result_needs_the_president_or_secretary_and_two_delegates_and_checks_every_partial(admin, closed):
+    bureau, folder, keys, election = closed
+    assert admin("bureau", "count", bureau, str(folder), "--workers", "1")[0] == 0
+    depot = folder / files.DEPOT
+
+    def partials(*members):
+        for path in depot.glob("partial-*.json"):
+            path.unlink()
+        for member in members:
+            status, output = decrypt(folder, keys, member)
+            assert status == 0, output
+
+    partials("adm-1", "del-2")  # the président and one délégué
+    status, output = admin("bureau", "result", bureau, str(folder), "--json")
+    assert status == 1 and json.loads(output)["error"]["code"] == "access_structure"
+    partials("del-1", "del-2", "del-3", "del-4")  # four délégués alone
+    status, output = admin("bureau", "result", bureau, str(folder))
+    assert status == 1 and "il faut les déchiffrements du président ou du secrétaire" in output
+    assert not (folder / "result.json").exists()
+
+    partials("adm-2", "del-1", "del-3")
+    forged = json.loads((depot / "partial-del-3.json").read_text())
+    good = forged["scrutins"][0]["options"][1]["d"]
+    forged["scrutins"][0]["options"][1]["d"] = forged["scrutins"][0]["options"][0]["d"]
+    (depot / "partial-del-3.json").write_text(json.dumps(forged))
+    status, output = admin("bureau", "result", bureau, str(folder))
+    assert status == 1 and "partial-del-3.json: CSA-MEN option 1: proof" in output, output
+    forged["scrutins"][0]["options"][1]["d"] = good
+    (depot / "partial-del-3.json").write_text(json.dumps(forged))
+
+    status, output = admin("bureau", "result", bureau, str(folder))
+    assert status == 0 and "déchiffrements de adm-2, del-1, del-3" in output, output
+    result = json.loads((folder / "result.json").read_bytes())
+    # The fixture's votes, choice modulo each scrutin's options (blank and one list here).
+    assert result == {
+        "v": 1,
+        "election": election.phi.hex(),
+        "used": {"adm": [2], "del": [1, 3]},
+        "scrutins": [
+            {"id": "CSA-MEN", "ballots": 7, "counts": [4, 3]},
+            {"id": "CAPN-CE", "ballots": 3, "counts": [1, 2]},
+        ],
+    }
+    assert sorted(p.name for p in (folder / "partials").iterdir()) == ["adm-2.json", "del-1.json", "del-3.json"]
+    # The procès-verbal, as the bureau signs and posts it.
+    pv = (folder / "proces-verbal.html").read_text(encoding="utf-8")
+    assert "Procès-verbal du dépouillement" in pv and "Samir Haddad (secrétaire, adm-2)" in pv
+    assert "<th>Inscrits</th><td class=n>" in pv and "FSU — FSU</td><td class=n>3</td>" in pv
+    assert hashlib.sha256((folder / "result.json").read_bytes()).hexdigest() in pv
+    document = read_pdf((folder / "proces-verbal.pdf").read_bytes())
+    text = "\n".join(document.page_text(i) for i in range(len(document.pages)))
+    assert "Suffrages exprimés" in text and "Votes blancs" in text and "Délégué FSU (délégué, del-1)" in text
+    # Run again with other key holders: the same result, recorded once.
+    partials("adm-1", "del-2", "del-4")
+    status, output = admin("bureau", "result", bureau, str(folder), "--json")
+    assert status == 1 and "differs from the one recorded" in output
