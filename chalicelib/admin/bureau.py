@@ -1,4 +1,5 @@
-"""`bureau create|ceremony|status|election-json|seal|participation|close|count|result`: the polling bureau's commands.
+"""`bureau …`: the polling bureau's commands (create, ceremony, status, election-json, seal, participation,
+close, count, result, publish).
 
 The bureau's président (or whoever runs the admin CLI for the bureau) creates the bureau,
 then visits the ceremony folder after each round: `bureau ceremony ID DOSSIER` takes in what
@@ -12,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from chalicelib.admin import closing, counting, participation, results
+from chalicelib.admin import closing, counting, participation, publication, results
 from chalicelib.admin.render import safe
 from chalicelib.admin.stage import stage_environment
 from chalicelib.clock import utc_now
@@ -59,6 +60,7 @@ ERRORS = {
     "close_raced": "Un autre « bureau close » a changé l'état du bureau {bureau} en même temps : relancez la commande.",
     "box_changed": "L'urne ou la liste d'émargement du bureau {bureau} a changé depuis le manifeste de clôture "
     "({what}) : c'est un incident grave. Rien n'est signé ; prévenez l'équipe technique.",
+    "no_result": "Le bureau {bureau} n'a pas encore de résultat : rien de l'urne n'est public avant.",
     "not_counted": "Le bureau {bureau} n'est pas encore dépouillé : lancez d'abord « bureau count ».",
     "not_closed": "Le bureau {bureau} n'est pas clos : le dépouillement vient après « bureau close » et "
     "les signatures de la clôture.",
@@ -133,6 +135,7 @@ def add_parser(commands) -> None:
     closing.add_parser(actions)
     counting.add_parser(actions)
     results.add_parser(actions)
+    publication.add_parser(actions)
 
 
 def bureau_command(args, out) -> int:
@@ -153,6 +156,8 @@ def bureau_command(args, out) -> int:
             else:
                 sys.stdout.buffer.write(data) if out is sys.stdout else out.write(data.decode())
             return 0
+        if args.bureau_command == "publish":
+            return publication.publish_command(args, out)
         if args.bureau_command == "result":
             return results.result_command(args, out)
         if args.bureau_command == "count":

@@ -267,3 +267,72 @@ def test_the_result_needs_the_president_or_secretary_and_two_delegates_and_check
     partials("adm-1", "del-2", "del-4")
     status, output = admin("bureau", "result", bureau, str(folder), "--json")
     assert status == 1 and "differs from the one recorded" in output
+
+
+@pytest.fixture
+def published(admin, closed, tmp_path):
+    """The whole count done (adm-1, del-2, del-4 decrypting) and the record published."""
+    bureau, folder, keys, election = closed
+    assert admin("bureau", "count", bureau, str(folder), "--workers", "1")[0] == 0
+    for member in ("adm-1", "del-2", "del-4"):
+        assert decrypt(folder, keys, member)[0] == 0
+    assert admin("bureau", "result", bureau, str(folder))[0] == 0
+    record_folder = tmp_path / "record"
+    status, output = admin("bureau", "publish", bureau, str(record_folder))
+    assert status == 0 and "python -m verifier" in output, output
+    return record_folder
+
+
+def verifier(folder):
+    import subprocess
+    import sys
+
+    from tests.support import ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-m", "verifier", str(folder), "--workers", "2"],
+        capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}, timeout=300,
+    )  # fmt: skip
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_anyone_verifies_the_published_record_from_its_files_alone(published):
+    status, output = verifier(published)
+    assert status == 0, output
+    assert "Vérification réussie" in output and "Verified: the result is that of the published ballots" in output
+    assert "CSA-MEN : 7 bulletins, voix 4, 3" in output and "seal-open.json: signed by adm-2, del-2" in output
+
+
+@pytest.mark.parametrize(
+    ("file", "tamper"),
+    [
+        ("ballots/CSA-MEN.jsonl", "ballot"),
+        ("partials/del-2.json", "partial"),
+        ("result.json", "count"),
+        ("tally.json", "sum"),
+    ],
+)
+def test_a_tampered_record_file_fails_the_verifier_which_names_it(published, file, tamper):
+    path = published / file
+    if tamper == "ballot":
+        lines = path.read_bytes().splitlines(keepends=True)
+        ballot = json.loads(lines[2])
+        ballot["proofs"][0]["s0"], ballot["proofs"][0]["s1"] = ballot["proofs"][0]["s1"], ballot["proofs"][0]["s0"]
+        lines[2] = json.dumps(ballot, separators=(",", ":")).encode() + b"\n"
+        path.write_bytes(b"".join(lines))
+    elif tamper == "partial":
+        document = json.loads(path.read_bytes())
+        first = document["scrutins"][1]["options"]
+        first[0]["c"], first[1]["c"] = first[1]["c"], first[0]["c"]
+        path.write_text(json.dumps(document))
+    elif tamper == "count":
+        document = json.loads(path.read_bytes())
+        document["scrutins"][0]["counts"] = [3, 4]
+        path.write_text(json.dumps(document))
+    else:
+        document = json.loads(path.read_bytes())
+        a = document["scrutins"][0]["options"]
+        a[0]["a"], a[1]["a"] = a[1]["a"], a[0]["a"]
+        path.write_text(json.dumps(document))
+    status, output = verifier(published)
+    assert status == 1 and f"ÉCHEC  {file}" in output and f"FAILED {file}" in output, output

@@ -1,0 +1,53 @@
+"""The public record (`bureau publish ID DOSSIER`): every file VOTING.md lists, for anyone to
+check with `python -m verifier DOSSIER`.
+
+Written from what the bureau recorded (election.json, trustees.json, seal-open.json,
+seal-close.json, tally.json, the partials used, result.json) and the box exported again
+(`ballots/<σ>.jsonl`, sorted by nonce), which must be the file the close sealed: a closed box
+never changes. Only once the result exists: before it, nothing of the box is public.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from chalicelib.crypto import ceremony_folder as files
+from chalicelib.crypto import record
+from chalicelib.services import box_export
+from chalicelib.services.bureaus import BureauError
+from chalicelib.services.results import PARTIALS, RESULT
+from chalicelib.store import bureaus as store
+
+RECORDED = (files.ELECTION, files.TRUSTEES, files.SEAL_OPEN, files.SEAL_CLOSE, files.TALLY, RESULT)
+
+
+def publish(bureau_id: str, folder: Path) -> list[str]:
+    """The record's files written to `folder`; their names."""
+    definition = store.get_definition(bureau_id)
+    if definition is None:
+        raise BureauError("bureau_not_found", bureau=bureau_id)
+    result = store.get_file(bureau_id, RESULT) if definition.state == store.CLOSED else None
+    if result is None:
+        raise BureauError("no_result", bureau=bureau_id)
+    written = []
+    for name in RECORDED:
+        files.write_bytes(folder / name, store.get_file(bureau_id, name))
+        written.append(name)
+    used = json.loads(result)["used"]
+    for group, indices in used.items():
+        for index in indices:
+            name = f"{PARTIALS}/{group}-{index}.json"
+            files.write_bytes(folder / name, store.get_file(bureau_id, name))
+            written.append(name)
+    closed = record.check_seal_close(
+        json.loads(store.get_file(bureau_id, files.SEAL_CLOSE)),
+        record.check_trustees(json.loads(store.get_file(bureau_id, files.TRUSTEES))),
+        record.read_election(store.get_file(bureau_id, files.ELECTION)),
+    )
+    for scrutin, entry in closed.items():
+        count, digest = box_export.export_box(scrutin, folder)
+        if (count, digest) != (entry["ballots"], entry["ballots_sha256"]):
+            raise BureauError("box_changed", bureau=bureau_id, what=f"{scrutin}: ballots")
+        written.append(f"{files.BALLOTS}/{scrutin}.jsonl")
+    return written
