@@ -95,6 +95,44 @@ def _node_timings(bundle: Path, public_key: str, phi: str) -> dict | None:
     }
 
 
+COUNT_BALLOTS = 8 * RUNS  # 8-option ballots counted, to time the count and the verifier
+
+
+def _count_timings(public_key, phi: bytes) -> dict:
+    """The count's work per core (crypto.tally.verified_sums: every proof, the sums) and the
+    verifier's over every core of this machine, in ballots of 8 options per second."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from chalicelib.crypto import ballots
+    from chalicelib.crypto.tally import verified_sums
+
+    cast = [
+        ballots.encrypt(public_key=public_key, phi=phi, scrutin="B", options=8, choice=i % 8)
+        for i in range(COUNT_BALLOTS)
+    ]
+    lines = [json.dumps(b) for b in sorted(cast, key=lambda b: b["nonce"])]
+    started = time.perf_counter()
+    verified_sums(lines, public_key=public_key, phi=phi, scrutin="B", options=8)
+    one_core = COUNT_BALLOTS / (time.perf_counter() - started)
+    cores = os.cpu_count() or 1
+    chunks = [lines[i::cores] for i in range(cores)]  # each sorted, as the verifier's chunks are
+    with ProcessPoolExecutor(cores) as pool:
+        list(pool.map(_verify_chunk, [(c, public_key.hex(), phi) for c in chunks[:1]]))  # warm the workers
+        started = time.perf_counter()
+        list(pool.map(_verify_chunk, [(c, public_key.hex(), phi) for c in chunks]))
+        every_core = COUNT_BALLOTS / (time.perf_counter() - started)
+    return {"ballots": COUNT_BALLOTS, "options": 8, "per_core_per_second": one_core, "cores": cores,
+            "all_cores_per_second": every_core}  # fmt: skip
+
+
+def _verify_chunk(arguments) -> int:
+    from chalicelib.crypto.group import point_from_hex
+    from chalicelib.crypto.tally import verified_sums
+
+    lines, key, phi = arguments
+    return verified_sums(lines, public_key=point_from_hex(key), phi=phi, scrutin="B", options=8).ballots
+
+
 def measure() -> dict:
     from chalicelib.crypto.group import G, hash_to_scalar
     from chalicelib.web import site
@@ -105,6 +143,7 @@ def measure() -> dict:
     raw = bundle.read_bytes() if bundle.is_file() else b""
     return {
         "python": _python_timings(public_key, phi),
+        "count": _count_timings(public_key, phi),
         "node": _node_timings(bundle, public_key.hex(), phi.hex()),
         "bundle": {
             "path": f"chalicelib/static/{site.BOOTH_BUNDLE}",
@@ -123,6 +162,12 @@ def summary(voting: dict) -> str:
         lines.append(
             f"{row['options']:>2} options{'':<4}{row['encrypt_ms_median']:>13.1f} ms{row['verify_ms_median']:>12.1f} ms"
             f"{in_node.get('encrypt_ms_median', float('nan')):>11.1f} ms{in_node.get('verify_ms_median', float('nan')):>10.1f} ms"
+        )
+    count = voting.get("count")
+    if count:
+        lines.append(
+            f"count: {count['per_core_per_second']:.0f} ballots of 8 options a second on one core; "
+            f"verifier: {count['all_cores_per_second']:.0f} a second on {count['cores']} cores"
         )
     bundle = voting["bundle"]
     lines.append(
