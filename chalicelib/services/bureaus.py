@@ -123,6 +123,24 @@ class Problem:
     detail: str = ""
 
 
+def signed_deposits(folder: Path, kind: str, trustees, digest: str, problems: list[Problem]) -> dict:
+    """The key holders' signatures of `kind` (seal, close) in the folder's depot that cover this
+    manifest `digest`, by member label; each refused deposit added to `problems`."""
+    signatures = {}
+    for _, path in [d for d in files.deposits(folder) if d[0] == kind]:
+        try:
+            envelope = files.read_json(path)
+            label = record.signer_of(envelope, trustees, kind, "manifest", digest)
+        except CeremonyError as error:
+            problems.append(Problem(path.name, error.code, error.sender))
+            continue
+        except ValueError:
+            problems.append(Problem(path.name, "not_json", None))
+            continue
+        signatures[label] = envelope
+    return signatures
+
+
 @dataclass
 class Progress:
     """Where a bureau stands: what each member handed in, what was refused, what comes next."""

@@ -29,10 +29,10 @@ from pathlib import Path
 
 from chalicelib.crypto import ceremony_folder as files
 from chalicelib.crypto import record
-from chalicelib.crypto.ceremony import GROUPS, CeremonyError
+from chalicelib.crypto.ceremony import GROUPS
 from chalicelib.domain.phases import PARIS
 from chalicelib.services import box_export
-from chalicelib.services.bureaus import BureauError, Problem, roster_of_definition
+from chalicelib.services.bureaus import BureauError, Problem, roster_of_definition, signed_deposits
 from chalicelib.store import bureaus as store
 from chalicelib.store import sign_in
 from chalicelib.store.ballots import get_ballots
@@ -138,18 +138,7 @@ def close_bureau(bureau_id: str, folder: Path, *, now: datetime) -> CloseReport:
         return report
 
     trustees = record.check_trustees(json.loads(trustees_bytes))
-    signatures = {}
-    for _, path in [d for d in files.deposits(folder) if d[0] == "close"]:
-        try:
-            envelope = files.read_json(path)
-            label = record.signer_of(envelope, trustees, "close", "manifest", report.manifest_sha256)
-        except CeremonyError as error:
-            report.problems.append(Problem(path.name, error.code, error.sender))
-            continue
-        except ValueError:
-            report.problems.append(Problem(path.name, "not_json", None))
-            continue
-        signatures[label] = envelope
+    signatures = signed_deposits(folder, "close", trustees, report.manifest_sha256, report.problems)
     report.signed_by = sorted(signatures)
     if report.missing or report.differing:
         return report

@@ -23,8 +23,13 @@ from pathlib import Path
 from chalicelib import deployment
 from chalicelib.crypto import ceremony, record
 from chalicelib.crypto import ceremony_folder as files
-from chalicelib.crypto.ceremony import CeremonyError
-from chalicelib.services.bureaus import BureauError, Problem, refresh_election_json, roster_of_definition
+from chalicelib.services.bureaus import (
+    BureauError,
+    Problem,
+    refresh_election_json,
+    roster_of_definition,
+    signed_deposits,
+)
 from chalicelib.store import ballot_box, sign_in
 from chalicelib.store import bureaus as store
 from chalicelib.store.ballots import get_ballots
@@ -147,16 +152,8 @@ def seal_bureau(bureau_id: str, folder: Path, *, now: datetime, configuration: d
     trustees = record.check_trustees(json.loads(store.get_file(bureau_id, files.TRUSTEES)))
     kind = f"seal-{report.manifest_sha256[:16]}"
     attempt = int(definition.attempt)
-    for _, path in [d for d in files.deposits(folder) if d[0] == "seal"]:
-        try:
-            envelope = files.read_json(path)
-            label = record.signer_of(envelope, trustees, "seal", "manifest", report.manifest_sha256)
-        except CeremonyError as error:
-            report.problems.append(Problem(path.name, error.code, error.sender))
-            continue
-        except ValueError:
-            report.problems.append(Problem(path.name, "not_json", None))
-            continue
+    found = signed_deposits(folder, "seal", trustees, report.manifest_sha256, report.problems)
+    for label, envelope in found.items():
         store.add_message(bureau_id, attempt, kind, label, json.dumps(envelope, ensure_ascii=False), now)
     signatures = {
         item.part.rsplit("#", 1)[1]: json.loads(item.body)
