@@ -7,8 +7,10 @@ Partition `bureau_id` (the election's uuid), sort key `part`:
 - "message#02#round1#del-3": one key holder's message of one round of one attempt, as
   handed in (its exact text), written once (condition: absent);
 - "file#trustees.json", "file#election.json", "file#seal-manifest.json",
-  "file#seal-open.json", "file#seal-close-manifest.json", "file#seal-close.json": the exact
-  bytes the bureau published or will publish.
+  "file#seal-open.json", "file#seal-close-manifest.json", "file#seal-close.json",
+  "file#tally.json", "file#result.json", "file#partials/adm-1.json": the exact bytes the bureau
+  published or will publish;
+- "count#CSA-MEN#07": one shard's sums, written once by the count's work item.
 
 And one partition "sealed-elections" with an item per sealed election (its name, scrutins and
 φ), so `GET /api/elections` is one Query. The election files are read by the API with one
