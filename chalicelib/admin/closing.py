@@ -37,15 +37,7 @@ def close_command(args, out, *, who, problems: dict) -> int:
             "manifest_sha256": report.manifest_sha256,
             "manifest_written": report.manifest_written,
             "backup": report.backup,
-            "scrutins": [
-                {
-                    "id": s.ballot_id,
-                    "ballots": s.ballots,
-                    "emargements": s.emargements,
-                    "ballots_sha256": s.ballots_sha256,
-                }
-                for s in report.scrutins
-            ],
+            "scrutins": [s.manifest_entry() for s in report.scrutins],
             "differing": report.differing,
             "signed_by": report.signed_by,
             "missing": [] if report.closed else report.missing,

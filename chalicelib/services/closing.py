@@ -45,6 +45,11 @@ class ClosedScrutin:
     emargements: int
     ballots_sha256: str
 
+    def manifest_entry(self) -> dict:
+        """The scrutin's entry in the close's manifest (VOTING.md's seal-close.json)."""
+        return {"id": self.ballot_id, "ballots": self.ballots, "emargements": self.emargements,
+                "ballots_sha256": self.ballots_sha256}  # fmt: skip
+
 
 @dataclass
 class CloseReport:
@@ -102,15 +107,7 @@ def close_bureau(bureau_id: str, folder: Path, *, now: datetime) -> CloseReport:
             "kind": "seal-close",
             "election": bureau_id,
             "phi": election.phi.hex(),
-            "scrutins": [
-                {
-                    "id": s.ballot_id,
-                    "ballots": s.ballots,
-                    "emargements": s.emargements,
-                    "ballots_sha256": s.ballots_sha256,
-                }
-                for s in report.scrutins
-            ],
+            "scrutins": [s.manifest_entry() for s in report.scrutins],
         }
     )
     report.manifest_sha256 = record.sha256_hex(manifest)

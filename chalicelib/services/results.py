@@ -46,8 +46,9 @@ def bureau_result(bureau_id: str, folder: Path, *, now: datetime) -> ResultRepor
     tally_bytes = store.get_file(bureau_id, files.TALLY) if definition.state == store.CLOSED else None
     if tally_bytes is None:
         raise BureauError("not_counted", bureau=bureau_id)
-    election = record.read_election(store.get_file(bureau_id, files.ELECTION))
-    trustees = record.check_trustees(json.loads(store.get_file(bureau_id, files.TRUSTEES)))
+    recorded = {name: store.get_file(bureau_id, name) for name in (files.ELECTION, files.TRUSTEES)}
+    election = record.read_election(recorded[files.ELECTION])
+    trustees = record.check_trustees(json.loads(recorded[files.TRUSTEES]))
     tally = tally_sums(json.loads(tally_bytes), phi=election.phi, options=election.options)
 
     partials, documents = [], {}
@@ -72,7 +73,8 @@ def bureau_result(bureau_id: str, folder: Path, *, now: datetime) -> ResultRepor
         files.write_bytes(folder / PARTIALS / f"{label}.json", data)
     files.write_bytes(folder / files.TALLY, tally_bytes)
     files.write_bytes(folder / RESULT, result)
-    pv = _proces_verbal(definition, election, tally_bytes, result, documents, used, now)
+    recorded |= {files.TALLY: tally_bytes, RESULT: result}
+    pv = _proces_verbal(definition, election, recorded, documents, used, now)
     with open(folder / "proces-verbal.pdf", "wb") as out, PdfWriter(out, title=f"Procès-verbal — {pv.bureau}") as pdf:
         for items in pdf_pages(pv):
             pdf.page(items)
@@ -82,13 +84,16 @@ def bureau_result(bureau_id: str, folder: Path, *, now: datetime) -> ResultRepor
     return report
 
 
-def _proces_verbal(definition, election, tally_bytes: bytes, result: bytes, partials: dict, used: dict, now):
+def _proces_verbal(definition, election, recorded: dict, partials: dict, used: dict, now):
     """The PV's facts: the sealed lists' voters, the close's counts, the result, the lists'
-    names in ballot order, the key holders used, the record's digests."""
+    names in ballot order, the key holders used, the record's digests. `recorded`: the files
+    already read (election.json, trustees.json, tally.json, result.json); the seals are read here."""
     bureau_id = definition.bureau_id
-    opened = json.loads(json.loads(store.get_file(bureau_id, files.SEAL_OPEN))["manifest"])
-    close_bytes = store.get_file(bureau_id, files.SEAL_CLOSE)
-    closed = {s["id"]: s for s in json.loads(json.loads(close_bytes)["manifest"])["scrutins"]}
+    for name in (files.SEAL_OPEN, files.SEAL_CLOSE):
+        recorded[name] = store.get_file(bureau_id, name)
+    opened = json.loads(json.loads(recorded[files.SEAL_OPEN])["manifest"])
+    closed = {s["id"]: s for s in json.loads(json.loads(recorded[files.SEAL_CLOSE])["manifest"])["scrutins"]}
+    result = recorded[RESULT]
     registered = {s["id"]: int(s["electoral_list"]["voters"]) for s in opened["scrutins"]}
     ballots = {b.ballot_id: b for b in get_ballots(list(election.options))}
     counts = {s["id"]: s["counts"] for s in json.loads(result)["scrutins"]}
@@ -109,14 +114,12 @@ def _proces_verbal(definition, election, tally_bytes: bytes, result: bytes, part
         )
     roster = roster_of_definition(definition)
     holders = tuple((m.label, m.role, m.name) for m in roster.members if m.group in used and m.index in used[m.group])
+    digest = {name: record.sha256_hex(data) for name, data in recorded.items()}
     digests = [
-        (files.ELECTION, record.sha256_hex(store.get_file(bureau_id, files.ELECTION))),
-        (files.TRUSTEES, record.sha256_hex(store.get_file(bureau_id, files.TRUSTEES))),
-        (files.SEAL_OPEN, record.sha256_hex(store.get_file(bureau_id, files.SEAL_OPEN))),
+        *[(name, digest[name]) for name in (files.ELECTION, files.TRUSTEES, files.SEAL_OPEN)],
         *[(f"{files.BALLOTS}/{s}.jsonl", closed[s]["ballots_sha256"]) for s in election.options],
-        (files.SEAL_CLOSE, record.sha256_hex(close_bytes)),
-        (files.TALLY, record.sha256_hex(tally_bytes)),
+        *[(name, digest[name]) for name in (files.SEAL_CLOSE, files.TALLY)],
         *[(f"{PARTIALS}/{label}.json", record.sha256_hex(record.compact(d))) for label, d in sorted(partials.items())],
-        (RESULT, record.sha256_hex(result)),
+        (RESULT, digest[RESULT]),
     ]
     return ProcesVerbal(definition.name, bureau_id, now, tuple(scrutins), holders, tuple(digests))

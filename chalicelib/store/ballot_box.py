@@ -86,12 +86,10 @@ def ballots_in_order(scrutin: str) -> Iterator[str]:
     (strongly consistent, a page at a time) and merged, so memory is a page per shard. For the
     bureau's close, after the vote; never for a request."""
 
-    def shard(number: int) -> Iterator[tuple[str, str]]:
-        with translate_transient():
-            for entry in BallotBoxEntry.query(f"{scrutin}#{number:02d}", consistent_read=True):
-                yield entry.nonce, entry.ballot
+    def keyed(shard: int) -> Iterator[tuple[str, str]]:
+        return ((entry.nonce, entry.ballot) for entry in _entries(scrutin, shard))
 
-    for _, ballot in heapq.merge(*(shard(n) for n in range(SHARDS))):
+    for _, ballot in heapq.merge(*(keyed(n) for n in range(SHARDS))):
         yield ballot
 
 
@@ -110,9 +108,13 @@ def back_up(name: str) -> str:
 
 def shard_ballots(scrutin: str, shard: int) -> Iterator[str]:
     """One shard's ballots, in the order of their nonces (the sort key): the count's work item."""
+    return (entry.ballot for entry in _entries(scrutin, shard))
+
+
+def _entries(scrutin: str, shard: int) -> Iterator[BallotBoxEntry]:
+    """One shard's items, strongly consistent, a page at a time."""
     with translate_transient():
-        for entry in BallotBoxEntry.query(f"{scrutin}#{shard:02d}", consistent_read=True):
-            yield entry.ballot
+        yield from BallotBoxEntry.query(f"{scrutin}#{shard:02d}", consistent_read=True)
 
 
 @translate_transient()

@@ -284,10 +284,7 @@ def count_part(scrutin: str, shard: int) -> str:
 def put_count_part(bureau_id: str, scrutin: str, shard: int, body: str, now: datetime) -> str:
     """One shard's sums, written once (condition: absent); the body stored, which is this one
     unless another worker wrote it first (the caller compares: a count is deterministic)."""
-    item = BureauItem(bureau_id, count_part(scrutin, shard), body=body, received_at=now)
-    if condition_held(lambda: item.save(condition=BureauItem.part.does_not_exist())):
-        return body
-    return get_or_none(BureauItem, bureau_id, count_part(scrutin, shard), consistent_read=True).body
+    return _put_once(bureau_id, count_part(scrutin, shard), body, now)
 
 
 @translate_transient()
@@ -304,10 +301,15 @@ def count_parts(bureau_id: str) -> dict[tuple[str, int], str]:
 @translate_transient()
 def put_file_once(bureau_id: str, name: str, data: bytes, now: datetime) -> bytes:
     """A file written once (condition: absent); the bytes stored (these, or an earlier run's)."""
-    item = BureauItem(bureau_id, file_part(name), body=data.decode("utf-8"), received_at=now)
+    return _put_once(bureau_id, file_part(name), data.decode("utf-8"), now).encode("utf-8")
+
+
+def _put_once(bureau_id: str, part: str, body: str, now: datetime) -> str:
+    """An item written once (condition: absent); the body stored: this one, or the first writer's."""
+    item = BureauItem(bureau_id, part, body=body, received_at=now)
     if condition_held(lambda: item.save(condition=BureauItem.part.does_not_exist())):
-        return data
-    return get_file(bureau_id, name)
+        return body
+    return get_or_none(BureauItem, bureau_id, part, consistent_read=True).body
 
 
 @translate_transient()
