@@ -33,6 +33,7 @@ environment; building objects from them (the password policy, the hasher...) is
 | ARGON2_MEMORY_KIB, ARGON2_TIME_COST, ARGON2_PARALLELISM | 19456, 2, 1 | argon2id (OWASP's minimum) |
 | SESSION_IDLE_MINUTES, SESSION_ABSOLUTE_HOURS, SESSION_REFRESH_MINUTES | 30, 12, 5 | sessions |
 | *_TABLE | required | each table's name (`store.base.table_meta`) |
+| DEMO_SWITCHES | off | "on" in the `local` stage only (`bureau demo-close`); ignored elsewhere |
 | AWS_REGION / AWS_DEFAULT_REGION | eu-west-3 | set by Lambda |
 """
 
@@ -61,6 +62,12 @@ def optional(name: str, default: str | None = None) -> str | None:
 def integer(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def demo_switches() -> bool:
+    """The local demo's switches (`bureau demo-close`): on only where the stage is `local` and
+    its configuration says so, so no other stage's environment can turn them on by mistake."""
+    return os.environ.get("STAGE") == "local" and os.environ.get("DEMO_SWITCHES") == "on"
 
 
 def region() -> str:

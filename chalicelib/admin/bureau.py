@@ -1,5 +1,5 @@
 """`bureau …`: the polling bureau's commands (create, ceremony, status, election-json, seal, participation,
-close, count, result, publish).
+close, count, result, publish; and demo-close, for the local demo only).
 
 The bureau's président (or whoever runs the admin CLI for the bureau) creates the bureau,
 then visits the ceremony folder after each round: `bureau ceremony ID DOSSIER` takes in what
@@ -64,6 +64,8 @@ ERRORS = {
     "not_counted": "Le bureau {bureau} n'est pas encore dépouillé : lancez d'abord « bureau count ».",
     "not_closed": "Le bureau {bureau} n'est pas clos : le dépouillement vient après « bureau close » et "
     "les signatures de la clôture.",
+    "demo_only": "« bureau demo-close » n'existe que pour la démonstration locale (étape local) ; "
+    "ici l'étape est « {stage} » : le vote se termine à la date prévue.",
     "not_sealed": "Le bureau {bureau} n'est pas scellé : personne ne peut encore voter, il n'y a pas de "
     "participation à suivre.",
 }
@@ -136,6 +138,11 @@ def add_parser(commands) -> None:
     counting.add_parser(actions)
     results.add_parser(actions)
     publication.add_parser(actions)
+    demo_close = actions.add_parser(
+        "demo-close", help="DÉMO SEULEMENT (étape local) : terminer le vote du bureau maintenant, sans délai de grâce"
+    )
+    demo_close.add_argument("bureau_id", metavar="ID")
+    demo_close.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
 
 
 def bureau_command(args, out) -> int:
@@ -156,6 +163,8 @@ def bureau_command(args, out) -> int:
             else:
                 sys.stdout.buffer.write(data) if out is sys.stdout else out.write(data.decode())
             return 0
+        if args.bureau_command == "demo-close":
+            return _demo_close(args, out)
         if args.bureau_command == "publish":
             return publication.publish_command(args, out)
         if args.bureau_command == "result":
@@ -183,6 +192,21 @@ def bureau_command(args, out) -> int:
             ERRORS["folder_unwritable"].format(folder=safe(folder), reason=safe(error.strerror or str(error))),
         )
     raise AssertionError(args.bureau_command)
+
+
+def _demo_close(args, out) -> int:
+    from chalicelib.services.demo_close import close_voting_now
+
+    ballots = close_voting_now(args.bureau_id, now=utc_now())
+    if args.json:
+        print(json.dumps({"bureau_id": args.bureau_id, "ballots": ballots}), file=out)
+    else:
+        print(
+            f"DÉMO : le vote du bureau {safe(args.bureau_id)} est terminé ({', '.join(map(safe, ballots))}) ; "
+            "la clôture est possible dès maintenant (bureau close).",
+            file=out,
+        )
+    return 0
 
 
 def _safe(details: dict) -> dict:

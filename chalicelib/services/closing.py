@@ -33,6 +33,7 @@ from chalicelib.crypto.ceremony import GROUPS
 from chalicelib.domain.phases import PARIS
 from chalicelib.services import box_export
 from chalicelib.services.bureaus import BureauError, Problem, roster_of_definition, signed_deposits
+from chalicelib.services.demo_close import ends_early
 from chalicelib.store import bureaus as store
 from chalicelib.store import sign_in
 from chalicelib.store.ballots import get_ballots
@@ -78,8 +79,8 @@ class CloseReport:
 
 def closes_at(definition) -> datetime:
     """When the bureau may close: the scrutins' close plus the election's grace."""
-    ballots = get_ballots(definition.ballot_ids)
-    return max(b.voting_closes_at for b in ballots) + timedelta(minutes=int(definition.grace_minutes or 0))
+    grace = timedelta(minutes=int(definition.grace_minutes or 0))
+    return max(ends_early(b) or b.voting_closes_at + grace for b in get_ballots(definition.ballot_ids))
 
 
 def close_bureau(bureau_id: str, folder: Path, *, now: datetime) -> CloseReport:

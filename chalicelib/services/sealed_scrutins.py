@@ -3,7 +3,8 @@
 A sealed scrutin never changes (imports refuse it, a sealed bureau cannot restart its
 ceremony), so what the cast and the booth's list need of it is read once per container and
 kept: a GetItem for the ballot, one for the sealed index and one for election.json, then
-nothing. An unsealed scrutin is read again each time (it may be sealed any minute).
+nothing (except under the local demo's switches, where `bureau demo-close` may end a vote
+early: read each time there). An unsealed scrutin is read again each time (it may be sealed any minute).
 election.json must hash to the φ the seal recorded and list the scrutin, or nothing is
 served or accepted (a 500, logged) rather than votes under a wrong key.
 """
@@ -15,8 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from chalicelib import settings
 from chalicelib.domain.elections import ELECTION_FILE
 from chalicelib.domain.errors import BallotNotFound
+from chalicelib.services.demo_close import ends_early
 from chalicelib.store import bureaus as bureau_store
 from chalicelib.store.ballots import BallotItem, find_ballot
 
@@ -58,7 +61,7 @@ def forget_sealed_scrutins() -> None:
 def sealed_scrutin(ballot_id: str) -> SealedScrutin:
     """The scrutin as the cast checks it; kept for the container's life once sealed."""
     known = _sealed.get(ballot_id)
-    if known is not None:
+    if known is not None and not settings.demo_switches():
         return known
     ballot = find_ballot(ballot_id)
     if ballot is None:
@@ -68,7 +71,8 @@ def sealed_scrutin(ballot_id: str) -> SealedScrutin:
 
 def known_scrutin(ballot: BallotItem) -> SealedScrutin:
     """The same, from a ballot item already read (the booth's list reads them in one batch)."""
-    return _sealed.get(ballot.ballot_id) or _from_item(ballot)
+    known = _sealed.get(ballot.ballot_id)
+    return known if known is not None and not settings.demo_switches() else _from_item(ballot)
 
 
 def _from_item(ballot: BallotItem) -> SealedScrutin:
@@ -85,13 +89,17 @@ def _from_item(ballot: BallotItem) -> SealedScrutin:
     election = read_election(data)
     if ballot_id not in election.options:
         raise InconsistentElection(f"{ballot_id}: not in its election.json")
+    closes, grace = ballot.voting_closes_at, timedelta(minutes=int(election.document["grace_minutes"]))
+    early = ends_early(ballot)  # the local demo's `bureau demo-close`: None in any other stage
+    if early is not None:
+        closes, grace = min(closes, early), timedelta(0)
     scrutin = SealedScrutin(
         ballot_id,
         ballot.label,
         ballot.voting_opens_at,
-        ballot.voting_closes_at,
+        closes,
         election.uuid,
-        grace=timedelta(minutes=int(election.document["grace_minutes"])),
+        grace=grace,
         phi=election.phi,
         public_key=election.public_key,
         options=election.options[ballot_id],

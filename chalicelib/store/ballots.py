@@ -50,6 +50,9 @@ class BallotItem(Model):
     # sealed it: from then on no import may change the ballot or its electoral list.
     bureau_id = UnicodeAttribute(null=True)
     sealed_at = UTCDateTimeAttribute(null=True)
+    # DEMO ONLY: when `bureau demo-close` ended this ballot's vote (the local stage alone reads
+    # it: `settings.demo_switches`).
+    closed_early_at = UTCDateTimeAttribute(null=True)
 
     def to_domain(self) -> Ballot:
         return Ballot(

@@ -249,6 +249,23 @@ def record_seal(
 
 
 @translate_transient()
+def close_voting_early(bureau_id: str, ballot_ids: list[str], now: datetime) -> None:
+    """DEMO ONLY (`bureau demo-close`): each ballot's vote ended now, while the bureau is
+    sealed (a ConditionCheck in the same transaction); a ballot already ended keeps its time."""
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.condition_check(BureauItem, bureau_id, DEFINITION, condition=BureauItem.state == SEALED)
+            for ballot_id in ballot_ids:
+                transaction.update(
+                    BallotItem(ballot_id),
+                    actions=[BallotItem.closed_early_at.set(BallotItem.closed_early_at | now)],
+                    condition=(BallotItem.bureau_id == bureau_id) & BallotItem.sealed_at.exists(),
+                )
+    except TransactWriteError:
+        raise StateChanged() from None
+
+
+@translate_transient()
 def begin_close(bureau_id: str, manifest: bytes, now: datetime) -> None:
     """The close's manifest and the state sealed → closing, in one transaction: written once."""
     _advance(bureau_id, SEALED, CLOSING, "seal-close-manifest.json", manifest, now)
