@@ -8,7 +8,7 @@ DSFR := node_modules/@gouvfr/dsfr/dist
 STATIC_DSFR := chalicelib/static/dsfr
 BOOTH_BUNDLE := chalicelib/static/booth/ev1.js
 
-.PHONY: run test lint static chromium template openapi package deploy bench load clean
+.PHONY: run demo-election test lint static chromium template openapi package deploy bench load clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -41,6 +41,10 @@ chromium:
 # ARGS: e.g. "--port 8080", "--voters 20000", "--no-demo", "--reload" (see README).
 run: $(INSTALLED) static
 	$(BIN)/python -m infra.local $(ARGS)
+
+# Against `make run` (in another terminal): votes, demo-only close, count, result, record, verifier.
+demo-election: $(INSTALLED)
+	$(BIN)/python -m infra.local.demo_election $(ARGS)
 
 test: lint static chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

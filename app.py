@@ -11,6 +11,7 @@ from chalicelib.api.espace import espace
 from chalicelib.api.health import health
 from chalicelib.api.openapi import api_description
 from chalicelib.api.pages import pages
+from chalicelib.api.record import record
 from chalicelib.api.voting import voting
 from chalicelib.web import site
 from chalicelib.workers.campaigns import campaign_workers
@@ -28,6 +29,7 @@ app.register_blueprint(health)
 app.register_blueprint(accounts)
 app.register_blueprint(espace)
 app.register_blueprint(elections)
+app.register_blueprint(record)
 app.register_blueprint(voting)
 app.register_blueprint(api_description)
 app.register_blueprint(mail_worker)

@@ -60,6 +60,8 @@ ERRORS = {
     "close_raced": "Un autre « bureau close » a changé l'état du bureau {bureau} en même temps : relancez la commande.",
     "box_changed": "L'urne ou la liste d'émargement du bureau {bureau} a changé depuis le manifeste de clôture "
     "({what}) : c'est un incident grave. Rien n'est signé ; prévenez l'équipe technique.",
+    "record_changed": "Le portail sert déjà un registre public différent pour le bureau {bureau} : "
+    "c'est un incident grave, prévenez l'équipe technique.",
     "no_result": "Le bureau {bureau} n'a pas encore de résultat : rien de l'urne n'est public avant.",
     "not_counted": "Le bureau {bureau} n'est pas encore dépouillé : lancez d'abord « bureau count ».",
     "not_closed": "Le bureau {bureau} n'est pas clos : le dépouillement vient après « bureau close » et "

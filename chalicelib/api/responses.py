@@ -64,6 +64,8 @@ STATUS: dict[type[PortalError], int] = {
     CrossSiteRequest: 403,
     errors.BallotNotFound: 404,
     errors.ElectionNotFound: 404,
+    errors.RecordNotPublished: 404,
+    errors.RecordFileNotFound: 404,
     MethodNotAllowed: 405,
     errors.AlreadyVoted: 409,
     errors.LinkError: 410,

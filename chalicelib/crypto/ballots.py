@@ -227,6 +227,19 @@ def receipt(checked: CheckedBallot, phi: bytes) -> bytes:
     return framed_digest("sha256", "receipt", *parts)
 
 
+def receipt_of_published(document: dict, phi: bytes) -> bytes:
+    """ρ of a ballot of the public record, from its JSON alone: the same bytes `receipt` hashes,
+    read from their hex without decoding a point. For ballots already verified (the count did),
+    to index the receipts the portal lets voters look up; the verifier recomputes them itself."""
+    parts: list = [phi, document["scrutin"], bytes.fromhex(document["nonce"])]
+    for choice in document["choices"]:
+        parts += [bytes.fromhex(choice["a"]), bytes.fromhex(choice["b"])]
+    for proof in document["proofs"]:
+        parts += [bytes.fromhex(proof[name]) for name in ("c0", "c1", "s0", "s1")]
+    parts += [bytes.fromhex(document["sum_proof"][name]) for name in ("c", "s")]
+    return framed_digest("sha256", "receipt", *parts)
+
+
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U
 
 

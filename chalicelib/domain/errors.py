@@ -141,6 +141,14 @@ class ElectionNotFound(PortalError, code="election_not_found"):
     is public before the seal)."""
 
 
+class RecordNotPublished(PortalError, code="record_not_published"):
+    """The election's public record is not on the portal (yet): it comes with the result."""
+
+
+class RecordFileNotFound(PortalError, code="record_file_not_found"):
+    """The published record has no such file, page or bucket of receipts."""
+
+
 class NotOnList(PortalError, code="not_on_list"):
     """The voter is not on this ballot's electoral list, so may not read it."""
 

@@ -75,6 +75,11 @@ MESSAGES: dict[str, str] = {
         "Aucun fichier public à cette adresse : l'élection n'existe pas ou n'est pas encore "
         "scellée, ou ce fichier ne fait pas partie de ceux qu'elle publie."
     ),
+    "record_not_published": (
+        "Le registre public de cette élection n'est pas encore publié : il l'est après le "
+        "dépouillement, avec les résultats. Revenez à ce moment-là."
+    ),
+    "record_file_not_found": "Ce fichier ne fait pas partie du registre public de cette élection.",
     "not_on_list": (
         "Vous n'êtes pas inscrit sur la liste électorale de ce scrutin : vous ne pouvez ni la "
         "consulter ni la contester. Si vous pensez devoir y figurer, signalez-le."

@@ -5,6 +5,9 @@ Written from what the bureau recorded (election.json, trustees.json, seal-open.j
 seal-close.json, tally.json, the partials used, result.json) and the box exported again
 (`ballots/<σ>.jsonl`, sorted by nonce), which must be the file the close sealed: a closed box
 never changes. Only once the result exists: before it, nothing of the box is public.
+
+Then the same files go to the portal, which serves them read-only to anyone with the page
+where voters find their receipt (`services.public_record`).
 """
 
 from __future__ import annotations
@@ -15,14 +18,15 @@ from pathlib import Path
 from chalicelib.crypto import ceremony_folder as files
 from chalicelib.services import box_export
 from chalicelib.services.bureaus import BureauError
+from chalicelib.services.public_record import Published, RecordChanged, put_on_portal
 from chalicelib.services.results import PARTIALS, RESULT
 from chalicelib.store import bureaus as store
 
 RECORDED = (files.ELECTION, files.TRUSTEES, files.SEAL_OPEN, files.SEAL_CLOSE, files.TALLY, RESULT)
 
 
-def publish(bureau_id: str, folder: Path) -> list[str]:
-    """The record's files written to `folder`; their names."""
+def publish(bureau_id: str, folder: Path) -> tuple[list[str], Published]:
+    """The record's files written to `folder`, then put on the portal; their names."""
     definition = store.get_definition(bureau_id)
     if definition is None:
         raise BureauError("bureau_not_found", bureau=bureau_id)
@@ -48,4 +52,7 @@ def publish(bureau_id: str, folder: Path) -> list[str]:
         if (count, digest) != (entry["ballots"], entry["ballots_sha256"]):
             raise BureauError("box_changed", bureau=bureau_id, what=f"{scrutin}: ballots")
         written.append(f"{files.BALLOTS}/{scrutin}.jsonl")
-    return written
+    try:
+        return written, put_on_portal(bureau_id, folder, written)
+    except RecordChanged:
+        raise BureauError("record_changed", bureau=bureau_id) from None

@@ -19,6 +19,7 @@ from chalicelib.store.claims import Claim
 from chalicelib.store.deliverability import DeliveryStatus
 from chalicelib.store.electoral_list import ElectoralListEntry
 from chalicelib.store.mail_log import MailLogEntry
+from chalicelib.store.public_record import RecordItem
 from chalicelib.store.rate_limits import RateLimitCounter
 from chalicelib.store.sessions import Session
 from chalicelib.store.sign_in import SignInEntry
@@ -42,6 +43,7 @@ ALL_MODELS: list[type[Model]] = [
     SignInEntry,
     BallotBoxEntry,
     VoterCode,
+    RecordItem,
 ]
 
 

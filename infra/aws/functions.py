@@ -36,6 +36,7 @@ from chalicelib.store.claims import Claim
 from chalicelib.store.deliverability import DeliveryStatus
 from chalicelib.store.electoral_list import ElectoralListEntry
 from chalicelib.store.mail_log import MailLogEntry
+from chalicelib.store.public_record import RecordItem
 from chalicelib.store.rate_limits import RateLimitCounter
 from chalicelib.store.sessions import Session
 from chalicelib.store.sign_in import SignInEntry
@@ -224,6 +225,8 @@ FUNCTIONS = [
             BureauItem: ("GetItem", "Query"),
             # The voter code typed before voting, checked against its HMAC.
             VoterCode: ("GetItem",),
+            # The public record, after the count: a page with its index (BatchGetItem), the index.
+            RecordItem: ("GetItem", "BatchGetItem"),
             # Casting: the émargement, in one TransactWriteItems with the ballot (a Put with
             # attribute_not_exists); which of their scrutins the voter has voted in.
             SignInEntry: ("GetItem", "BatchGetItem", "PutItem"),

@@ -44,6 +44,11 @@ def parse_args(argv=None):
         default=str(ROOT / ".local" / "notices"),
         help="where to write the demo voters' codes: the printing house's CSV and the notices (PDF)",
     )
+    parser.add_argument(
+        "--bureaus",
+        default=str(ROOT / ".local" / "bureau"),
+        help="where to keep the demo polling bureau's folder and key files",
+    )
     return parser.parse_args(argv)
 
 
@@ -129,7 +134,7 @@ def main(argv=None) -> int:
             from infra.local.demo_bureau import seal_demo_bureaus
 
             print("Sealing the demo polling bureau (key ceremony with demo key holders)…", flush=True)
-            bureaus = ROOT / ".local" / "bureau"
+            bureaus = Path(args.bureaus)
             shutil.rmtree(bureaus, ignore_errors=True)  # the last run's bureaus died with its moto
             seal_demo_bureaus(bureaus, echo=lambda line: print(line, flush=True))
 

@@ -28,7 +28,8 @@ def start_local_stack(
 ):
     """Start the stack; returns (process, base URL, AWS port) once /api/health answers, or
     (process, None, AWS port) if the process ended or the time ran out first. The demo voters'
-    codes are written beside the outbox (`notices_of(outbox)`), not in .local/.
+    codes and the demo bureau's files are written beside the outbox (`notices_of(outbox)`,
+`bureaus_of(outbox)`), not in .local/.
 
     `voters=0` starts with empty tables (--no-demo); `sigint_ignored` starts it the way a
     shell starts a background job (`make run &`), with SIGINT ignored.
@@ -39,7 +40,8 @@ def start_local_stack(
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.local", "--port", str(port), "--aws-port", str(aws_port)]
         + demo
-        + ["--outbox", str(outbox), "--notices", str(notices_of(outbox)), *extra_args],
+        + ["--outbox", str(outbox), "--notices", str(notices_of(outbox)), "--bureaus", str(bureaus_of(outbox))]
+        + list(extra_args),
         cwd=ROOT,
         env=environment,
         stdout=output,
@@ -62,6 +64,11 @@ def start_local_stack(
 def notices_of(outbox: Path) -> Path:
     """Where a stack started here writes the demo voters' codes and notices."""
     return Path(outbox).with_name(Path(outbox).name + "-notices")
+
+
+def bureaus_of(outbox: Path) -> Path:
+    """Where a stack started here keeps its demo bureau's folder and key files."""
+    return Path(outbox).with_name(Path(outbox).name + "-bureaus")
 
 
 def stop_local_stack(process: subprocess.Popen, timeout: float = 60) -> None:

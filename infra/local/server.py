@@ -75,6 +75,14 @@ class _Handler(ChaliceRequestHandler):
     def log_message(self, format, *args) -> None:
         pass
 
+    def _generic_handle(self) -> None:
+        # API Gateway's sourceIp is the TCP peer; `chalice local` says 127.0.0.1 for everyone.
+        # The peer here too, so per-client limits see clients as AWS would (loopback has many).
+        self.local_gateway.event_converter.LOCAL_SOURCE_IP = self.client_address[0]
+        super()._generic_handle()
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
     def _send_error_response(self, error) -> None:
         if not isinstance(error, ForbiddenError):  # the only one without authorizers: no route
             return super()._send_error_response(error)

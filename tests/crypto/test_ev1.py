@@ -56,6 +56,7 @@ def test_the_vector_ballot_is_reproduced_byte_for_byte():
 def test_the_vector_ballot_verifies_gives_its_receipt_and_decrypts():
     checked = _verify(VECTOR["ballot"])
     assert ballots.receipt(checked, PHI).hex() == VECTOR["receipt"]
+    assert ballots.receipt_of_published(VECTOR["ballot"], PHI).hex() == VECTOR["receipt"]  # from the JSON alone
     decrypted = [1 if b - SECRET * a == G else 0 if b - SECRET * a == IDENTITY else None for a, b in checked.pairs]
     assert decrypted == VECTOR["decrypted"]
 
