@@ -27,12 +27,12 @@ def start_local_stack(
     outbox: Path, *, voters: int, output, timeout: float = 120, extra_args=(), sigint_ignored: bool = False
 ):
     """Start the stack; returns (process, base URL, AWS port) once /api/health answers, or
-    (process, None, AWS port) if the process ended or the time ran out first. The demo voters'
-    codes and the demo bureau's files are written beside the outbox (`notices_of(outbox)`,
-`bureaus_of(outbox)`), not in .local/.
+        (process, None, AWS port) if the process ended or the time ran out first. The demo voters'
+        codes and the demo bureau's files are written beside the outbox (`notices_of(outbox)`,
+    `bureaus_of(outbox)`), not in .local/.
 
-    `voters=0` starts with empty tables (--no-demo); `sigint_ignored` starts it the way a
-    shell starts a background job (`make run &`), with SIGINT ignored.
+        `voters=0` starts with empty tables (--no-demo); `sigint_ignored` starts it the way a
+        shell starts a background job (`make run &`), with SIGINT ignored.
     """
     port, aws_port = free_port(), free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT")}
