@@ -46,7 +46,11 @@ async function lookUp({ receipt }) {
   const typed = parseReceipt(receipt || "");
   if (!typed) return failure(400, "receipt_malformed", text("receipt_malformed"));
   known = known || (await publishedRecords());
-  if (known.error) return known.error;
+  if (known.error) {
+    const { error } = known;
+    known = null; // asked again at the next search
+    return error;
+  }
   if (!known.records.length) return { status: 200, data: { unpublished: true } };
   for (const { election, index } of known.records) {
     const prefix = typed.code.slice(0, index.receipts.prefix_length);
