@@ -15,6 +15,7 @@ from chalicelib.api.record import record
 from chalicelib.api.voting import voting
 from chalicelib.web import site
 from chalicelib.workers.campaigns import campaign_workers
+from chalicelib.workers.counting import count_worker
 from chalicelib.workers.deliverability import deliverability_worker
 from chalicelib.workers.mail import mail_worker
 
@@ -35,5 +36,6 @@ app.register_blueprint(api_description)
 app.register_blueprint(mail_worker)
 app.register_blueprint(deliverability_worker)
 app.register_blueprint(campaign_workers)
+app.register_blueprint(count_worker)
 app.register_blueprint(pages)
 app.api.binary_types.extend(site.BINARY_TYPES)

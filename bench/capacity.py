@@ -12,6 +12,8 @@ import math
 import sys
 from pathlib import Path
 
+from infra.aws.functions import BY_HANDLER
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results.json"
 NOTICES = ROOT / "bench" / "notices-results.json"  # python -m bench.notices (not part of make bench)
@@ -449,15 +451,22 @@ def voting_section(voting: dict) -> list[str]:
         ]
     count = voting.get("count")
     if count:
-        rate = count["per_core_per_second"] * VCPU_AT_1024_MB  # a worker at 1,024 MB
+        rate = count["per_core_per_second"]  # a worker at 1,769 MB has one full vCPU
         minutes = COUNT_BALLOTS_NATIONAL / (COUNT_WORKERS * rate) / 60
+        largest_shard = VOTERS / 64  # a scrutin of every voter, all of them voting
+        worker_seconds = COUNT_BALLOTS_NATIONAL / rate
+        bill = worker_seconds * COUNT_WORKER_MEMORY_GB * PRICE["lambda_gb_second"] * USD_TO_EUR
         lines += [
             "",
             f"The count re-verifies every ballot (`crypto.tally.verified_sums`): {count['per_core_per_second']:.0f} "
-            f"ballots of 8 options a second on one core here, about {rate:.0f} on a 1,024 MB Lambda worker. "
-            f"{COUNT_BALLOTS_NATIONAL / 1e6:.1f} M ballots on {COUNT_WORKERS} workers: about {minutes:.0f} minutes "
-            f"of verification (the 64 shards of each scrutin are the work items; the reads add to it). The verifier "
-            f"on this machine: {count['all_cores_per_second']:.0f} ballots a second on {count['cores']} cores, "
+            f"ballots of 8 options a second on one core here, as many on a count worker (1,769 MB: one vCPU). "
+            f"{COUNT_BALLOTS_NATIONAL / 1e6:.1f} M ballots on {COUNT_WORKERS} workers (the count queue's maximum "
+            f"concurrency): about {minutes:.0f} minutes of verification, the 64 shards of each scrutin being the "
+            f"work items (the reads add a page of ~300 ballots per round trip). The largest shard, a scrutin of all "
+            f"{VOTERS:,} voters at full turnout, holds {largest_shard:,.0f} ballots: "
+            f"{largest_shard / rate:.0f} s, within the worker's {COUNT_WORKER_TIMEOUT_SECONDS} s. The whole count is "
+            f"{worker_seconds / 3600:.1f} worker-hours, about {bill:.2f} € of Lambda. The verifier on this machine: "
+            f"{count['all_cores_per_second']:.0f} ballots a second on {count['cores']} cores, "
             f"{COUNT_BALLOTS_NATIONAL / count['all_cores_per_second'] / 3600:.1f} hours for the same record.",
         ]
     lines += [
@@ -470,7 +479,9 @@ def voting_section(voting: dict) -> list[str]:
 
 
 COUNT_BALLOTS_NATIONAL = 4_400_000  # 1.1 M voters, 4 scrutins voted each on average (VOTING.md)
-COUNT_WORKERS = 100
+COUNT_WORKERS = 100  # COUNT_WORKER_CONCURRENCY (workers/counting.py)
+COUNT_WORKER_MEMORY_GB = BY_HANDLER["count_box_shard"].memory / 1024  # Lambda bills by the GiB
+COUNT_WORKER_TIMEOUT_SECONDS = BY_HANDLER["count_box_shard"].timeout
 PUT_MS_ON_AWS = 10  # a conditional PutItem's round trip from the administrator's machine, modelled
 CODE_WRITERS = 8  # services/voter_codes.WRITERS
 

@@ -25,6 +25,8 @@ environment; building objects from them (the password policy, the hasher...) is
 | MAIL_WORKER_CONCURRENCY | 5 | mail workers at once (sized for SES's sending rate) |
 | CAMPAIGN_WALK_QUEUE_NAME | required | the pages of a campaign's walk, to the walk worker |
 | CAMPAIGN_MAIL_QUEUE_NAME | required | a campaign's emails, to their own worker (never the voters' queue) |
+| COUNT_QUEUE_NAME | required | the shards of a closed box, from `bureau count` to the count's workers |
+| COUNT_WORKER_CONCURRENCY | 100 | count workers at once (the event source's maximum concurrency) |
 | SES_SEND_RATE | 14 | the SES account's emails per second; campaigns take 80 % (`domain.campaigns.SendingPlan`) |
 | CAMPAIGN_WORKER_RATE | 8 | emails per second one campaign worker sends at most (workers = campaign rate ÷ this) |
 | CAMPAIGN_SCAN_SEGMENTS | 16 | parallel-scan segments a whole-roll campaign is walked in |

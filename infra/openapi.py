@@ -21,6 +21,7 @@ def main() -> None:
         "DELIVERY_EVENTS_QUEUE_NAME": "openapi",
         "CAMPAIGN_WALK_QUEUE_NAME": "openapi",
         "CAMPAIGN_MAIL_QUEUE_NAME": "openapi",
+        "COUNT_QUEUE_NAME": "openapi",
         "AWS_DEFAULT_REGION": "eu-west-3",
     }.items():
         os.environ.setdefault(name, value)

@@ -32,6 +32,7 @@ TEST_ENVIRONMENT = {
     "DELIVERY_EVENTS_QUEUE_NAME": "test-delivery-events",
     "CAMPAIGN_WALK_QUEUE_NAME": "test-campaign-walk",
     "CAMPAIGN_MAIL_QUEUE_NAME": "test-campaign-mail",
+    "COUNT_QUEUE_NAME": "test-count",
     # Campaign pacing off in tests (no SQS delays, no sleeps); CAMPAIGN_SCAN_SEGMENTS small.
     "SES_SEND_RATE": "1000000",
     "CAMPAIGN_WORKER_RATE": "1000000",

@@ -1,4 +1,9 @@
-"""`bureau count ID DOSSIER [--workers N]`: the count of a closed bureau, then tally.json."""
+"""`bureau count ID DOSSIER [--workers N]`: the count of a closed bureau, then tally.json.
+
+By default the shards go to the count's Lambda workers through the count queue (on the local
+stack, `make run` runs that worker too); `--workers N` counts them on this machine instead,
+in N processes. Either way the sums, the checks and tally.json are the same.
+"""
 
 from __future__ import annotations
 
@@ -16,18 +21,23 @@ def add_parser(actions) -> None:
     count.add_argument("bureau_id", metavar="ID")
     count.add_argument("folder", metavar="DOSSIER")
     count.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="processus en parallèle (défaut : un par cœur)"
+        "--workers",
+        type=int,
+        metavar="N",
+        help="compter sur cette machine, en N processus, au lieu de confier les fragments aux fonctions "
+        f"Lambda du dépouillement (file d'attente COUNT_QUEUE_NAME) ; cette machine a {os.cpu_count() or 1} cœurs",
     )
     count.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
 
 
 def count_command(args, out) -> int:
     from chalicelib.crypto.tally import CountError
-    from chalicelib.services.counting import count_bureau
+    from chalicelib.services.counting import CountQueue, ProcessPool, count_bureau
 
+    runner = CountQueue() if args.workers is None else ProcessPool(max(1, args.workers))
     try:
         report = count_bureau(
-            args.bureau_id, Path(args.folder), now=clock.utc_now(), workers=max(1, args.workers),
+            args.bureau_id, Path(args.folder), now=clock.utc_now(), runner=runner,
             progress=None if args.json else ProgressBar(),
         )  # fmt: skip
     except CountError as error:

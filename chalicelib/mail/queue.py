@@ -1,8 +1,12 @@
-"""The SQS queues: email requests (API → mail worker), a campaign's walk and its emails.
+"""The SQS queues: email requests (API → mail worker), a campaign's walk and its emails, the
+count's work items.
 
 Each queue is named by an environment variable (`infra/aws/functions.py` lists them):
 MAIL_QUEUE_NAME for the voters' own requests, CAMPAIGN_WALK_QUEUE_NAME for the pages of a
-campaign's walk, CAMPAIGN_MAIL_QUEUE_NAME for the emails a campaign queued.
+campaign's walk, CAMPAIGN_MAIL_QUEUE_NAME for the emails a campaign queued, COUNT_QUEUE_NAME for
+the shards of a closed box that `bureau count` hands to the count's workers. Each has a
+dead-letter queue, named `<name>-dlq` (`infra/aws/stack.py`), where a message goes after too
+many failed receives.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from chalicelib.transient import translate_transient
 MAIL = "MAIL_QUEUE_NAME"
 CAMPAIGN_WALK = "CAMPAIGN_WALK_QUEUE_NAME"
 CAMPAIGN_MAIL = "CAMPAIGN_MAIL_QUEUE_NAME"
+COUNT = "COUNT_QUEUE_NAME"
 
 
 @cache
@@ -73,6 +78,14 @@ def backlog(queue: str) -> int:
     ]
     attributes = client("sqs").get_queue_attributes(QueueUrl=_url(queue), AttributeNames=names)["Attributes"]
     return sum(int(attributes.get(name, 0)) for name in names)
+
+
+@translate_transient()
+def dead_letters(queue: str) -> int:
+    """About how many messages of the queue went to its dead-letter queue and are still there."""
+    url = _queue_url(f"{settings.required(queue)}-dlq")
+    attributes = client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+    return int(attributes["Attributes"].get("ApproximateNumberOfMessages", 0))
 
 
 def forget_queue_urls() -> None:

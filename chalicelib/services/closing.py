@@ -15,9 +15,8 @@ Every later visit exports the box again and compares it with the manifest: the b
 closed election never changes, so a difference is an incident, reported and never signed.
 
 The close puts counts side by side and reads neither store's content itself: the box is read
-by `box_export` alone (which reads nothing else), the sign-in list only counted. On AWS the
-export belongs to the count's role (BallotCountRole, denied the sign-in list); run from the
-admin CLI, it uses the operator's credentials (docs/voting.md, "The close").
+by `box_export` alone (which reads nothing else), the sign-in list only counted. It runs in
+the admin CLI, with the operator's credentials (docs/voting.md, "The close").
 """
 
 from __future__ import annotations

@@ -12,14 +12,19 @@ against the sealed close: as many ballots as in `seal-close.json`, which holds a
 ballots × options, which is what makes every `a_i` of the scrutin distinct. Then `tally.json`,
 written once: what the key holders decrypt (their tool recomputes it from `ballots/`).
 
-Here the items run in this process or in a pool of processes (`workers`); on AWS they are the
-count role's (BallotCountRole reads the box and is denied the sign-in list). This module reads
-the box, the bureau's files and nothing of voters or the sign-in list (pyproject.toml).
+Who runs the items is the `runner`'s business: `CountQueue` hands them to the count's Lambda
+workers (COUNT_QUEUE_NAME, the function `count_box_shard`, whose role reads the box and is
+denied the sign-in list) and waits for their sums; `ProcessPool` runs them on this machine's
+cores. A worker only ever writes a shard's sums, or why the shard cannot be counted; what the
+count concludes is the reduction's, here. This module reads the box, the bureau's files and
+nothing of voters or the sign-in list (pyproject.toml).
 """
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,11 +34,13 @@ from pathlib import Path
 from chalicelib.crypto import ceremony_folder as files
 from chalicelib.crypto import record
 from chalicelib.crypto.tally import CountError, Sums, tally_document, verified_sums
+from chalicelib.mail import queue
 from chalicelib.services.bureaus import BureauError
 from chalicelib.store import ballot_box
 from chalicelib.store import bureaus as store
 
 SHARDS = ballot_box.SHARDS
+PROGRESS = "fragments de l'urne comptés"
 
 
 @dataclass
@@ -51,21 +58,79 @@ def _election(bureau_id: str) -> record.Election:
     return record.read_election(store.get_file(bureau_id, files.ELECTION))
 
 
+@dataclass(frozen=True)
+class WorkItem:
+    """One shard of one scrutin's box: the unit of the count, and a count queue's message."""
+
+    bureau_id: str
+    scrutin: str
+    shard: int
+
+    def to_message(self) -> dict:
+        return {"bureau_id": self.bureau_id, "scrutin": self.scrutin, "shard": self.shard}
+
+    @classmethod
+    def from_message(cls, body: dict) -> WorkItem:
+        """A message's item; ValueError for one that names no shard (it is never retried)."""
+        bureau_id, scrutin, shard = body.get("bureau_id"), body.get("scrutin"), body.get("shard")
+        if not isinstance(bureau_id, str) or not isinstance(scrutin, str):
+            raise ValueError("a count item names its bureau and its scrutin")
+        if not isinstance(shard, int) or isinstance(shard, bool) or not 0 <= shard < SHARDS:
+            raise ValueError(f"a count item's shard is between 0 and {SHARDS - 1}")
+        return cls(bureau_id, scrutin, shard)
+
+
 def count_shard(bureau_id: str, scrutin: str, shard: int, *, now: datetime) -> Sums:
-    """One work item: the shard's ballots verified and summed, its sums written once."""
+    """One work item: the shard's ballots verified and summed, its sums written once.
+
+    Only a closed bureau is counted (one GetItem): a shard read while ballots may still arrive
+    would write sums once and for all that the close then contradicts. A ballot that fails its
+    checks is recorded (`bureau count` reports it, whoever ran the item) and raised."""
+    definition = store.get_definition(bureau_id)
+    if definition is None:
+        raise BureauError("bureau_not_found", bureau=bureau_id)
+    if definition.state != store.CLOSED:
+        raise BureauError("not_closed", bureau=bureau_id)
     election = _election(bureau_id)
-    sums = verified_sums(
-        ballot_box.shard_ballots(scrutin, shard),
-        public_key=election.public_key,
-        phi=election.phi,
-        scrutin=scrutin,
-        options=election.options[scrutin],
-    )
-    body = json.dumps(sums.to_json(), separators=(",", ":"))
-    stored = store.put_count_part(bureau_id, scrutin, shard, body, now)
-    if stored != body:
-        raise CountError(f"{scrutin}: shard {shard} counted twice with different sums")
+    if scrutin not in election.options:
+        raise CountError(f"{scrutin}: not a scrutin of this election")
+    try:
+        sums = verified_sums(
+            ballot_box.shard_ballots(scrutin, shard),
+            public_key=election.public_key,
+            phi=election.phi,
+            scrutin=scrutin,
+            options=election.options[scrutin],
+        )
+        body = json.dumps(sums.to_json(), separators=(",", ":"))
+        stored = store.put_count_part(bureau_id, scrutin, shard, body, now)
+        if stored != body:
+            raise CountError(f"{scrutin}: shard {shard} counted twice with different sums")
+    except CountError as error:
+        store.put_count_failure(bureau_id, scrutin, shard, error.what, now)
+        raise
     return sums
+
+
+def count_queued_item(body: dict, *, now: datetime) -> str:
+    """A count queue's message handled (the worker's whole job); its outcome, for the log.
+
+    A message that names no shard, or a bureau that is not closed, is dropped: running it again
+    would change nothing. A shard that cannot be counted is recorded by `count_shard` and
+    dropped too. Anything else (DynamoDB throttled, the function stopped) raises, and the
+    message comes back; after three receives it goes to the dead-letter queue, which `bureau
+    count` watches."""
+    try:
+        item = WorkItem.from_message(body)
+    except ValueError:
+        return "rejected"
+    try:
+        count_shard(item.bureau_id, item.scrutin, item.shard, now=now)
+    except BureauError:
+        return "refused"
+    except CountError:
+        return "failed"
+    return "counted"
 
 
 def _run(item: tuple[str, str, int, datetime]) -> None:
@@ -74,7 +139,77 @@ def _run(item: tuple[str, str, int, datetime]) -> None:
     count_shard(bureau_id, scrutin, shard, now=now)
 
 
-def count_bureau(bureau_id: str, folder: Path, *, now: datetime, workers: int = 1, progress=None) -> CountReport:
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ProcessPool:
+    """The items counted on this machine: in this process, or a pool of `workers` processes."""
+
+    workers: int = 1
+
+    def run(self, bureau_id: str, todo: list[WorkItem], *, now: datetime, progress: Progress) -> None:
+        items = [(i.bureau_id, i.scrutin, i.shard, now) for i in todo]
+        if self.workers > 1 and len(items) > 1:
+            with ProcessPoolExecutor(self.workers) as pool:
+                for finished, _ in enumerate(pool.map(_run, items, chunksize=4), 1):
+                    progress(finished)
+        else:
+            for finished, item in enumerate(items, 1):
+                _run(item)
+                progress(finished)
+
+
+@dataclass(frozen=True)
+class CountQueue:
+    """The items handed to the count's Lambda workers through COUNT_QUEUE_NAME, then waited for.
+
+    `bureau count` stays the only one that concludes: it sends one message per shard still to
+    count (ten per SendMessageBatch), then reads the bureau's count parts every
+    `poll_seconds` (one Query) until every shard has its sums. It stops, and says why, when a
+    worker recorded a shard that cannot be counted, when messages of this run went to the
+    dead-letter queue, or when no shard was counted for `stall_seconds`. Sent twice (a count
+    run again while the first one's messages are still queued), an item is counted once: its
+    second worker finds the sums written and compares them."""
+
+    poll_seconds: float = 5.0
+    stall_seconds: float = 900.0  # three times the worker's timeout
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+    def run(self, bureau_id: str, todo: list[WorkItem], *, now: datetime, progress: Progress) -> None:
+        dead_before = queue.dead_letters(queue.COUNT)
+        queue.enqueue_batch([item.to_message() for item in todo], queue=queue.COUNT)
+        waiting = {(item.scrutin, item.shard) for item in todo}
+        last_progress, done = self.clock(), 0
+        while True:
+            failures = {k: v for k, v in store.count_failures(bureau_id).items() if k in waiting}
+            if failures:
+                (scrutin, shard), what = min(failures.items())
+                raise CountError(f"{what} (shard {shard}, counted by a worker)")
+            counted = len(waiting & store.count_parts(bureau_id).keys())
+            if counted > done:
+                done, last_progress = counted, self.clock()
+                progress(done)
+            if done == len(waiting):
+                return
+            dead = queue.dead_letters(queue.COUNT) - dead_before
+            if dead > 0:
+                raise CountError(
+                    f"{dead} work item(s) failed three times and went to the count queue's dead-letter queue "
+                    "(see the count workers' logs)"
+                )
+            if self.clock() - last_progress > self.stall_seconds:
+                raise CountError(
+                    f"no shard counted for {self.stall_seconds:.0f} s, {len(waiting) - done} still to count "
+                    "(are the count workers deployed and enabled?)"
+                )
+            self.sleep(self.poll_seconds)
+
+
+def count_bureau(
+    bureau_id: str, folder: Path, *, now: datetime, runner: ProcessPool | CountQueue | None = None, progress=None
+) -> CountReport:
     definition = store.get_definition(bureau_id)
     if definition is None:
         raise BureauError("bureau_not_found", bureau=bureau_id)
@@ -86,19 +221,17 @@ def count_bureau(bureau_id: str, folder: Path, *, now: datetime, workers: int = 
     closed = record.check_seal_close(json.loads(store.get_file(bureau_id, files.SEAL_CLOSE)), trustees, election)
 
     done = store.count_parts(bureau_id)
-    items = [(bureau_id, s, n, now) for s in election.options for n in range(SHARDS)]
+    items = [WorkItem(bureau_id, s, n) for s in election.options for n in range(SHARDS)]
     report.items = len(items)
-    todo = [item for item in items if (item[1], item[2]) not in done]
-    if workers > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            for finished, _ in enumerate(pool.map(_run, todo, chunksize=4), 1):
-                if progress:
-                    progress("fragments de l'urne comptés", report.items - len(todo) + finished, report.items)
-    else:
-        for finished, item in enumerate(todo, 1):
-            _run(item)
-            if progress:
-                progress("fragments de l'urne comptés", report.items - len(todo) + finished, report.items)
+    todo = [item for item in items if (item.scrutin, item.shard) not in done]
+    already = report.items - len(todo)
+
+    def advance(finished: int) -> None:
+        if progress:
+            progress(PROGRESS, already + finished, report.items)
+
+    if todo:
+        (runner or ProcessPool()).run(bureau_id, todo, now=now, progress=advance)
     report.counted_now = len(todo)
 
     parts = store.count_parts(bureau_id)

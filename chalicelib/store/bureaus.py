@@ -315,6 +315,28 @@ def count_parts(bureau_id: str) -> dict[tuple[str, int], str]:
     return parts
 
 
+def count_failure_part(scrutin: str, shard: int) -> str:
+    return f"count-failure#{scrutin}#{shard:02d}"
+
+
+@translate_transient()
+def put_count_failure(bureau_id: str, scrutin: str, shard: int, what: str, now: datetime) -> None:
+    """Why a shard cannot be counted (a ballot that fails its checks), written once: a queued
+    worker cannot answer `bureau count`, which reads this and stops the count."""
+    _put_once(bureau_id, count_failure_part(scrutin, shard), what, now)
+
+
+@translate_transient()
+def count_failures(bureau_id: str) -> dict[tuple[str, int], str]:
+    """Every shard that could not be counted, with the reason: one Query."""
+    found = BureauItem.query(bureau_id, BureauItem.part.startswith("count-failure#"), consistent_read=True)
+    failures = {}
+    for item in found:
+        _, scrutin, shard = item.part.rsplit("#", 2)
+        failures[(scrutin, int(shard))] = item.body
+    return failures
+
+
 @translate_transient()
 def put_file_once(bureau_id: str, name: str, data: bytes, now: datetime) -> bytes:
     """A file written once (condition: absent); the bytes stored (these, or an earlier run's)."""

@@ -6,8 +6,7 @@ policy, not an error. Everything else is derived from `FUNCTIONS`: the least-pri
 policies (`policies.py`), the log groups, alarms and merged-template entries (`stack.py`),
 the `lambda_functions` of `.chalice/config.json` (`deploy.py` writes them, a test checks
 them) and `docs/functions.md`. A new function, say one that casts votes under its own role
-(writes two tables, reads neither), is one more `Function(...)` below. A role that no Chalice
-function owns yet (the count's, part 3) is a `Role(...)`, which the stack creates itself.
+(writes two tables, reads neither), is one more `Function(...)` below.
 
 The sign-in list and the ballot box (`VOTE_TABLES`) are kept apart here: no entry may read both,
 and an entry that reads one carries an explicit `Deny` of reading the other (`policies.py`
@@ -119,7 +118,14 @@ DELIVERY_EVENTS_QUEUE = QueueSpec("DeliveryEvents", "delivery-events", "DELIVERY
 # A campaign's walk (one message per page) and its emails, apart from the voters' own queue.
 CAMPAIGN_WALK_QUEUE = QueueSpec("CampaignWalk", "campaign-walk", "CAMPAIGN_WALK_QUEUE_NAME")
 CAMPAIGN_MAIL_QUEUE = QueueSpec("CampaignMail", "campaign-mail", "CAMPAIGN_MAIL_QUEUE_NAME")
-QUEUES = [MAIL_QUEUE, DELIVERY_EVENTS_QUEUE, CAMPAIGN_WALK_QUEUE, CAMPAIGN_MAIL_QUEUE]
+# The count's work items (one shard of one scrutin's box each), from `bureau count` to its
+# workers. A shard of the largest scrutin at full turnout is about 17,000 ballots, some two
+# minutes of one vCPU (bench/count.py); the worker may run five.
+COUNT_WORKER_TIMEOUT_SECONDS = 300
+COUNT_QUEUE = QueueSpec(
+    "Count", "count", "COUNT_QUEUE_NAME", visibility_timeout=6 * COUNT_WORKER_TIMEOUT_SECONDS, max_receives=3
+)
+QUEUES = [MAIL_QUEUE, DELIVERY_EVENTS_QUEUE, CAMPAIGN_WALK_QUEUE, CAMPAIGN_MAIL_QUEUE, COUNT_QUEUE]
 
 # What each side of a queue may do with it.
 SEND = ("sqs:SendMessage", "sqs:GetQueueUrl")
@@ -314,37 +320,31 @@ FUNCTIONS = [
         sqs={CAMPAIGN_MAIL_QUEUE: CONSUME + SEND},
         ses=SEND_EMAIL,
     ),
+    # The count (VOTING.md "Counting"): one shard of one scrutin's box a message, read (one Query
+    # of the partition `σ#shard`), every ballot re-verified, the shard's sums written once. It
+    # never touches the sign-in list: the number of émargements per scrutin is in the sealed
+    # close, which the reduction (`bureau count`) checks. 1,769 MB is one full vCPU, and the
+    # work is one thread of arithmetic; at most COUNT_WORKER_CONCURRENCY (100) at once, set on
+    # the event source rather than reserved, so that it takes nothing from the API the rest of
+    # the year.
+    Function(
+        "count_box_shard",
+        "CountWorker",
+        memory=1769,
+        timeout=COUNT_WORKER_TIMEOUT_SECONDS,
+        trigger=COUNT_QUEUE,
+        dynamodb={
+            BallotBoxEntry: ("Query",),
+            # The bureau's state and election.json (GetItem); its sums, once (a conditional
+            # PutItem, then a GetItem of the first writer's when another worker was first); a
+            # ballot that fails its checks, recorded once for `bureau count` to report.
+            BureauItem: ("GetItem", "PutItem"),
+        },
+        sqs={COUNT_QUEUE: CONSUME},
+        denies={SignInEntry: Deny()},
+    ),
 ]
 BY_HANDLER = {function.handler: function for function in FUNCTIONS}
-
-
-@dataclass(frozen=True)
-class Role:
-    """An IAM role the stack creates itself (`AWS::IAM::Role`, assumable by Lambda), with a
-    policy generated like a function's, for functions that do not exist yet. A Chalice function
-    takes it with `"manage_iam_role": false, "iam_role_arn": <the stack's <logical_id>Arn>` in
-    its `lambda_functions` entry; the function's log group and its Logs grant come with it."""
-
-    logical_id: str  # the role's resource in the stack; its ARN is the output <logical_id>Arn
-    description: str
-    dynamodb: dict[type[Model], tuple[str, ...]] = field(default_factory=dict)
-    denies: dict[type[Model], Deny] = field(default_factory=dict)
-    sqs: dict[QueueSpec, tuple[str, ...]] = field(default_factory=dict)
-    ses: tuple[str, ...] = ()
-    secrets: tuple[str, ...] = ()
-    log_group_output: str | None = None
-
-
-# The count (part 3, VOTING.md "Counting"): its workers read the box shard by shard (one Query
-# per partition `σ#shard`), re-verify every ballot and add them up. They never touch the
-# sign-in list; the number of émargements per scrutin comes to them from the sealed close.
-COUNT_ROLE = Role(
-    "BallotCountRole",
-    "The count's workers (part 3): read the ballot box, never the sign-in list (docs/data-model.md)",
-    dynamodb={BallotBoxEntry: ("Query", "GetItem")},
-    denies={SignInEntry: Deny()},
-)
-ROLES = [COUNT_ROLE]
 
 
 def _denied(model: type[Model], deny: Deny) -> str:
@@ -377,17 +377,6 @@ def render_docs() -> str:
             f"| {function.memory} MB | {function.timeout} s | {function.reserved_concurrency or '—'} "
             f"| {'<br>'.join(grants)} |"
         )
-    lines += [
-        "",
-        "Roles the stack creates for functions to come (their ARN is a stack output):",
-        "",
-        "| role | for | may call |",
-        "|---|---|---|",
-    ]
-    for role in ROLES:
-        grants = [f"{table_variable(model)}: {', '.join(actions)}" for model, actions in role.dynamodb.items()]
-        grants += [_denied(model, deny) for model, deny in role.denies.items()]
-        lines.append(f"| `{role.logical_id}` | {role.description} | {'<br>'.join(grants)} |")
     lines += ["", "| queue | visibility timeout | dead-letter queue after | kept |", "|---|---|---|---|"]
     for queue in QUEUES:
         days, dead_letter_days = queue.retention_seconds // 86400, queue.dead_letter_retention_seconds // 86400

@@ -1,4 +1,4 @@
-"""Least-privilege IAM policies for each Lambda function and each role of the stack, built from
+"""Least-privilege IAM policies for each Lambda function of the registry, built from
 the stack's ARNs.
 
 Chalice's automatic policy cannot see PynamoDB's calls, so `autogen_policy` is off and each
@@ -56,7 +56,7 @@ def check_separation(entry) -> None:
     """Refuse an entry that may read both vote tables, that reads one without denying reads of
     the other, or whose grants on a table go beyond what its Deny leaves."""
     read = [model for model in VOTE_TABLES if _reads(entry.dynamodb.get(model, ()))]
-    name = getattr(entry, "handler", None) or entry.logical_id
+    name = entry.handler
     if len(read) > 1:
         raise SeparationError(f"{name} may read both the sign-in list and the ballot box")
     for model in read:
@@ -100,7 +100,7 @@ def _deny_statements(model, deny, outputs: dict[str, str]) -> list[dict]:
 
 
 def role_policy(entry, outputs: dict[str, str]) -> dict:
-    """The policy document of a function or a role of the registry, from the stack's outputs
+    """The policy document of an entry of the registry (a `Function`), from the stack's outputs
     (logical id -> value)."""
     check_separation(entry)
     statements = []

@@ -29,7 +29,6 @@ from infra.aws.functions import (
     DOCS_PATH,
     FUNCTIONS,
     QUEUES,
-    ROLES,
     VOTE_TABLES,
     WITHOUT_HISTORY,
     render_docs,
@@ -259,41 +258,6 @@ def table_keys() -> tuple[dict, dict]:
         "DynamoDB in this region, as kms:ViaService names it",
     )
     return resources, outputs
-
-
-def roles(outputs: dict) -> tuple[dict, dict]:
-    """Each role of `functions.ROLES`, its policy generated from the registry like a function's,
-    naming this template's resources."""
-    references = policies.template_references(outputs)
-    resources, role_outputs = {}, {}
-    for role in ROLES:
-        resources[role.logical_id] = {
-            "Type": "AWS::IAM::Role",
-            "Properties": {
-                "Description": role.description,
-                "AssumeRolePolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                },
-                "Policies": [
-                    {
-                        "PolicyName": role.logical_id,
-                        "PolicyDocument": policies.in_template(policies.role_policy(role, references)),
-                    }
-                ],
-                "Tags": [{"Key": "application", "Value": APP}, {"Key": "stage", "Value": {"Ref": "Stage"}}],
-            },
-        }
-        role_outputs |= _output(
-            f"{role.logical_id}Arn", {"Fn::GetAtt": [role.logical_id, "Arn"]}, f"ARN of the role {role.logical_id}"
-        )
-    return resources, role_outputs
 
 
 def queues() -> tuple[dict, dict]:
@@ -631,9 +595,6 @@ def build_template() -> dict:
         section_resources, section_outputs = section()
         resources |= section_resources
         outputs |= section_outputs
-    role_resources, role_outputs = roles(outputs)
-    resources |= role_resources
-    outputs |= role_outputs
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "Espace électeur: tables, queues, SES, alarms and logs of one stage "

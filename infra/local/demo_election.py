@@ -10,9 +10,11 @@
    stage but `local` (`chalicelib/services/demo_close.py`).
 3. The bureau's own tools do the rest, as docs/voting.md tells a real bureau: `bureau close`,
    the close signed by the président and two délégués (`python -m keyholder close`), `bureau
-   count --workers 2`, their partial decryptions (`keyholder decrypt`), `bureau result` (the
-   result and the procès-verbal), `bureau publish` into `.local/record/<election id>/` with
-   the procès-verbal beside it, and the portal serves the record.
+   count` (its shards through the count queue to the count worker, which `make run` runs as
+   Lambda would; `--count-processes N` counts on this machine instead), their partial
+   decryptions (`keyholder decrypt`), `bureau result` (the result and the procès-verbal),
+   `bureau publish` into `.local/record/<election id>/` with the procès-verbal beside it, and
+   the portal serves the record.
 4. The verifier checks the record from its files alone, and the result is compared with the
    hidden choices: the command fails unless every count is exactly what was cast.
 
@@ -50,7 +52,10 @@ def parse_args(argv=None):
     parser.add_argument("--aws-port", type=int, default=5000, help="the local AWS of `make run` (default 5000)")
     parser.add_argument("--voters", type=int, default=300, help="demo voters who vote (default 300)")
     parser.add_argument("--seed", type=int, default=2026, help="the hidden votes' random seed")
-    parser.add_argument("--workers", type=int, default=2, help="the count's processes (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="the verifier's processes (default 2)")
+    parser.add_argument(
+        "--count-processes", type=int, metavar="N", help="count in N processes here, not through the count queue"
+    )
     parser.add_argument("--outbox", default=str(LOCAL / "outbox"), help="the emails `make run` keeps")
     parser.add_argument("--notices", default=str(LOCAL / "notices"), help="the demo voters' codes")
     parser.add_argument("--bureaus", default=str(LOCAL / "bureau"), help="the demo bureau's folder and keys")
@@ -316,8 +321,10 @@ def run(args) -> int:
         raise Stop(f"the close was not recorded:\n{closed}")
     print(f"Closed and signed by {', '.join(MEMBERS)}.", flush=True)
     counting = time.monotonic()
-    print(admin("bureau", "count", bureau_id, str(folder), "--workers", str(args.workers)).rstrip(), flush=True)
-    print(f"  (count: {time.monotonic() - counting:.1f} s with {args.workers} processes)", flush=True)
+    where = ["--workers", str(args.count_processes)] if args.count_processes else []
+    print(admin("bureau", "count", bureau_id, str(folder), *where).rstrip(), flush=True)
+    how = f"{args.count_processes} processes" if args.count_processes else "the count queue's worker"
+    print(f"  (count: {time.monotonic() - counting:.1f} s by {how})", flush=True)
     for member in MEMBERS:
         keyholder("decrypt", folder, keys / f"{member}.ev1key", member)
     print(admin("bureau", "result", bureau_id, str(folder)).rstrip(), flush=True)

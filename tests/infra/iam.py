@@ -187,13 +187,6 @@ def every_policy(tmp_path: Path):
             yield f"stack.json {logical}", resolve(resource["Properties"]["PolicyDocument"], values)
 
 
-def role_document(logical_id: str) -> dict:
-    """A role's policy in the committed `stack.json`, resolved."""
-    template = json.loads(Path(__file__).parents[2].joinpath("infra/aws/stack.json").read_text(encoding="utf-8"))
-    [policy] = template["Resources"][logical_id]["Properties"]["Policies"]
-    return resolve(policy["PolicyDocument"], template_values(template))
-
-
 def _requests(calls):
     """(action, resource, context) for each DynamoDB request of recorded (service, operation,
     params) calls, each item of a transaction or a batch authorised by its own action."""

@@ -14,12 +14,11 @@ from chalicelib.store.base import table_suffix
 from chalicelib.store.sign_in import SignInEntry
 from chalicelib.store.voters import Voter
 from infra.aws import policies
-from infra.aws.functions import COUNT_ROLE, READS, VOTE_TABLES, Deny, Function, Role, table_key_logical_id
+from infra.aws.functions import BY_HANDLER, COUNT_QUEUE, READS, VOTE_TABLES, Deny, Function, table_key_logical_id
 from infra.aws.stack import build_template
 from tests.infra.iam import (
     decision,
     every_policy,
-    role_document,
     stack_outputs,
     table_resources,
     unauthorised,
@@ -63,7 +62,8 @@ def test_no_policy_of_the_stack_may_read_both_the_sign_in_list_and_the_ballot_bo
     assert {where for where, _ in found} >= {
         "record-outputs api_handler",
         "merge-template api_handler",
-        "stack.json BallotCountRole",
+        "record-outputs count_box_shard",
+        "merge-template count_box_shard",
     }
     for where, document in found:
         assert not (_may_read(document, BOX) and _may_read(document, SIGN_IN)), where
@@ -82,7 +82,7 @@ def test_who_reads_which_vote_table(tmp_path):
         table: sorted(where.split()[-1] for where, document in every_policy(tmp_path) if _may_read(document, table))
         for table in (BOX, SIGN_IN)
     }
-    assert readers == {BOX: ["BallotCountRole"], SIGN_IN: ["api_handler", "api_handler"]}
+    assert readers == {BOX: ["count_box_shard", "count_box_shard"], SIGN_IN: ["api_handler", "api_handler"]}
 
 
 def test_the_api_may_only_put_into_the_box_whatever_else_it_is_granted():
@@ -123,9 +123,9 @@ def test_the_api_keeps_what_the_cast_and_the_voters_page_need_of_the_sign_in_lis
         assert decision(api, f"dynamodb:{action}", sign_in) == "implicit"
 
 
-def test_the_count_role_reads_the_box_and_is_denied_everything_on_the_sign_in_list():
-    count = role_document(COUNT_ROLE.logical_id)
+def test_the_count_worker_reads_the_box_and_is_denied_everything_on_the_sign_in_list():
     outputs = stack_outputs()
+    count = policies.function_policy("count_box_shard", outputs)
     box, sign_in = outputs["BallotBoxTableArn"], outputs["SignInTableArn"]
     for document in (count, [count, EVERYTHING]):
         for action in NOT_A_PUT + ("PutItem", "*"):
@@ -133,9 +133,8 @@ def test_the_count_role_reads_the_box_and_is_denied_everything_on_the_sign_in_li
                 assert decision(document, f"dynamodb:{action}", resource) == "deny", (action, resource)
         for action in ("kms:Decrypt", "kms:CreateGrant", "kms:ReEncryptFrom"):
             assert decision(document, action, outputs["SignInTableKeyArn"]) == "deny"
-    for action in ("Query", "GetItem"):
-        assert decision(count, f"dynamodb:{action}", box) == "allow"
-    for action in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "Scan", "DeleteTable"):
+    assert decision(count, "dynamodb:Query", box) == "allow"
+    for action in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "Scan", "DeleteTable"):
         assert decision(count, f"dynamodb:{action}", box) == "implicit"
     through_dynamodb = {
         "kms:ViaService": "dynamodb.eu-west-3.amazonaws.com",
@@ -144,16 +143,16 @@ def test_the_count_role_reads_the_box_and_is_denied_everything_on_the_sign_in_li
     assert decision(count, "kms:Decrypt", outputs["BallotBoxTableKeyArn"], through_dynamodb) == "allow"
 
 
-def test_the_count_role_is_a_lambda_role_of_the_stack():
+def test_the_count_is_a_function_of_the_registry_on_its_own_queue_and_the_stack_adds_no_role():
+    count = BY_HANDLER["count_box_shard"]
+    assert count.trigger is COUNT_QUEUE and set(count.sqs) == {COUNT_QUEUE}
+    # A message comes back only once a worker may no longer be working on it.
+    assert COUNT_QUEUE.visibility_timeout >= 6 * count.timeout
     template = committed_template()
-    role = template["Resources"][COUNT_ROLE.logical_id]
-    assert role["Type"] == "AWS::IAM::Role"
-    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ]
-    assert template["Outputs"]["BallotCountRoleArn"]["Value"] == {"Fn::GetAtt": ["BallotCountRole", "Arn"]}
     assert [
-        r for r in template["Resources"].values() if r["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+        r
+        for r in template["Resources"].values()
+        if r["Type"] in ("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
     ] == []
 
 
@@ -210,12 +209,17 @@ def test_no_table_of_the_stack_has_a_stream():
             assert "StreamSpecification" not in resource["Properties"]
 
 
+def _entry(name: str, **grants) -> Function:
+    return Function(name, name.capitalize(), memory=128, timeout=3, **grants)
+
+
 def test_the_registry_refuses_an_entry_that_breaks_the_separation():
-    outputs = stack_outputs()
-    both = Role("Both", "reads both", dynamodb={BallotBoxEntry: ("Query",), SignInEntry: ("GetItem",)})
-    without_deny = Role("NoDeny", "reads the box", dynamodb={BallotBoxEntry: ("Query",)})
-    deny_leaves_a_read = Role(
-        "Leaky", "reads the box", dynamodb={BallotBoxEntry: ("Query",)}, denies={SignInEntry: Deny(but=("GetItem",))}
+    names = ("Both", "Nodeny", "Leaky", "Cast", "Indexread", "Other")
+    outputs = stack_outputs() | {f"{n}LogGroupArn": f"arn:aws:logs:eu-west-3:1:log-group:{n}:*" for n in names}
+    both = _entry("both", dynamodb={BallotBoxEntry: ("Query",), SignInEntry: ("GetItem",)})
+    without_deny = _entry("nodeny", dynamodb={BallotBoxEntry: ("Query",)})
+    deny_leaves_a_read = _entry(
+        "leaky", dynamodb={BallotBoxEntry: ("Query",)}, denies={SignInEntry: Deny(but=("GetItem",))}
     )
     beyond_its_deny = Function(
         "cast",
@@ -225,15 +229,13 @@ def test_the_registry_refuses_an_entry_that_breaks_the_separation():
         dynamodb={BallotBoxEntry: ("PutItem", "GetItem")},
         denies={BallotBoxEntry: Deny(but=("PutItem",))},
     )
-    index_read = Role(
-        "IndexRead", "reads by an index", dynamodb={SignInEntry: ("index:by-voter",)}, denies={BallotBoxEntry: Deny()}
-    )
+    index_read = _entry("indexread", dynamodb={SignInEntry: ("index:by-voter",)}, denies={BallotBoxEntry: Deny()})
     for entry in (both, without_deny, deny_leaves_a_read, beyond_its_deny):
         with pytest.raises(policies.SeparationError):
             policies.role_policy(entry, outputs)
     assert policies.role_policy(index_read, outputs)["Statement"]  # denied the box: fine
     # A function on neither table needs no Deny.
-    assert policies.role_policy(Role("Other", "other", dynamodb={Voter: ("GetItem",)}), outputs)["Statement"]
+    assert policies.role_policy(_entry("other", dynamodb={Voter: ("GetItem",)}), outputs)["Statement"]
 
 
 def test_record_outputs_writes_the_separation_into_the_api_policy(deployed_stack, tmp_path):  # noqa: F811
