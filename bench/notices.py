@@ -70,7 +70,7 @@ def measure(voters: int) -> dict:
     from chalicelib.services.voter_import import import_voters
     from chalicelib.store.tables import create_tables
     from chalicelib.wiring import voter_code_pepper
-    from infra.local.provision import create_voter_code_pepper
+    from infra.local.provision import create_secret
 
     logging.getLogger("espace_electeur").setLevel(logging.WARNING)
     lock = threading.Lock()  # moto one request at a time, as the local stack
@@ -84,7 +84,7 @@ def measure(voters: int) -> dict:
     now = datetime.now(UTC).replace(microsecond=0)
     with tempfile.TemporaryDirectory() as work, mock_aws():
         create_tables()
-        create_voter_code_pepper()
+        create_secret("VOTER_CODE_PEPPER_ID")
         ballots_file, voters_file = write_demo_files(Path(work) / "demo", voters=voters, now=now)
         import_ballots(ballots_file, now=now)
         started = time.perf_counter()

@@ -204,7 +204,7 @@ def operations() -> list[dict]:
     from chalicelib.services.voter_import import import_voters
     from chalicelib.store.tables import create_tables
     from chalicelib.store.voters import Voter
-    from infra.local.provision import create_all_queues, create_voter_code_pepper, verify_sender
+    from infra.local.provision import create_all_queues, create_secret, verify_sender
 
     fresh_sessions()
     lock = threading.Lock()
@@ -220,7 +220,7 @@ def operations() -> list[dict]:
         create_tables()
         create_all_queues()
         verify_sender(os.environ["MAIL_SENDER"])
-        create_voter_code_pepper()
+        create_secret("VOTER_CODE_PEPPER_ID")
         project = Path(work) / "project"
         (project / ".chalice").mkdir(parents=True)
         (project / ".chalice" / "config.json").write_text(

@@ -19,6 +19,7 @@ environment; building objects from them (the password policy, the hasher...) is
 | MAIL_SENDER | required | From: of every email |
 | MAIL_CONFIGURATION_SET | none | SES configuration set that reports deliveries |
 | VOTER_CODE_PEPPER_ID | required for voter codes | the secret keying their HMAC (`wiring.voter_code_pepper`) |
+| SERVER_SIGNING_KEY_ID | required to seal, close | the server's signing key's secret (`wiring.server_signing_seed`) |
 | ORIGIN_SECRET_ID | none | secret CloudFront sends as X-Origin-Verify; unset: no check (`api/origin.py`) |
 | MAIL_QUEUE_NAME | required | email requests, from the API to the mail worker |
 | DELIVERY_EVENTS_QUEUE_NAME | required | SES delivery reports, to their worker |

@@ -60,6 +60,15 @@ def voter_code_pepper() -> bytes:
 
 
 @cache
+def server_signing_seed() -> bytes:
+    """The server's Ed25519 signing seed: the seal names its public key (`server_sign_pk`,
+    signed by the key holders before the vote), and the close is signed with it. Derived from
+    a secret CloudFormation generates (SERVER_SIGNING_KEY_ID), read by the bureau's CLI only."""
+    secret = secret_value(required("SERVER_SIGNING_KEY_ID")).encode("utf-8")
+    return hashlib.sha256(b"EV1-2026 server signing key\n" + secret).digest()
+
+
+@cache
 def cursor_key() -> bytes:
     """The key that signs electoral-list cursors (`domain.list_pages`).
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -344,6 +345,9 @@ def seal(args, passphrases: Passphrases, out) -> int:
     for field, value in expected.items():
         if not isinstance(manifest, dict) or manifest.get(field) != value:
             raise Stop(texts.MANIFEST_MISMATCH.format(what=field))
+    server_key = manifest.get("server_sign_pk")
+    if not isinstance(server_key, str) or not re.fullmatch("[0-9a-f]{64}", server_key):
+        raise Stop(texts.MANIFEST_MISMATCH.format(what="server_sign_pk"))
     secrets, _, _ = _open_key(Path(args.key), passphrases)
     _holder_of_this_election(secrets, trustees)
     _signed_already(folder, "seal", secrets.label, record.sha256_hex(manifest_bytes), "manifest")
@@ -356,6 +360,7 @@ def seal(args, passphrases: Passphrases, out) -> int:
             closes=document.get("voting_closes_at"),
             phi=election.phi.hex(),
             manifest_hash=record.sha256_hex(manifest_bytes),
+            server=ceremony.key_fingerprint(bytes.fromhex(server_key)),
         ),
         file=out,
     )
@@ -383,11 +388,12 @@ def close(args, passphrases: Passphrases, out) -> int:
     manifest_bytes = _read_bytes(folder, folder_files.SEAL_CLOSE_MANIFEST)
     manifest = _loads(manifest_bytes, folder / folder_files.SEAL_CLOSE_MANIFEST)
     digest = record.sha256_hex(manifest_bytes)
-    try:  # the same reading as at decryption, before any signature
+    try:  # the same reading as at decryption, before any signature (the quorum comes later)
         record.check_seal_close(
             {"manifest": manifest_bytes.decode("utf-8"), "manifest_sha256": digest, "signatures": []},
             trustees,
             election,
+            _sealed(folder, trustees, election, trustees_bytes).server_key,
         )
     except record.InvalidClose as refused:
         if refused.what != "quorum":
@@ -414,12 +420,25 @@ def close(args, passphrases: Passphrases, out) -> int:
     return 0
 
 
-def _sealed_sums(folder: Path, trustees: record.Trustees, election: record.Election, out) -> list[tuple[str, list]]:
-    """The sums of the sealed box, recomputed here from ballots/<σ>.jsonl, refused unless the
-    close is sealed (an adm and a del signature), each file is the one sealed, and each holds
-    as many ballots as émargements: never the sums of a few ballots someone chose."""
+def _sealed(folder: Path, trustees: record.Trustees, election: record.Election, trustees_bytes: bytes):
+    """The seal of this election (seal-open.json, signed by an adm and a del key holder), which
+    names the key the server signs the close with."""
     try:
-        closed = record.check_seal_close(_read(folder, folder_files.SEAL_CLOSE), trustees, election)
+        return record.check_seal_open(_read(folder, folder_files.SEAL_OPEN), trustees, election, trustees_bytes)
+    except record.InvalidSeal as refused:
+        raise Stop(texts.SEAL_REFUSED.format(what=refused.what)) from None
+
+
+def _sealed_sums(
+    folder: Path, trustees: record.Trustees, election: record.Election, trustees_bytes: bytes, out
+) -> list[tuple[str, list]]:
+    """The sums of the sealed box, recomputed here from ballots/<σ>.jsonl, refused unless the
+    close is sealed (an adm and a del signature, and the server's with the key of the seal),
+    each file is the one sealed, and each holds as many ballots as émargements: never the sums
+    of a few ballots someone chose."""
+    server_key = _sealed(folder, trustees, election, trustees_bytes).server_key
+    try:
+        closed = record.check_seal_close(_read(folder, folder_files.SEAL_CLOSE), trustees, election, server_key)
     except record.InvalidClose as refused:
         raise Stop(texts.TALLY_REFUSED.format(what=refused.what)) from None
     result = []
@@ -462,7 +481,7 @@ def decrypt(args, passphrases: Passphrases, out) -> int:
     secrets, _, _ = _open_key(Path(args.key), passphrases)
     _holder_of_this_election(secrets, trustees)
     _not_yet_deposited(folder, "partial", secrets.label)
-    sums = _sealed_sums(folder, trustees, election, out)
+    sums = _sealed_sums(folder, trustees, election, trustees_bytes, out)
     name = election.document.get("name", election.uuid)
     print(texts.DECRYPT_SUMMARY.format(name=name, scrutins=_scrutins_line(election)), file=out)
     _confirm(args, passphrases, out)

@@ -50,6 +50,8 @@ MISSING_FILE = {
     "seal-close-manifest.json": "Le dossier ne contient pas seal-close-manifest.json : le bureau n'a pas "
     "encore préparé la clôture.",
     "seal-close.json": "Le dossier ne contient pas seal-close.json : la clôture n'est pas encore scellée.",
+    "seal-open.json": "Le dossier ne contient pas seal-open.json : le bureau n'a pas encore scellé l'élection "
+    "(bureau seal), ou ce n'est pas le dossier du bureau.",
 }
 NOT_JSON = "Le fichier {path} est abîmé (ce n'est pas du JSON). Rien n'a été modifié."
 
@@ -134,6 +136,7 @@ SEAL_SUMMARY = (
     "  Ouverture du vote : {opens}   Clôture : {closes}\n"
     "  Empreinte de l'élection (φ) : {phi}\n"
     "  Manifeste : {manifest_hash}\n"
+    "  Clé de signature du serveur, qui signera la clôture : {server}\n"
     "La clé publique et la cérémonie ont été vérifiées à partir des fichiers."
 )
 CONFIRM = "Confirmez-vous ? Tapez « oui » pour continuer : "
@@ -146,7 +149,10 @@ ELECTION_MISMATCH = "election.json ne correspond pas à trustees.json ({what}). 
 TALLY_REFUSED = (
     "Refusé : ce n'est pas l'urne scellée de cette élection ({what}). Votre clé ne déchiffre que "
     "les totaux de toute l'urne, recalculés ici à partir des bulletins, après une clôture signée "
-    "par le président ou le secrétaire et un délégué. Rien n'a été déchiffré."
+    "par le président ou le secrétaire, un délégué et le serveur. Rien n'a été déchiffré."
+)
+SEAL_REFUSED = (
+    "Refusé : seal-open.json n'est pas le scellement de cette élection ({what}). Rien n'a été signé ni déchiffré."
 )
 CLOSE_REFUSED = "Refusé : le manifeste de clôture ne correspond pas à cette élection ({what}). Rien n'a été signé."
 CLOSE_SUMMARY = "Vous allez signer la clôture de l'élection « {name} » :"

@@ -38,6 +38,7 @@ TEST_ENVIRONMENT = {
     "CAMPAIGN_WORKER_RATE": "1000000",
     "CAMPAIGN_SCAN_SEGMENTS": "4",
     "VOTER_CODE_PEPPER_ID": "test-voter-code-pepper",
+    "SERVER_SIGNING_KEY_ID": "test-server-signing-key",
     # Cheap argon2 for the many hashes tests make; the defaults are tested on their own.
     "ARGON2_MEMORY_KIB": "1024",
     "ARGON2_TIME_COST": "1",
@@ -67,13 +68,17 @@ def aws():
     forget_clients()
     forget_queue_urls()
     forget_caches()
-    from chalicelib.wiring import voter_code_pepper
+    from chalicelib.wiring import server_signing_seed, voter_code_pepper
 
     voter_code_pepper.cache_clear()
+    server_signing_seed.cache_clear()
     with mock_aws():
         create_tables()
         boto3.client("secretsmanager", region_name="eu-west-3").create_secret(
             Name=TEST_ENVIRONMENT["VOTER_CODE_PEPPER_ID"], SecretString="test-pepper-" + "x" * 40
+        )
+        boto3.client("secretsmanager", region_name="eu-west-3").create_secret(
+            Name=TEST_ENVIRONMENT["SERVER_SIGNING_KEY_ID"], SecretString="test-server-signing-" + "y" * 40
         )
         yield
 

@@ -4,9 +4,10 @@ inconsistency stops the verification and names its file, in French and in Englis
 1. `election.json`: its φ, its fields.
 2. `trustees.json`: the whole ceremony re-derived (every signature and proof, every X_j from the
    commitments, each group's key, Y), its SHA-256 and Y those of election.json.
-3. `seal-open.json`: the seal's manifest names this φ and these trustees, and is signed by an
-   `adm` and a `del` key holder.
-4. `seal-close.json`: the close's manifest (ballots = émargements per scrutin), signed likewise.
+3. `seal-open.json`: the seal's manifest names this φ, these trustees and the server's signing
+   key, and is signed by an `adm` and a `del` key holder.
+4. `seal-close.json`: the close's manifest (ballots = émargements per scrutin), signed likewise,
+   and by the server with the key of the seal.
 5. `ballots/<σ>.jsonl`: the file the close sealed (SHA-256, count), every ballot verified (φ, key,
    every proof), sorted by nonce, no nonce and no `a_i` twice in the scrutin; in parallel.
 6. `tally.json`: exactly the sums of those ballots.
@@ -123,26 +124,27 @@ def verify(folder: Path, *, workers: int | None = None, say: Callable[[str, str]
         raise Inconsistency("election.json", "clé publique ≠ celle de la cérémonie", "public key ≠ the ceremony's")
     say("trustees.json : cérémonie, preuves et clé vérifiées", "trustees.json: ceremony, proofs and key verified")
 
-    opened = _json(folder, "seal-open.json")
     try:
-        manifest = json.loads(opened["manifest"])
-        if record.sha256_hex(opened["manifest"].encode()) != opened["manifest_sha256"]:
-            raise ValueError("manifest_sha256")
-        if manifest["phi"] != phi.hex() or manifest["trustees"] != record.sha256_hex(trustees_bytes):
-            raise ValueError("φ or trustees")
-        sealers = record.signed_quorum(opened["signatures"], trustees, "seal", "manifest", opened["manifest_sha256"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise Inconsistency("seal-open.json", f"scellement invalide ({error})", f"invalid seal ({error})") from None
-    say(f"seal-open.json : signé par {', '.join(sealers)}", f"seal-open.json: signed by {', '.join(sealers)}")
+        opened = record.check_seal_open(_json(folder, "seal-open.json"), trustees, election, trustees_bytes)
+    except record.InvalidSeal as error:
+        raise Inconsistency(
+            "seal-open.json", f"scellement invalide ({error.what})", f"invalid seal ({error.what})"
+        ) from None
+    server = ceremony.key_fingerprint(opened.server_key)
+    say(
+        f"seal-open.json : signé par {', '.join(opened.sealers)} ; clé du serveur {server}",
+        f"seal-open.json: signed by {', '.join(opened.sealers)}; server key {server}",
+    )
 
     try:
-        closed = record.check_seal_close(_json(folder, "seal-close.json"), trustees, election)
+        closed = record.check_seal_close(_json(folder, "seal-close.json"), trustees, election, opened.server_key)
     except record.InvalidClose as error:
         raise Inconsistency(
             "seal-close.json", f"clôture invalide ({error.what})", f"invalid close ({error.what})"
         ) from None
     say(
-        "seal-close.json : clôture signée, bulletins = émargements", "seal-close.json: close signed, ballots = sign-ins"
+        "seal-close.json : clôture signée par le serveur et les détenteurs de clé, bulletins = émargements",
+        "seal-close.json: close signed by the server and the key holders, ballots = sign-ins",
     )
 
     sums: dict[str, Sums] = {}

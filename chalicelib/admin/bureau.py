@@ -63,6 +63,11 @@ ERRORS = {
     "record_changed": "Le portail sert déjà un registre public différent pour le bureau {bureau} : "
     "c'est un incident grave, prévenez l'équipe technique.",
     "no_result": "Le bureau {bureau} n'a pas encore de résultat : rien de l'urne n'est public avant.",
+    "server_key_changed": (
+        "La clé de signature du serveur n'est plus celle que le scellement a nommée (le secret "
+        "SERVER_SIGNING_KEY_ID a-t-il changé ?) : la clôture du bureau {bureau} n'est pas enregistrée et rien n'a "
+        "été modifié. Prévenez l'équipe technique : c'est la clé du scellement qui doit signer la clôture."
+    ),
     "not_counted": "Le bureau {bureau} n'est pas encore dépouillé : lancez d'abord « bureau count ».",
     "not_closed": "Le bureau {bureau} n'est pas clos : le dépouillement vient après « bureau close » et "
     "les signatures de la clôture.",
@@ -178,10 +183,15 @@ def bureau_command(args, out) -> int:
         if args.bureau_command == "participation":
             return participation.participation_command(args, out)
         if args.bureau_command == "seal":
+            from chalicelib.crypto.ceremony import signing_public_key
             from chalicelib.services import seal
+            from chalicelib.wiring import server_signing_seed
 
             configuration = stage_environment(args.stage, args.config_path)
-            report = seal.seal_bureau(args.bureau_id, Path(args.folder), now=utc_now(), configuration=configuration)
+            report = seal.seal_bureau(
+                args.bureau_id, Path(args.folder), now=utc_now(), configuration=configuration,
+                server_key=signing_public_key(server_signing_seed()),
+            )  # fmt: skip
             return _seal(report, args, out)
     except bureaus.BureauError as error:
         return _refused(args, out, error.code, ERRORS[error.code].format(**_safe(error.details)), **error.details)

@@ -26,8 +26,9 @@ def add_parser(actions) -> None:
 
 def close_command(args, out, *, who, problems: dict) -> int:
     from chalicelib.services.closing import close_bureau
+    from chalicelib.wiring import server_signing_seed
 
-    report = close_bureau(args.bureau_id, Path(args.folder), now=clock.utc_now())
+    report = close_bureau(args.bureau_id, Path(args.folder), now=clock.utc_now(), server_seed=server_signing_seed)
     status = 1 if report.problems or report.differing else 0
     if args.json:
         document = {

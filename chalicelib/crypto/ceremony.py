@@ -188,6 +188,11 @@ def sign(signing_seed: bytes, payload: dict) -> dict:
     return {"v": 1, "payload": text, "signature": signature.hex()}
 
 
+def signing_public_key(signing_seed: bytes) -> bytes:
+    """The Ed25519 public key that checks what `sign` signs with this seed."""
+    return bytes(SigningKey(signing_seed).verify_key)
+
+
 def payload_of(envelope) -> dict:
     """The payload, unverified (to learn who claims to have sent it)."""
     try:

@@ -283,9 +283,64 @@ def signed_quorum(signatures, trustees: Trustees, kind: str, field: str, digest:
     return sorted(signers)
 
 
-def check_seal_close(document, trustees: Trustees, election: Election) -> dict:
+# --- the seal ---------------------------------------------------------------------------
+
+SERVER_CLOSE = "close-server"  # the kind of the server's signature of the close
+
+
+class InvalidSeal(ValueError):
+    """seal-open.json that does not seal this election."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self.what = what
+
+
+@dataclass(frozen=True)
+class SealOpen:
+    manifest: dict
+    sealers: list[str]  # the key holders who signed it
+    server_key: bytes  # the server's Ed25519 public key, which signs the close
+
+
+def check_seal_open(document, trustees: Trustees, election: Election, trustees_bytes: bytes) -> SealOpen:
+    """The seal: its manifest names this election, this φ and these trustees, and the server's
+    signing key (`server_sign_pk`), and an `adm` and a `del` key holder signed it. The server's
+    key is known, signed by the key holders, before the first vote: its signature of the close
+    can only be the server's of this election."""
+    try:
+        text = document["manifest"]
+        manifest = json.loads(text)
+        if sha256_hex(text.encode("utf-8")) != document["manifest_sha256"]:
+            raise InvalidSeal("manifest_sha256")
+        if manifest.get("kind") != "seal-open" or manifest.get("election") != trustees.roster.election:
+            raise InvalidSeal("election")
+        if manifest.get("phi") != election.phi.hex() or manifest.get("trustees") != sha256_hex(trustees_bytes):
+            raise InvalidSeal("φ or trustees")
+        server_key = manifest.get("server_sign_pk")
+        if not isinstance(server_key, str) or len(server_key) != 64:
+            raise InvalidSeal("server_sign_pk")
+        server_key = bytes.fromhex(server_key)
+        try:
+            sealers = signed_quorum(document["signatures"], trustees, "seal", "manifest", document["manifest_sha256"])
+        except InvalidClose as error:
+            raise InvalidSeal(error.what) from None
+        return SealOpen(manifest, sealers, server_key)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        if isinstance(error, InvalidSeal):
+            raise
+        raise InvalidSeal("format") from None
+
+
+def server_close_signature(server_seed: bytes, election: str, manifest_sha256: str) -> dict:
+    """The server's signature of the close's manifest: what it froze, as it read it."""
+    return cer.sign(server_seed, {"kind": SERVER_CLOSE, "election": election, "manifest": manifest_sha256})
+
+
+def check_seal_close(document, trustees: Trustees, election: Election, server_key: bytes) -> dict:
     """The sealed close: its manifest (per scrutin: ballots, émargements, the ballots file's
-    SHA-256), signed by an `adm` and a `del` key holder. Returns scrutin id → that entry."""
+    SHA-256), signed by an `adm` and a `del` key holder and by the server, with the key the
+    seal named (`SealOpen.server_key`). Returns scrutin id → that entry."""
     try:
         text = document["manifest"]
         manifest = json.loads(text)
@@ -306,6 +361,16 @@ def check_seal_close(document, trustees: Trustees, election: Election) -> dict:
             if not isinstance(s["ballots_sha256"], str) or len(s["ballots_sha256"]) != 64:
                 raise InvalidClose("ballots_sha256")
         signed_quorum(document["signatures"], trustees, "close", "manifest", document["manifest_sha256"])
+        try:
+            signed = cer.open_signed(document.get("server_signature"), server_key, "server")
+        except cer.CeremonyError:
+            raise InvalidClose("server_signature") from None
+        if signed != {
+            "kind": SERVER_CLOSE,
+            "election": trustees.roster.election,
+            "manifest": document["manifest_sha256"],
+        }:
+            raise InvalidClose("server_signature")
         return scrutins
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         if isinstance(error, InvalidClose):

@@ -22,6 +22,7 @@ the admin CLI, with the operator's credentials (docs/voting.md, "The close").
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -82,7 +83,8 @@ def closes_at(definition) -> datetime:
     return max(ends_early(b) or b.voting_closes_at + grace for b in get_ballots(definition.ballot_ids))
 
 
-def close_bureau(bureau_id: str, folder: Path, *, now: datetime) -> CloseReport:
+def close_bureau(bureau_id: str, folder: Path, *, now: datetime, server_seed: Callable[[], bytes]) -> CloseReport:
+    """`server_seed`: gives the server's signing seed, asked for only when the close is signed."""
     definition = store.get_definition(bureau_id)
     if definition is None:
         raise BureauError("bureau_not_found", bureau=bureau_id)
@@ -94,9 +96,15 @@ def close_bureau(bureau_id: str, folder: Path, *, now: datetime) -> CloseReport:
         raise BureauError("too_early", bureau=bureau_id, until=until.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M"))
     election_bytes = store.get_file(bureau_id, files.ELECTION)
     trustees_bytes = store.get_file(bureau_id, files.TRUSTEES)
+    seal_open = store.get_file(bureau_id, files.SEAL_OPEN)
     election = record.read_election(election_bytes)
     folder.mkdir(parents=True, exist_ok=True)
-    for name, data in ((files.ELECTION, election_bytes), (files.TRUSTEES, trustees_bytes)):
+    # What the key holders' tool reads to check the close, the server's key (in the seal) included.
+    for name, data in (
+        (files.ELECTION, election_bytes),
+        (files.TRUSTEES, trustees_bytes),
+        (files.SEAL_OPEN, seal_open),
+    ):
         files.write_bytes(folder / name, data)
     for ballot_id in election.options:
         count, digest = box_export.export_box(ballot_id, folder)
@@ -139,6 +147,7 @@ def close_bureau(bureau_id: str, folder: Path, *, now: datetime) -> CloseReport:
     report.signed_by = sorted(signatures)
     if report.missing or report.differing:
         return report
+    sealed = record.check_seal_open(json.loads(seal_open), trustees, election, trustees_bytes)
     seal_close = record.compact(
         {
             "v": 1,
@@ -146,9 +155,13 @@ def close_bureau(bureau_id: str, folder: Path, *, now: datetime) -> CloseReport:
             "manifest": manifest.decode("utf-8"),
             "manifest_sha256": report.manifest_sha256,
             "signatures": [signatures[label] for label in report.signed_by],
+            "server_signature": record.server_close_signature(server_seed(), bureau_id, report.manifest_sha256),
         }
     )
-    record.check_seal_close(json.loads(seal_close), trustees, election)  # as the key holders will read it
+    try:  # as the key holders will read it: a seed that is not the sealed key's signs nothing
+        record.check_seal_close(json.loads(seal_close), trustees, election, sealed.server_key)
+    except record.InvalidClose as refused:
+        raise BureauError("server_key_changed", bureau=bureau_id, what=refused.what) from None
     try:
         store.record_close(bureau_id, seal_close, now)
     except store.StateChanged:

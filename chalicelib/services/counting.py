@@ -217,8 +217,14 @@ def count_bureau(
         raise BureauError("not_closed", bureau=bureau_id)
     report = CountReport(bureau_id, definition.name)
     election = _election(bureau_id)
-    trustees = record.check_trustees(json.loads(store.get_file(bureau_id, files.TRUSTEES)))
-    closed = record.check_seal_close(json.loads(store.get_file(bureau_id, files.SEAL_CLOSE)), trustees, election)
+    trustees_bytes = store.get_file(bureau_id, files.TRUSTEES)
+    trustees = record.check_trustees(json.loads(trustees_bytes))
+    opened = record.check_seal_open(
+        json.loads(store.get_file(bureau_id, files.SEAL_OPEN)), trustees, election, trustees_bytes
+    )
+    closed = record.check_seal_close(
+        json.loads(store.get_file(bureau_id, files.SEAL_CLOSE)), trustees, election, opened.server_key
+    )
 
     done = store.count_parts(bureau_id)
     items = [WorkItem(bureau_id, s, n) for s in election.options for n in range(SHARDS)]

@@ -2,8 +2,9 @@
 
 `seal_bureau` builds the manifest of VOTING.md from what is there now: the code package
 (deployed, or served locally), every static asset with the booth's bundle, the stage's
-configuration, φ, trustees.json, each scrutin's definition and electoral list, and that
-the ballot box and the sign-in list are empty. The manifest has no timestamp: built twice
+configuration, φ, trustees.json, each scrutin's definition and electoral list, that the
+ballot box and the sign-in list are empty, and the public key the server will sign the close
+with. The manifest has no timestamp: built twice
 from the same state, it is the same bytes, so the one the key holders signed can be compared
 with the state at the moment the seal is recorded. Each key holder signs its SHA-256 with
 `python -m keyholder seal`; with the président or the secrétaire and at least one délégué,
@@ -50,7 +51,7 @@ def electoral_list_digest(ballot_id: str) -> dict:
             return {"voters": count, "sha256": digest.hexdigest()}
 
 
-def build_manifest(bureau_id: str, configuration: dict) -> bytes:
+def build_manifest(bureau_id: str, configuration: dict, server_key: bytes) -> bytes:
     definition = store.get_definition(bureau_id)
     trustees = store.get_file(bureau_id, files.TRUSTEES)
     election = store.get_file(bureau_id, files.ELECTION)
@@ -87,6 +88,8 @@ def build_manifest(bureau_id: str, configuration: dict) -> bytes:
             },
             "electoral_lists": lists,
             "scrutins": scrutins,
+            # The key the server signs the close with: named here, so signed before the vote.
+            "server_sign_pk": server_key.hex(),
         }
     )
 
@@ -115,7 +118,8 @@ def _difference(old: bytes, new: bytes) -> str:
     return record.first_difference(json.loads(old), json.loads(new))
 
 
-def seal_bureau(bureau_id: str, folder: Path, *, now: datetime, configuration: dict) -> SealReport:
+def seal_bureau(bureau_id: str, folder: Path, *, now: datetime, configuration: dict, server_key: bytes) -> SealReport:
+    """`server_key`: the server's Ed25519 public key (`wiring.server_signing_seed`'s)."""
     definition = store.get_definition(bureau_id)
     if definition is None:
         raise BureauError("bureau_not_found", bureau=bureau_id)
@@ -129,7 +133,7 @@ def seal_bureau(bureau_id: str, folder: Path, *, now: datetime, configuration: d
         raise BureauError("not_keys_ready", bureau=bureau_id, state=definition.state)
 
     refresh_election_json(bureau_id, now=now)  # a scrutin changed since the ceremony: a new φ
-    manifest = build_manifest(bureau_id, configuration)
+    manifest = build_manifest(bureau_id, configuration, server_key)
     report.manifest_sha256 = record.sha256_hex(manifest)
     report.not_empty = [
         s["id"] for s in json.loads(manifest)["scrutins"] if not (s["ballot_box_empty"] and s["sign_in_empty"])

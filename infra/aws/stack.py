@@ -44,12 +44,15 @@ OUTPUT_VARIABLES = {
     "MailConfigurationSetName": "MAIL_CONFIGURATION_SET",
     "OriginSecretName": "ORIGIN_SECRET_ID",
     "VoterCodePepperName": "VOTER_CODE_PEPPER_ID",
+    "ServerSigningKeyName": "SERVER_SIGNING_KEY_ID",
 }
 # The secret CloudFront sends as X-Origin-Verify (chalicelib/api/origin.py); the edge stack
 # reads it by this name.
 ORIGIN_SECRET_NAME = f"{APP}-${{Stage}}-origin-verify"
 # The key of the voter codes' HMAC (chalicelib/domain/voter_codes.py).
 VOTER_CODE_PEPPER_NAME = f"{APP}-${{Stage}}-voter-code-pepper"
+# The server's signing key (`chalicelib.wiring.server_signing_seed`): the seal names it, the close is signed with it.
+SERVER_SIGNING_KEY_NAME = f"{APP}-${{Stage}}-server-signing-key"
 
 
 def _sub(text: str) -> dict:
@@ -587,10 +590,36 @@ def voter_code_pepper() -> tuple[dict, dict]:
     )
 
 
+def server_signing_key() -> tuple[dict, dict]:
+    """What the server's Ed25519 signing key is derived from. The seal names its public key
+    before the vote, and the close is signed with it (docs/voting.md); only the bureau's CLI
+    reads it, no function is granted it. Kept with the stack: a key that changed between the
+    seal and the close could no longer sign that election's close."""
+    resources, outputs = _generated_secret(
+        "ServerSigningKey",
+        SERVER_SIGNING_KEY_NAME,
+        "Seed of the server's signing key for the seal and the close (docs/voting.md)",
+        "SERVER_SIGNING_KEY_ID",
+    )
+    resources["ServerSigningKey"]["DeletionPolicy"] = resources["ServerSigningKey"]["UpdateReplacePolicy"] = "Retain"
+    return resources, outputs
+
+
 def build_template() -> dict:
     resources: dict = {}
     outputs: dict = {}
-    sections = (tables, table_keys, queues, notifications_key, mail, origin_secret, voter_code_pepper, alarms, logs)
+    sections = (
+        tables,
+        table_keys,
+        queues,
+        notifications_key,
+        mail,
+        origin_secret,
+        voter_code_pepper,
+        server_signing_key,
+        alarms,
+        logs,
+    )
     for section in sections:
         section_resources, section_outputs = section()
         resources |= section_resources

@@ -51,15 +51,17 @@ def create_all_queues() -> dict[str, str]:
     return {spec.variable: create_queues(settings.required(spec.variable), spec) for spec in QUEUES}
 
 
-def create_voter_code_pepper() -> str:
-    """The local stack's pepper for the voter codes: random, made at each start (the local
-    AWS forgets everything when it stops, codes included), as CloudFormation generates it."""
-    name = settings.required("VOTER_CODE_PEPPER_ID")
+def create_secret(variable: str) -> str:
+    """A secret of the local stack, random, made at each start (the local AWS forgets
+    everything when it stops), as CloudFormation generates it: the voter codes' pepper, the
+    server's signing key. Already there, it is kept: the codes given so far stay checkable,
+    and a sealed bureau's close is signed with the key its seal named."""
+    name = settings.required(variable)
     client = boto3.client("secretsmanager", region_name=settings.region())
     try:
         client.create_secret(Name=name, SecretString=secrets.token_urlsafe(48))
     except client.exceptions.ResourceExistsException:
-        pass  # already there: the codes given so far stay checkable
+        pass
     return name
 
 
@@ -69,5 +71,5 @@ def provision() -> dict:
         "tables": create_tables(),
         "queues": create_all_queues(),
         "sender": verify_sender(configured.mail_sender),
-        "secrets": [create_voter_code_pepper()],
+        "secrets": [create_secret("VOTER_CODE_PEPPER_ID"), create_secret("SERVER_SIGNING_KEY_ID")],
     }

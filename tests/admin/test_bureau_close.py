@@ -102,7 +102,11 @@ def test_the_close_freezes_the_box_and_the_key_holders_seal_it_then_decrypt(admi
     assert status == 0 and "Le bureau est clos" in output, output
     sealed_close = json.loads((folder / files.SEAL_CLOSE).read_bytes())
     trustees = record.check_trustees(json.loads((folder / files.TRUSTEES).read_bytes()))
-    assert set(record.check_seal_close(sealed_close, trustees, election)) == {"CSA-MEN", "CAPN-CE"}
+    trustees_bytes = (folder / files.TRUSTEES).read_bytes()
+    opened = record.check_seal_open(
+        json.loads((folder / files.SEAL_OPEN).read_bytes()), trustees, election, trustees_bytes
+    )
+    assert set(record.check_seal_close(sealed_close, trustees, election, opened.server_key)) == {"CSA-MEN", "CAPN-CE"}
     assert json.loads(admin("bureau", "status", bureau, "--json")[1])["state"] == "closed"
     assert "Le bureau est clos" in admin("bureau", "status", bureau)[1]
     # Visiting again changes nothing, in this folder or another.
@@ -310,6 +314,8 @@ def test_anyone_verifies_the_published_record_from_its_files_alone(published):
         ("partials/del-2.json", "partial"),
         ("result.json", "count"),
         ("tally.json", "sum"),
+        ("seal-close.json", "server"),
+        ("seal-close.json", "unsigned"),
     ],
 )
 def test_a_tampered_record_file_fails_the_verifier_which_names_it(published, file, tamper):
@@ -324,6 +330,14 @@ def test_a_tampered_record_file_fails_the_verifier_which_names_it(published, fil
         document = json.loads(path.read_bytes())
         first = document["scrutins"][1]["options"]
         first[0]["c"], first[1]["c"] = first[1]["c"], first[0]["c"]
+        path.write_text(json.dumps(document))
+    elif tamper in ("server", "unsigned"):
+        # A close signed by another key than the one the seal named, or by no server at all.
+        document = json.loads(path.read_bytes())
+        other = record.server_close_signature(b"\x07" * 32, document["election"], document["manifest_sha256"])
+        document["server_signature"] = other
+        if tamper == "unsigned":
+            del document["server_signature"]
         path.write_text(json.dumps(document))
     elif tamper == "count":
         document = json.loads(path.read_bytes())

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from chalicelib import wiring
 from chalicelib.crypto import ballots, ceremony, record, threshold
 from chalicelib.crypto import ceremony_folder as files
 from chalicelib.crypto.group import IDENTITY, point_from_hex, scalar_from_hex
@@ -44,6 +45,10 @@ def test_the_seal_needs_the_president_or_secretary_and_a_delegate(admin, ready):
 
     status, output = sign_seal(folder, keys, "del-2")
     assert status == 0 and "Empreinte de l'élection" in output, output
+    # The key holder is shown the key the server will sign the close with, and signs it too.
+    server_key = ceremony.signing_public_key(wiring.server_signing_seed())
+    assert manifest["server_sign_pk"] == server_key.hex()
+    assert f"Clé de signature du serveur, qui signera la clôture : {ceremony.key_fingerprint(server_key)}" in output
     status, output = admin("bureau", "seal", bureau, str(folder))
     assert status == 0 and "Il manque encore la signature du président ou du secrétaire" in output, output
 
@@ -100,9 +105,20 @@ def test_nothing_is_sealed_before_the_ceremony_ends(admin, bureau, tmp_path):
     assert status == 1 and json.loads(output)["error"]["code"] == "not_keys_ready"
 
 
+def seal(admin, bureau, folder, keys):
+    """The seal recorded (adm-2 and del-2 sign): seal-open.json in the folder, naming the
+    server's key; the election as sealed."""
+    admin("bureau", "seal", bureau, str(folder))
+    for member in ("adm-2", "del-2"):
+        assert sign_seal(folder, keys, member)[0] == 0
+    status, output = admin("bureau", "seal", bureau, str(folder))
+    assert status == 0 and "est scellé" in output, output
+    return record.read_election((folder / files.ELECTION).read_bytes())
+
+
 def close_the_box(folder, election, votes):
-    """What the count of part 3 leaves in the folder: the box's files, sorted by nonce, and
-    the close's manifest (ballots, émargements, each file's SHA-256)."""
+    """What the close leaves in the folder, written here by hand: the box's files, sorted by
+    nonce, and the close's manifest (ballots, émargements, each file's SHA-256)."""
     (folder / files.BALLOTS).mkdir(exist_ok=True)
     scrutins = []
     for scrutin, choices in votes.items():
@@ -124,7 +140,10 @@ def close_the_box(folder, election, votes):
 def seal_close(folder, signers):
     text = (folder / files.SEAL_CLOSE_MANIFEST).read_text()
     signatures = [json.loads((folder / files.DEPOT / f"close-{m}.json").read_text()) for m in signers]
-    document = {"v": 1, "manifest": text, "manifest_sha256": record.sha256_hex(text.encode())}
+    digest = record.sha256_hex(text.encode())
+    election = json.loads(text)["election"]
+    server = record.server_close_signature(wiring.server_signing_seed(), election, digest)
+    document = {"v": 1, "manifest": text, "manifest_sha256": digest, "server_signature": server}
     files.write_json(folder / files.SEAL_CLOSE, document | {"signatures": signatures})
 
 
@@ -134,7 +153,7 @@ def decrypt(folder, keys, member):
 
 def test_the_key_holders_decrypt_only_the_sums_of_the_whole_sealed_box(admin, ready):
     bureau, folder, keys = ready
-    election = record.read_election((folder / files.ELECTION).read_bytes())
+    election = seal(admin, bureau, folder, keys)
     votes = {"CSA-MEN": [0, 1, 1, 1, 0], "CAPN-CE": [1]}
     close_the_box(folder, election, votes)
 
@@ -205,7 +224,7 @@ def test_the_key_holders_decrypt_only_the_sums_of_the_whole_sealed_box(admin, re
 
 def test_a_close_where_ballots_and_emargements_differ_is_not_signed(admin, ready):
     bureau, folder, keys = ready
-    election = record.read_election((folder / files.ELECTION).read_bytes())
+    election = seal(admin, bureau, folder, keys)
     close_the_box(folder, election, {"CSA-MEN": [0, 1], "CAPN-CE": []})
     manifest = json.loads((folder / files.SEAL_CLOSE_MANIFEST).read_bytes())
     manifest["scrutins"][0]["emargements"] = 3
