@@ -12,6 +12,7 @@ import math
 import sys
 from pathlib import Path
 
+from chalicelib.store.public_record import PAGE_BYTES
 from infra.aws.functions import BY_HANDLER
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -469,6 +470,26 @@ def voting_section(voting: dict) -> list[str]:
             f"{count['all_cores_per_second']:.0f} ballots a second on {count['cores']} cores, "
             f"{COUNT_BALLOTS_NATIONAL / count['all_cores_per_second'] / 3600:.1f} hours for the same record.",
         ]
+    published = (count or {}).get("publication")
+    if published:
+        record_bytes = COUNT_BALLOTS_NATIONAL * published["ballot_bytes"]
+        buckets_bytes = COUNT_BALLOTS_NATIONAL * published["bucket_bytes_per_ballot"]
+        # On-demand writes: one write unit per KB of an item; every page and bucket written once.
+        write_units = (record_bytes + buckets_bytes) / 1024
+        bill = write_units / 1e6 * PRICE["dynamodb_write_per_million"] * USD_TO_EUR
+        lines += [
+            "",
+            f"The publication (`bureau publish`): a ballot of 8 options is {published['ballot_bytes']:,.0f} bytes of "
+            f"`ballots/<σ>.jsonl`, so the national record is about {record_bytes / 1e9:.1f} GB, "
+            f"{record_bytes / PUBLIC_RECORD_PAGE_BYTES:,.0f} pages of 256 KB on the portal. Its receipts' index "
+            f"(`services.public_record.ReceiptBuckets`) takes {published['with_buckets_per_second']:,.0f} ballots a "
+            f"second here and {published['peak_bytes_per_ballot']:.0f} bytes of memory a ballot: "
+            f"{COUNT_BALLOTS_NATIONAL / published['with_buckets_per_second'] / 60:.0f} minutes and "
+            f"{COUNT_BALLOTS_NATIONAL * published['peak_bytes_per_ballot'] / 2**20:,.0f} MiB for "
+            f"{COUNT_BALLOTS_NATIONAL / 1e6:.1f} M ballots (measured on {published['ballots']:,}). Writing the record "
+            f"and its buckets to the portal's table is about {write_units / 1e6:.1f} M write units, "
+            f"{bill:.2f} € on demand, once.",
+        ]
     lines += [
         "",
         f"The booth's bundle (`{bundle['path']}`, built by `make static`): {bundle['bytes']:,} bytes, "
@@ -482,6 +503,7 @@ COUNT_BALLOTS_NATIONAL = 4_400_000  # 1.1 M voters, 4 scrutins voted each on ave
 COUNT_WORKERS = 100  # COUNT_WORKER_CONCURRENCY (workers/counting.py)
 COUNT_WORKER_MEMORY_GB = BY_HANDLER["count_box_shard"].memory / 1024  # Lambda bills by the GiB
 COUNT_WORKER_TIMEOUT_SECONDS = BY_HANDLER["count_box_shard"].timeout
+PUBLIC_RECORD_PAGE_BYTES = PAGE_BYTES
 PUT_MS_ON_AWS = 10  # a conditional PutItem's round trip from the administrator's machine, modelled
 CODE_WRITERS = 8  # services/voter_codes.WRITERS
 

@@ -122,7 +122,50 @@ def _count_timings(public_key, phi: bytes) -> dict:
         list(pool.map(_verify_chunk, [(c, public_key.hex(), phi) for c in chunks]))
         every_core = COUNT_BALLOTS / (time.perf_counter() - started)
     return {"ballots": COUNT_BALLOTS, "options": 8, "per_core_per_second": one_core, "cores": cores,
-            "all_cores_per_second": every_core}  # fmt: skip
+            "all_cores_per_second": every_core, "publication": _publication_timings(lines, phi)}  # fmt: skip
+
+
+PUBLISHED_BALLOTS = 100_000  # the counted ballots again and again: a box file of this many lines
+
+
+def _publication_timings(lines: list[str], phi: bytes) -> dict:
+    """`bureau publish`'s own work on a box file of 8-option ballots: the receipts' index
+    (`services.public_record.ReceiptBuckets`: a receipt per ballot, in its bucket), its time and
+    memory, and the bytes a ballot takes in the record (its pages on the portal)."""
+    import tempfile
+    import tracemalloc
+
+    from chalicelib.services.public_record import ReceiptBuckets, prefix_length
+
+    data = "".join(line + "\n" for line in lines).encode()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "B.jsonl"
+        with path.open("wb") as out:
+            for _ in range(PUBLISHED_BALLOTS // len(lines)):
+                out.write(data)
+        ballots = PUBLISHED_BALLOTS // len(lines) * len(lines)
+        started = time.perf_counter()
+        buckets = ReceiptBuckets(prefix_length(ballots))
+        buckets.add_file(path, phi)
+        indexed = time.perf_counter() - started
+        written = sum(len(text) for _, text in buckets.texts())
+        elapsed = time.perf_counter() - started
+        del buckets
+        tracemalloc.start()  # again, for its memory only: tracing slows it several times over
+        traced = ReceiptBuckets(prefix_length(ballots))
+        traced.add_file(path, phi)
+        for _ in traced.texts():
+            pass
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return {
+        "ballots": ballots,
+        "index_per_second": ballots / indexed,
+        "with_buckets_per_second": ballots / elapsed,
+        "peak_bytes_per_ballot": peak / ballots,
+        "bucket_bytes_per_ballot": written / ballots,
+        "ballot_bytes": len(data) / len(lines),
+    }
 
 
 def _verify_chunk(arguments) -> int:

@@ -120,16 +120,13 @@ def put_on_portal(election_id: str, folder: Path, names: list[str]) -> Published
         page_count += count
         listed.append({"name": name, "bytes": size, "sha256": digest.hexdigest(), "pages": count})
 
-    receipts = _receipts(folder, [n for n in names if n.startswith(f"{files.BALLOTS}/")], phi)
-    total = sum(len(found) for found in receipts.values())
+    ballot_files = [folder / n for n in names if n.startswith(f"{files.BALLOTS}/")]
+    total = sum(_lines(path) for path in ballot_files)
     length = prefix_length(total)
-    buckets: dict[str, list] = {prefix: [] for prefix in all_buckets(length)}
-    for code, found in receipts.items():
-        buckets[code[:length]].extend(found)
-    store.put_pages(
-        (store.receipts_key(election_id, prefix), json.dumps({"prefix": prefix, "receipts": sorted(found)}))
-        for prefix, found in buckets.items()
-    )
+    buckets = ReceiptBuckets(length)
+    for path in ballot_files:
+        buckets.add_file(path, phi)
+    store.put_pages((store.receipts_key(election_id, prefix), text) for prefix, text in buckets.texts())
     index = {
         "v": 1,
         "election": election_id,
@@ -144,16 +141,49 @@ def put_on_portal(election_id: str, folder: Path, names: list[str]) -> Published
     return Published(len(listed), page_count, total, length, already)
 
 
-def _receipts(folder: Path, ballot_files: list[str], phi: bytes) -> dict[str, list]:
-    """Per short code, the [receipt, scrutin] of every ballot of the record."""
-    found: dict[str, list] = {}
-    for name in ballot_files:
-        with (folder / name).open("rb") as lines:
+def _lines(path: Path) -> int:
+    """How many ballots a `ballots/<σ>.jsonl` holds (its lines), read a megabyte at a time."""
+    count, last = 0, b"\n"
+    with path.open("rb") as data:
+        while chunk := data.read(1 << 20):
+            count, last = count + chunk.count(b"\n"), chunk[-1:]
+    return count + (last != b"\n")
+
+
+class ReceiptBuckets:
+    """Every ballot's receipt, in the bucket of its short code's first `length` characters.
+
+    A national record holds 4.4 million ballots: as Python lists of [hex, scrutin] they took
+    some 2 GB. Here a receipt is 32 bytes and its scrutin two (an index), appended to its
+    bucket's bytearray: 34 bytes a ballot, 150 MB for the nation. Sorted by (ρ, scrutin) when
+    a bucket is written, as the page expects: the bytes of ρ sort as its lowercase hex."""
+
+    RECORD = 34
+
+    def __init__(self, length: int):
+        self.length = length
+        self.buckets = {prefix: bytearray() for prefix in all_buckets(length)}
+        self.scrutins: list[str] = []
+        self._index: dict[str, bytes] = {}
+
+    def add_file(self, path: Path, phi: bytes) -> None:
+        with path.open("rb") as lines:
             for line in lines:
                 document = json.loads(line)
                 rho = ev1.receipt_of_published(document, phi)
-                found.setdefault(ev1.crockford_base32(rho)[:SHORT_CODE], []).append([rho.hex(), document["scrutin"]])
-    return found
+                scrutin = document["scrutin"]
+                index = self._index.get(scrutin)
+                if index is None:
+                    index = self._index[scrutin] = len(self.scrutins).to_bytes(2, "big")
+                    self.scrutins.append(scrutin)
+                self.buckets[ev1.crockford_base32(rho)[: self.length]] += rho + index
+
+    def texts(self):
+        """(prefix, its JSON text) for every bucket, empty ones included, one at a time."""
+        for prefix, data in self.buckets.items():
+            records = [data[n : n + self.RECORD] for n in range(0, len(data), self.RECORD)]
+            found = sorted((r[:32].hex(), self.scrutins[int.from_bytes(r[32:], "big")]) for r in records)
+            yield prefix, json.dumps({"prefix": prefix, "receipts": [list(pair) for pair in found]})
 
 
 # --- Reading, for the API ----------------------------------------------------------------
