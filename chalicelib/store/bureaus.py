@@ -307,9 +307,13 @@ def put_count_part(bureau_id: str, scrutin: str, shard: int, body: str, now: dat
 @translate_transient()
 def count_parts(bureau_id: str) -> dict[tuple[str, int], str]:
     """Every shard's sums written so far: one Query (64 items per scrutin)."""
-    found = BureauItem.query(bureau_id, BureauItem.part.startswith("count#"), consistent_read=True)
+    return _by_shard(bureau_id, "count#")
+
+
+def _by_shard(bureau_id: str, prefix: str) -> dict[tuple[str, int], str]:
+    """The bodies of the items `<prefix><scrutin>#<NN>`, by (scrutin, shard): one Query."""
     parts = {}
-    for item in found:
+    for item in BureauItem.query(bureau_id, BureauItem.part.startswith(prefix), consistent_read=True):
         _, scrutin, shard = item.part.rsplit("#", 2)
         parts[(scrutin, int(shard))] = item.body
     return parts
@@ -329,12 +333,7 @@ def put_count_failure(bureau_id: str, scrutin: str, shard: int, what: str, now: 
 @translate_transient()
 def count_failures(bureau_id: str) -> dict[tuple[str, int], str]:
     """Every shard that could not be counted, with the reason: one Query."""
-    found = BureauItem.query(bureau_id, BureauItem.part.startswith("count-failure#"), consistent_read=True)
-    failures = {}
-    for item in found:
-        _, scrutin, shard = item.part.rsplit("#", 2)
-        failures[(scrutin, int(shard))] = item.body
-    return failures
+    return _by_shard(bureau_id, "count-failure#")
 
 
 @translate_transient()

@@ -190,17 +190,24 @@ def test_shards_counted_twice_or_out_of_order_give_the_same_tally(admin, closed)
     assert (folder / files.TALLY).read_bytes() == first
 
 
-def test_a_ballot_forged_into_the_box_stops_the_count(admin, closed):
-    from chalicelib.crypto.tally import CountError
-    from chalicelib.services.counting import count_bureau
+def forge_a_ballot():
+    """A CSA-MEN ballot of the box changed in place (two proofs swapped); its entry."""
     from chalicelib.store.ballot_box import BallotBoxEntry
 
-    bureau, folder, _, _ = closed
     entry = next(e for shard in range(64) for e in BallotBoxEntry.query(f"CSA-MEN#{shard:02d}"))
     ballot = json.loads(entry.ballot)
     ballot["proofs"][0]["c0"], ballot["proofs"][1]["c0"] = ballot["proofs"][1]["c0"], ballot["proofs"][0]["c0"]
     entry.ballot = json.dumps(ballot, separators=(",", ":"))
     entry.save()  # what no role of the stack may do; an operator with the account's keys could
+    return entry
+
+
+def test_a_ballot_forged_into_the_box_stops_the_count(admin, closed):
+    from chalicelib.crypto.tally import CountError
+    from chalicelib.services.counting import count_bureau
+
+    bureau, folder, _, _ = closed
+    forge_a_ballot()
     with pytest.raises(CountError) as stopped:
         count_bureau(bureau, folder, now=NOW)
     assert "CSA-MEN: ballot" in stopped.value.what and "bit_proof" in stopped.value.what

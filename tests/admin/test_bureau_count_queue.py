@@ -18,11 +18,10 @@ from chalicelib.crypto import ceremony_folder as files
 from chalicelib.crypto.tally import CountError
 from chalicelib.services import counting
 from chalicelib.services.counting import CountQueue, count_bureau
-from chalicelib.store.ballot_box import BallotBoxEntry
 from chalicelib.store.bureaus import BureauItem
 from infra.aws.functions import COUNT_QUEUE
 from tests.admin.test_bureau_ceremony import admin, bureau, keyholder  # noqa: F401
-from tests.admin.test_bureau_close import closed, sealed  # noqa: F401
+from tests.admin.test_bureau_close import closed, forge_a_ballot, sealed  # noqa: F401
 from tests.admin.test_bureau_seal import decrypt, ready  # noqa: F401
 from tests.conftest import NOW
 from tests.infra.iam import unauthorised
@@ -105,11 +104,7 @@ def test_an_interrupted_fan_out_resumes_to_the_same_tally_with_the_local_pool(ad
 
 def test_a_ballot_forged_into_the_box_stops_the_fanned_out_count_which_names_it(admin, closed):
     bureau, folder, _, _ = closed
-    entry = next(e for shard in range(64) for e in BallotBoxEntry.query(f"CSA-MEN#{shard:02d}"))
-    ballot = json.loads(entry.ballot)
-    ballot["proofs"][0]["c0"], ballot["proofs"][1]["c0"] = ballot["proofs"][1]["c0"], ballot["proofs"][0]["c0"]
-    entry.ballot = json.dumps(ballot, separators=(",", ":"))
-    entry.save()  # what no role of the stack may do; an operator with the account's keys could
+    entry = forge_a_ballot()
     workers = Workers()
     with pytest.raises(CountError) as stopped:
         count_bureau(bureau, folder, now=NOW, runner=CountQueue(poll_seconds=0, sleep=workers.drain))
