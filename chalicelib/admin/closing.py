@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from chalicelib import clock
-from chalicelib.admin.render import _number, _when, safe
+from chalicelib.admin.render import _number, _when, id_width, safe
 
 NEEDS = {"adm": "du président ou du secrétaire", "del": "d'au moins un délégué"}
 
@@ -48,10 +48,11 @@ def close_command(args, out, *, who, problems: dict) -> int:
         return status
     when = _when(clock.utc_now())
     print(f"Clôture du bureau « {safe(report.name)} » ({report.bureau_id}), relevé du {when}", file=out)
+    width = id_width(s.ballot_id for s in report.scrutins)
     for s in report.scrutins:
         mark = "" if s.ballots == s.emargements else "   ≠ ÉCART"
         print(
-            f"  {safe(s.ballot_id):12} {_number(s.ballots):>10} bulletins dans l'urne, "
+            f"  {safe(s.ballot_id):{width}} {_number(s.ballots):>10} bulletins dans l'urne, "
             f"{_number(s.emargements):>10} émargements{mark}",
             file=out,
         )

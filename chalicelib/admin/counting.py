@@ -13,7 +13,7 @@ from pathlib import Path
 
 from chalicelib import clock
 from chalicelib.admin.progress import ProgressBar
-from chalicelib.admin.render import _number, safe
+from chalicelib.admin.render import _number, id_width, safe
 
 
 def add_parser(actions) -> None:
@@ -61,8 +61,9 @@ def count_command(args, out) -> int:
         print(json.dumps(document, ensure_ascii=False, indent=2), file=out)
         return 0
     print(f"Dépouillement du bureau « {safe(report.name)} » : chaque bulletin a été revérifié.", file=out)
+    width = id_width(scrutin for scrutin, _ in report.scrutins)
     for scrutin, ballots in report.scrutins:
-        print(f"  {safe(scrutin):12} {_number(ballots):>10} bulletins", file=out)
+        print(f"  {safe(scrutin):{width}} {_number(ballots):>10} bulletins", file=out)
     print(
         f"tally.json est dans le dossier (empreinte {report.tally_sha256}). Étape suivante : chaque détenteur de "
         "clé présent déchiffre, python -m keyholder decrypt DOSSIER --key FICHIER",

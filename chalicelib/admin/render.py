@@ -57,6 +57,11 @@ def safe(value) -> str:
     return "".join(_escaped(c) if c in _INVISIBLE or unicodedata.category(c) == "Cc" else c for c in text)
 
 
+def id_width(ids) -> int:
+    """The column a list of scrutin ids is printed in: 12 characters, or the longest id's."""
+    return max([12, *(len(safe(i)) for i in ids)])
+
+
 def _number(value: float) -> str:
     return f"{value:,.0f}".replace(",", " ")
 

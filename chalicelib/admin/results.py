@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from chalicelib import clock
-from chalicelib.admin.render import _number, safe
+from chalicelib.admin.render import _number, id_width, safe
 
 
 def add_parser(actions) -> None:
@@ -45,8 +45,9 @@ def result_command(args, out) -> int:
         return 0
     members = ", ".join(f"{g}-{i}" for g, indices in report.used.items() for i in indices)
     print(f"Résultat du bureau « {safe(report.name)} » (déchiffrements de {members}) :", file=out)
+    width = id_width(s["id"] for s in report.scrutins)
     for s in report.scrutins:
         counts = " ; ".join(_number(n) for n in s["counts"])
-        print(f"  {safe(s['id']):12} {_number(s['ballots']):>10} bulletins : {counts} (blanc d'abord)", file=out)
+        print(f"  {safe(s['id']):{width}} {_number(s['ballots']):>10} bulletins : {counts} (blanc d'abord)", file=out)
     print(f"result.json est dans le dossier (empreinte {report.result_sha256}).", file=out)
     return 0
