@@ -33,12 +33,20 @@ TRANSIENT_CODES = frozenset(
 )
 
 
+def response_code(error: PynamoDBException) -> str | None:
+    """The error code AWS answered, or None when no answer came (a timeout, a lost
+    connection). PynamoDB's own `cause_response_code` fails on botocore's read timeouts, which
+    carry `response=None`: a cast whose answer was lost must be a 503, not a 500."""
+    response = getattr(error.cause, "response", None)
+    return response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+
+
 def cancelled_by_conflict(error: PynamoDBException) -> bool:
     """A transaction cancelled only because another one held an item: nothing was written,
     and no condition failed, so the same transaction may be tried again."""
     reasons = [reason.code for reason in getattr(error, "cancellation_reasons", None) or [] if reason]
     return (
-        error.cause_response_code == "TransactionCanceledException"
+        response_code(error) == "TransactionCanceledException"
         and bool(reasons)
         and all(code == "TransactionConflict" for code in reasons)
     )
@@ -49,7 +57,7 @@ def is_transient(error: BaseException) -> bool:
     unreachable): the call did not happen, and the same request will work a little later."""
     if isinstance(error, PynamoDBException):
         return (
-            error.cause_response_code in TRANSIENT_CODES
+            response_code(error) in TRANSIENT_CODES
             or cancelled_by_conflict(error)
             or isinstance(error.cause, BotoCoreError)
         )

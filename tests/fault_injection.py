@@ -68,13 +68,16 @@ def _sqs_error(status: int, code: str, request) -> AWSResponse:
 
 
 RESPONDERS = {"dynamodb": (DYNAMODB, _dynamodb_error), "ses": (SES, _ses_error), "sqs": (SQS, _sqs_error)}
+ANSWER_LOST = object()  # let AWS (moto) do the call, then lose its answer
 
 
 @dataclass
 class Fault:
     service: str
     operation: str
-    kind: str  # a key of the service's table above, "connection", or "timeout" (sent, no answer)
+    # a key of the service's table above, "connection", "timeout" (sent, no answer), or
+    # "answer_lost" (done by AWS, its answer lost on the way back: the ambiguous failure)
+    kind: str
     times: int | None  # None: until cleared
     when: object = None  # optional predicate on the request body (bytes)
     hits: int = 0
@@ -94,7 +97,7 @@ class Faults:
 
     def fail(self, service: str, operation: str, kind: str, times: int | None = 1, when=None) -> Fault:
         """The next `times` calls (None: every call) of `operation` fail with `kind`."""
-        if kind not in ("connection", "timeout"):
+        if kind not in ("connection", "timeout", "answer_lost"):
             assert kind in RESPONDERS[service][0], kind
         fault = Fault(service, operation, kind, times, when)
         with self.lock:
@@ -115,6 +118,8 @@ class Faults:
             raise EndpointConnectionError(endpoint_url=request.url)
         if fault.kind == "timeout":  # the request went out; its answer never came
             raise ReadTimeoutError(endpoint_url=request.url)
+        if fault.kind == "answer_lost":
+            return ANSWER_LOST
         table, build = RESPONDERS[service]
         status, code = table[fault.kind]
         return build(status, code, request)
@@ -135,6 +140,9 @@ def install(faults: Faults, monkeypatch) -> None:
     def answer(self, event_name, request, **kwargs):
         if self.enabled:
             injected = respond_or_pass(faults, event_name, request)
+            if injected is ANSWER_LOST:
+                moto_answers(self, event_name, request, **kwargs)
+                raise ReadTimeoutError(endpoint_url=request.url)
             if injected is not None:
                 return injected
         return moto_answers(self, event_name, request, **kwargs)

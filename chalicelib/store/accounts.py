@@ -21,15 +21,12 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.errors import ServiceBusy, TokenUsed
-from chalicelib.store.base import condition_held, get_or_none, table_meta, transaction_connection
+from chalicelib.store.base import CONFLICT_ATTEMPTS, condition_held, get_or_none, table_meta, transaction_connection
 from chalicelib.store.tokens import Token
-from chalicelib.transient import cancelled_by_conflict, translate_transient
+from chalicelib.transient import cancelled_by_conflict, response_code, translate_transient
 
 PENDING = AccountStatus.PENDING
 ACTIVE = AccountStatus.ACTIVE
-
-# A transaction cancelled by a concurrent one is tried again, this many times in all.
-CONFLICT_ATTEMPTS = 3
 
 
 class Account(Model):
@@ -155,7 +152,7 @@ def activate_with_link(
                     )
             return
         except TransactWriteError as error:
-            if error.cause_response_code != "TransactionCanceledException":
+            if response_code(error) != "TransactionCanceledException":
                 raise
             if not cancelled_by_conflict(error):
                 raise TokenUsed() from error  # a condition failed: another submission came first

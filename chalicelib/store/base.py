@@ -15,6 +15,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.models import Model
 
 from chalicelib import settings
+from chalicelib.transient import response_code
 
 
 class _FromEnvironment:
@@ -83,13 +84,17 @@ def table_suffix(model: type[Model]) -> str:
     return table_variable(model).removesuffix("_TABLE").lower().replace("_", "-")
 
 
+# A transaction cancelled only by a concurrent one is tried again, this many times in all.
+CONFLICT_ATTEMPTS = 3
+
+
 def condition_held(write: Callable[[], object]) -> bool:
     """Run a conditional PutItem or UpdateItem; False when DynamoDB refused it because its
     condition failed (nothing was written), True when it was written. Other errors propagate."""
     try:
         write()
     except (PutError, UpdateError) as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if response_code(error) == "ConditionalCheckFailedException":
             return False
         raise
     return True

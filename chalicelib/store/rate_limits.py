@@ -14,7 +14,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.store.base import table_meta, transaction_connection
-from chalicelib.transient import cancelled_by_conflict, translate_transient
+from chalicelib.transient import cancelled_by_conflict, response_code, translate_transient
 
 
 class RateLimitCounter(Model):
@@ -82,7 +82,7 @@ def reserve(limits: list[tuple[str, int]], *, now: datetime, expires: datetime) 
                     condition=RateLimitCounter.count.does_not_exist() | (RateLimitCounter.count < limit),
                 )
     except TransactWriteError as error:
-        if error.cause_response_code != "TransactionCanceledException" or cancelled_by_conflict(error):
+        if response_code(error) != "TransactionCanceledException" or cancelled_by_conflict(error):
             raise
         return False
     return True

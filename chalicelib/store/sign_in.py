@@ -27,7 +27,8 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.store.base import table_meta, transaction_connection
+from chalicelib.domain.errors import ServiceBusy
+from chalicelib.store.base import CONFLICT_ATTEMPTS, table_meta, transaction_connection
 from chalicelib.transient import cancelled_by_conflict, translate_transient
 
 SHARDS = 64
@@ -107,27 +108,33 @@ def record_vote(ballot_id: str, voter_id: str, voted_at: datetime, *, together_w
     This module is handed the box's items and never imports the box: the sign-in list's
     module knows nothing of what is cast (pyproject.toml's import-linter contracts).
     AlreadySignedIn when the voter has voted (whatever the other items), BallotTaken when only
-    another item's condition failed; a transaction cancelled by a concurrent one leaves as
-    ServiceBusy (nothing written, the voter may try again)."""
-    try:
-        with TransactWrite(connection=transaction_connection()) as transaction:
-            transaction.save(
-                SignInEntry(list_partition(ballot_id, voter_id), voter_id, ballot_id=ballot_id, voted_at=voted_at),
-                condition=SignInEntry.voter_id.does_not_exist(),
-            )
-            for item, condition in together_with:
-                transaction.save(item, condition=condition)
-    except TransactWriteError as error:
-        if cancelled_by_conflict(error):
+    another item's condition failed. A transaction cancelled only by a concurrent one wrote
+    nothing and is tried again; when the attempts are spent it leaves as ServiceBusy (the
+    voter may try again). A transaction whose answer was lost may have been written: botocore
+    sends it again, and its conditions then say so (AlreadySignedIn, with these items)."""
+    items = together_with if isinstance(together_with, list) else list(together_with)
+    for _ in range(CONFLICT_ATTEMPTS):
+        try:
+            with TransactWrite(connection=transaction_connection()) as transaction:
+                transaction.save(
+                    SignInEntry(list_partition(ballot_id, voter_id), voter_id, ballot_id=ballot_id, voted_at=voted_at),
+                    condition=SignInEntry.voter_id.does_not_exist(),
+                )
+                for item, condition in items:
+                    transaction.save(item, condition=condition)
+            return
+        except TransactWriteError as error:
+            if cancelled_by_conflict(error):
+                continue
+            reasons = getattr(error, "cancellation_reasons", None) or []
+            if reasons and _failed(reasons[0]):
+                others = reasons[1:]
+                raise AlreadySignedIn(with_these_items=bool(others) and all(map(_failed, others))) from None
+            for index, reason in enumerate(reasons[1:]):
+                if _failed(reason):
+                    raise BallotTaken(index) from None
             raise
-        reasons = getattr(error, "cancellation_reasons", None) or []
-        if reasons and _failed(reasons[0]):
-            others = reasons[1:]
-            raise AlreadySignedIn(with_these_items=bool(others) and all(map(_failed, others))) from None
-        for index, reason in enumerate(reasons[1:]):
-            if _failed(reason):
-                raise BallotTaken(index) from None
-        raise
+    raise ServiceBusy()
 
 
 @translate_transient()

@@ -16,7 +16,7 @@ from tests.api.conftest import GOOD_PASSWORD, LISTED
 from tests.faults.conftest import assert_service_busy, deliver_once, on_table
 
 VOTER = "P00000001"
-DYNAMODB_FAULTS = ["throughput", "throttling", "unavailable", "connection"]
+DYNAMODB_FAULTS = ["throughput", "throttling", "unavailable", "connection", "timeout"]
 
 
 def confirmation_token(portal) -> str:
