@@ -1,7 +1,8 @@
 """One row of an electoral-list file: what it must contain, and what a valid row becomes.
 
-The file has one row per voter, with the columns of `COLUMNS`. Each problem found in a row
-has a stable code (for programs and tests) and a French sentence (for the administrator).
+The file has one row per voter, with the columns of `COLUMNS` and, if the roll provides them,
+those of `OPTIONAL_COLUMNS`. Each problem found in a row has a stable code (for programs and
+tests) and a French sentence (for the administrator).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
+from chalicelib.domain.birth_dates import birth_date_check, parse_birth_date
 from chalicelib.domain.emails import is_well_formed, normalise_email
 from chalicelib.domain.names import list_sort_key
 
@@ -25,6 +27,9 @@ COLUMNS = (
     "code_delivery",
     "ballots",
 )
+# The second factor of the self-service re-issue of a voter code (`domain.birth_dates`): a roll
+# without it gives the voter no self-service path, and the page says whom to contact.
+OPTIONAL_COLUMNS = ("birth_date",)
 BALLOT_SEPARATOR = "|"
 VOTER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MAX_LENGTHS = {
@@ -48,9 +53,13 @@ class VoterRow:
     workplace: str
     code_delivery: str
     ballot_ids: tuple[str, ...]
+    birth_date_check: str | None = None  # the keyed hash of the roll's birth date, if given
 
     def fingerprint(self) -> str:
-        canonical = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+        content = asdict(self)
+        if self.birth_date_check is None:  # a roll without birth dates keeps its fingerprints
+            del content["birth_date_check"]
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
     @property
@@ -150,21 +159,28 @@ def conflict_problem(code: str, value: str, other: str) -> RowProblem:
 
 
 def header_problem(header: list[str]) -> str | None:
-    """What is wrong with a file's header, in French, or None if it has exactly `COLUMNS`."""
+    """What is wrong with a file's header, in French, or None if it has exactly `COLUMNS`
+    and perhaps some of `OPTIONAL_COLUMNS`."""
     missing = [c for c in COLUMNS if c not in header]
-    unexpected = [h for h in header if h not in COLUMNS]
+    unexpected = [h for h in header if h not in COLUMNS + OPTIONAL_COLUMNS]
     if not missing and not unexpected:
         return None
     return (
         "en-tête incorrect : attendu "
         + ";".join(COLUMNS)
+        + f" (et, si le fichier les fournit : {';'.join(OPTIONAL_COLUMNS)})"
         + (f" ; colonnes manquantes : {', '.join(missing)}" if missing else "")
         + (f" ; colonnes inconnues : {', '.join(unexpected)}" if unexpected else "")
     )
 
 
-def parse_row(fields: dict[str, str | None], known_ballots: set[str]) -> tuple[VoterRow | None, list[RowProblem]]:
-    """Validate one row; return the voter (or None) and every problem found."""
+def parse_row(
+    fields: dict[str, str | None], known_ballots: set[str], birth_date_key: bytes | None = None
+) -> tuple[VoterRow | None, list[RowProblem]]:
+    """Validate one row; return the voter (or None) and every problem found. A file with the
+    `birth_date` column is read with `birth_date_key` (the voter codes' pepper), which keys
+    the hash the voter is kept with; an empty birth date is allowed (that voter has no
+    self-service re-issue)."""
     problems: list[RowProblem] = []
     values: dict[str, str] = {}
     for column in COLUMNS:
@@ -202,6 +218,19 @@ def parse_row(fields: dict[str, str | None], known_ballots: set[str]) -> tuple[V
             )
         )
 
+    check = None
+    written = (fields.get("birth_date") or "").strip()
+    if written:
+        born = parse_birth_date(written)
+        if born is None:
+            problems.append(
+                RowProblem("invalid_birth_date", f"date de naissance « {written[:40]} » invalide (JJ/MM/AAAA attendu)")
+            )
+        elif birth_date_key is None:
+            raise ValueError("a file with birth dates is read with the key that hashes them")
+        else:
+            check = birth_date_check(born, birth_date_key)
+
     if problems:
         return None, problems
     return (
@@ -215,6 +244,7 @@ def parse_row(fields: dict[str, str | None], known_ballots: set[str]) -> tuple[V
             workplace=values["workplace"],
             code_delivery=values["code_delivery"],
             ballot_ids=ballot_ids,
+            birth_date_check=check,
         ),
         [],
     )

@@ -55,6 +55,9 @@ class Voter(Model):
     # "<ballot id>\x1f<sort key>" of list entries an import is writing (see
     # `domain.voter_rows.entries_in_flight`); gone once the voter item is written whole.
     pending_entries = UnicodeSetAttribute(null=True)
+    # The keyed hash of the roll's birth date (`domain.birth_dates`), when the roll gives it:
+    # the second factor of the self-service re-issue of a voter code.
+    birth_date_check = UnicodeAttribute(null=True)
 
     by_email = VoterByEmail()
 
@@ -74,6 +77,7 @@ class Voter(Model):
             workplace=row.workplace,
             code_delivery=row.code_delivery,
             ballot_ids=set(row.ballot_ids),
+            birth_date_check=row.birth_date_check,
             fingerprint=row.fingerprint(),
             imported_at=imported_at,
             updated_at=updated_at,

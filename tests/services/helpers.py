@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from chalicelib.domain.voter_rows import COLUMNS
+from chalicelib.domain.voter_rows import COLUMNS, OPTIONAL_COLUMNS
 
 BALLOT_DATES = {
     "lists_published_at": "2026-10-17T10:00:00+02:00",
@@ -55,8 +55,10 @@ def voter(number: int, **changes) -> dict:
 
 
 def write_voters(path: Path, rows: list[dict], delimiter: str = ";", bom: bool = False) -> Path:
+    """The roll's file; with the optional columns when a row has them (`birth_date`)."""
+    columns = list(COLUMNS) + [c for c in OPTIONAL_COLUMNS if any(c in row for row in rows)]
     with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, delimiter=delimiter)
+        writer = csv.DictWriter(handle, fieldnames=columns, delimiter=delimiter)
         writer.writeheader()
         writer.writerows(rows)
     return path

@@ -319,3 +319,24 @@ def test_an_interrupted_first_import_then_another_file_leaves_no_orphan_entry(ba
     assert [e.last_name for e in ElectoralListEntry.query("CSA-MEN")] == ["Durand"] and entries("CSA-ACA") == []
     run(tmp_path, [], prune=True)  # and pruning takes every entry away, in flight or not
     assert entries("CSA-MEN") == [] and entries("CSA-ACA") == []
+
+
+def test_a_roll_with_birth_dates_keeps_only_their_keyed_hash_and_a_bad_date_is_rejected(ballots, tmp_path):
+    from datetime import date
+
+    from chalicelib.domain.birth_dates import birth_date_check
+    from chalicelib.wiring import voter_code_pepper
+
+    rows = [voter(1, birth_date="14/07/1978"), voter(2, birth_date=""), voter(3, birth_date="31/02/1980")]
+    report = run(tmp_path, rows, skip_invalid=True)
+    assert (report.created, report.rejected) == (2, 1)
+    assert [(line, p.code) for line, p in report.problems] == [(4, "invalid_birth_date")]
+    stored = Voter.get("P00000001")
+    assert stored.birth_date_check == birth_date_check(date(1978, 7, 14), voter_code_pepper())
+    assert "1978" not in repr(stored.attribute_values)  # the date itself is nowhere
+    assert Voter.get("P00000002").birth_date_check is None
+    # The same roll again changes nothing; without the column, the voters lose the second factor.
+    assert run(tmp_path, rows[:2], now=LATER).unchanged == 2
+    report = run(tmp_path, [voter(1), voter(2)], now=LATER)
+    assert (report.updated, report.unchanged) == (1, 1)
+    assert Voter.get("P00000001").birth_date_check is None

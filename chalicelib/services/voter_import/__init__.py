@@ -48,6 +48,7 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
+from chalicelib import wiring
 from chalicelib.domain.address_changes import moved_from
 from chalicelib.domain.errors import ServiceBusy
 from chalicelib.domain.seals import SAMPLE_SIZE
@@ -97,7 +98,7 @@ def import_voters(
     with tempfile.TemporaryDirectory(prefix="voter-import-") as workdir:
         staging = Staging(Path(workdir) / "staging.sqlite3")
         try:
-            stage_file(Path(path), known_ballots, staging, report, progress)
+            stage_file(Path(path), known_ballots, staging, report, progress, wiring.voter_code_pepper)
             staging.reject_duplicates()
             try:
                 _stage_stored_voters(staging, progress)

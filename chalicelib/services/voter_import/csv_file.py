@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 from chalicelib.domain.emails import normalise_email
@@ -15,9 +16,16 @@ ROWS_PER_COMMIT = 5000
 
 
 def stage_file(
-    path: Path, known_ballots: set[str], staging: Staging, report: VoterImportReport, progress: Progress
+    path: Path,
+    known_ballots: set[str],
+    staging: Staging,
+    report: VoterImportReport,
+    progress: Progress,
+    birth_date_key: Callable[[], bytes],
 ) -> None:
-    """Every row of the file into `staging`, with its problems; counts rows in `report`."""
+    """Every row of the file into `staging`, with its problems; counts rows in `report`.
+    `birth_date_key` gives the key of the birth dates' hash, asked for only when the file has
+    the `birth_date` column."""
     try:
         size = path.stat().st_size
         handle = open(path, encoding="utf-8-sig", newline="")
@@ -25,7 +33,7 @@ def stage_file(
         raise ImportAborted("unreadable_file", f"impossible de lire {path} : {error.strerror}") from error
     try:
         with handle:
-            _stage_rows(handle, size, known_ballots, staging, report, progress)
+            _stage_rows(handle, size, known_ballots, staging, report, progress, birth_date_key)
     except UnicodeDecodeError as error:
         raise ImportAborted(
             "not_utf8", f"le fichier n'est pas en UTF-8 (vers la ligne {report.rows_read + 2})"
@@ -44,9 +52,16 @@ def _read_header(handle) -> tuple[list[str], str]:
 
 
 def _stage_rows(
-    handle, size: int, known_ballots: set[str], staging: Staging, report: VoterImportReport, progress: Progress
+    handle,
+    size: int,
+    known_ballots: set[str],
+    staging: Staging,
+    report: VoterImportReport,
+    progress: Progress,
+    birth_date_key: Callable[[], bytes],
 ) -> None:
     header, delimiter = _read_header(handle)
+    key = birth_date_key() if "birth_date" in header else None
     reader = csv.reader(handle, delimiter=delimiter)
     staging.begin()
     try:
@@ -56,7 +71,7 @@ def _stage_rows(
             line = reader.line_num + 1  # the header was read before the reader started
             report.rows_read += 1
             fields = dict(zip(header, values, strict=False))  # a short row is reported below
-            row, problems = parse_row(fields, known_ballots)
+            row, problems = parse_row(fields, known_ballots, key)
             if len(values) != len(header):
                 problems.append(wrong_column_count(len(values), len(header)))
                 row = None
