@@ -59,6 +59,8 @@ STATUS: dict[type[PortalError], int] = {
     errors.ListsNotPublished: 403,
     errors.ClaimsClosed: 403,
     errors.VotingClosed: 403,
+    errors.ReissueClosed: 403,
+    errors.ReissueUnavailable: 403,
     errors.ElectionNotSealed: 403,
     OriginNotVerified: 403,
     CrossSiteRequest: 403,

@@ -24,7 +24,7 @@ from chalicelib.api.schemas import (
 from chalicelib.domain import errors
 from chalicelib.domain.ballots import BALLOT_ID
 from chalicelib.domain.phases import PARIS
-from chalicelib.services import sessions, voter_code_check, voting_status
+from chalicelib.services import sessions, voter_code_check, voter_code_reissue, voting_status
 
 voting = ApiBlueprint(__name__)
 
@@ -76,6 +76,41 @@ def enter_voter_code():
         who, body["code"], client=client_of(request), pepper=wiring.voter_code_pepper(), now=clock.utc_now()
     )
     return Response(body="", status_code=204)
+
+
+REISSUE_BODY = Body(
+    {"birth_date": Text(32, "Votre date de naissance, telle que la liste électorale l'indique (JJ/MM/AAAA).")}
+)
+REISSUED = obj(code=STRING, issued_at=DATETIME)
+
+
+@voting.route("/api/me/voter-code/reissue", methods=["POST"])
+@operation(
+    "Obtenir un nouveau code électeur (code perdu ou jamais reçu), pendant le vote",
+    body=REISSUE_BODY,
+    answers={
+        201: Answer(
+            REISSUED,
+            "Le nouveau code, affiché une seule fois (il n'est ni conservé ni envoyé) ; l'ancien ne fonctionne plus.",
+        )
+    },
+    errors=(
+        errors.WrongBirthDate,
+        errors.ReissueUnavailable,
+        errors.ReissueClosed,
+        errors.TooManyAttempts,
+        errors.TooManyRequests,
+    ),
+    signed_in=True,
+)
+def reissue_voter_code():
+    request = voting.current_request
+    who = signed_in(request)
+    body = REISSUE_BODY.parse(request)
+    reissued = voter_code_reissue.reissue_self_service(
+        who, body["birth_date"], client=client_of(request), pepper=wiring.voter_code_pepper(), now=clock.utc_now()
+    )
+    return json_response({"code": reissued.code, "issued_at": _paris(reissued.issued_at)}, status=201)
 
 
 def _booth_scrutin(entry: voting_status.BoothEntry) -> dict:

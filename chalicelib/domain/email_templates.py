@@ -59,6 +59,9 @@ class Facts:
     # A vote recorded: the scrutin's label and the time of the émargement (never the ballot).
     scrutin: str | None = None
     voted_at: datetime | None = None
+    # A voter code re-issued: when, and whether the help desk handed it over.
+    issued_at: datetime | None = None
+    by_help_desk: bool = False
 
 
 def _when(moment: datetime) -> str:
@@ -211,6 +214,28 @@ def _vote_recorded(facts: Facts) -> Letter:
     )
 
 
+def _code_reissued(facts: Facts) -> Letter:
+    """After each re-issue of a voter code, without the code: the voter learns of a re-issue
+    they did not ask for, and that the old code no longer works."""
+    how = (
+        "par l'assistance, qui vous a remis une nouvelle notice"
+        if facts.by_help_desk
+        else "depuis votre espace électeur, où il s'est affiché une seule fois"
+    )
+    return _compose(
+        "Élections professionnelles : un nouveau code électeur vous a été attribué",
+        facts,
+        f"Un nouveau code électeur vous a été attribué le {_when(facts.issued_at or facts.now)} (heure de Paris), "
+        f"{how}. L'ancien code ne fonctionne plus. Les votes que vous aviez déjà exprimés restent enregistrés.",
+        "Ce courriel ne contient pas le code, et personne ne vous le demandera par courriel ni par téléphone.",
+        (
+            "Si vous n'avez pas demandé de nouveau code, quelqu'un utilise peut-être votre espace : prévenez sans "
+            "attendre l'assistance de votre académie, puis choisissez un nouveau mot de passe :",
+            FORGOTTEN_PASSWORD_PAGE,
+        ),
+    )
+
+
 def _address_changed(facts: Facts) -> Letter:
     """To the address the roll no longer holds: what stopped working, and whom to contact. No link."""
     return _compose(
@@ -317,6 +342,7 @@ LETTERS: dict[Email, Callable[[Facts], Letter]] = {
     Email.INVITATION: _invitation,
     Email.REMINDER: _reminder,
     Email.VOTE_RECORDED: _vote_recorded,
+    Email.CODE_REISSUED: _code_reissued,
 }
 
 

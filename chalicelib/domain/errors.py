@@ -197,6 +197,24 @@ class VoterCodeRequired(PortalError, code="voter_code_required"):
     """A cast from a session in which the voter has not typed their voter code."""
 
 
+class WrongBirthDate(PortalError, code="wrong_birth_date"):
+    """The birth date given to re-issue a voter code is not the roll's (or not a date)."""
+
+    public = ("field",)
+
+    def __init__(self):
+        super().__init__(field="birth_date")
+
+
+class ReissueUnavailable(PortalError, code="reissue_unavailable"):
+    """The roll gives no birth date for this voter: no self-service re-issue, only the help desk."""
+
+
+class ReissueClosed(PortalError, code="reissue_closed"):
+    """None of the voter's scrutins is open for voting now: a code is re-issued only from the
+    opening of the vote until its close."""
+
+
 class VotingClosed(PortalError, code="voting_closed"):
     """The scrutin is not open for voting at this instant (not yet, or over and past the grace
     for this session)."""

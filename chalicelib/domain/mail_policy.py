@@ -34,6 +34,9 @@ class MailRequestKind(str, Enum):
     # A vote was recorded (the émargement): the voter learns at once if someone else voted
     # in their name. The request names the voter, the scrutin and the time, never the ballot.
     VOTE_RECORDED = "vote_recorded"
+    # A new voter code was issued (réassort): the voter learns of it even if they did not ask.
+    # The request names the voter, never the code.
+    CODE_REISSUED = "code_reissued"
 
 
 class Email(str, Enum):
@@ -51,6 +54,7 @@ class Email(str, Enum):
     INVITATION = "invitation"
     REMINDER = "reminder"
     VOTE_RECORDED = "vote_recorded"
+    CODE_REISSUED = "code_reissued"
 
 
 # Notices that tell the voter something happened to their account are always sent.
@@ -61,6 +65,8 @@ OUTSIDE_BUDGET = {Email.PASSWORD_CHANGED, Email.PASSWORD_CHANGED_SIGNED_IN, Emai
 OUTSIDE_BUDGET |= {Email.ADDRESS_CHANGED, Email.ADDRESS_CONFIRMATION}
 # One per vote, and a vote is cast once per scrutin: at most 7 per voter, never at a stranger's request.
 OUTSIDE_BUDGET |= {Email.VOTE_RECORDED}
+# One per re-issue, and re-issues are throttled (3 a day): the voter must hear of each.
+OUTSIDE_BUDGET |= {Email.CODE_REISSUED}
 
 
 def email_for(request: MailRequestKind, *, listed: bool, active: bool) -> Email | None:
@@ -78,6 +84,8 @@ def email_for(request: MailRequestKind, *, listed: bool, active: bool) -> Email 
         return Email.PASSWORD_CHANGED_SIGNED_IN
     if request is MailRequestKind.VOTE_RECORDED:
         return Email.VOTE_RECORDED
+    if request is MailRequestKind.CODE_REISSUED:
+        return Email.CODE_REISSUED
     if request is MailRequestKind.REGISTRATION:
         return Email.ALREADY_ACTIVE if active else Email.CONFIRMATION
     return Email.RESET if active else Email.CONFIRMATION

@@ -101,6 +101,19 @@ MESSAGES: dict[str, str] = {
         "Saisissez d'abord votre code électeur (il figure sur votre notice de vote) : il est "
         "demandé une fois par connexion, avant de voter."
     ),
+    "wrong_birth_date": (
+        "Cette date de naissance n'est pas celle qu'indique la liste électorale. Saisissez-la sous la "
+        "forme JJ/MM/AAAA (par exemple 14/07/1978) ; si vous pensez qu'elle est juste, contactez "
+        "l'assistance, qui peut vous remettre une nouvelle notice."
+    ),
+    "reissue_unavailable": (
+        "Votre liste électorale ne permet pas de vous redonner un code électeur en ligne. Contactez "
+        "l'assistance ou votre service de gestion : une nouvelle notice vous sera remise."
+    ),
+    "reissue_closed": (
+        "Un nouveau code électeur peut être demandé pendant le vote seulement, de l'ouverture du "
+        "scrutin à sa clôture (heure de Paris)."
+    ),
     "voting_closed": (
         "Le vote n'est pas ouvert pour ce scrutin en ce moment : il se tient aux dates "
         "indiquées dans votre espace (heure de Paris)."

@@ -36,6 +36,10 @@ CURRENT_PASSWORD = ThrottleKind("current-password")
 # password (backoff for this client; the hourly ceiling binds only clients that failed), and
 # only a signed-in voter can try it at all, so a stranger cannot lock anyone out.
 VOTER_CODE = ThrottleKind("voter-code", max_failures_per_hour=30)
+# The birth date given to re-issue a voter code: few values to try, so few tries, per voter.
+CODE_REISSUE = ThrottleKind("code-reissue", failures_before_backoff=3, first_wait_seconds=30, max_failures_per_hour=6)
+# Re-issues that succeeded, per voter and day: enough for a mistake or two, not a loop.
+REISSUES_PER_DAY = 3
 
 
 def backoff_seconds(consecutive_failures: int, kind: ThrottleKind = SIGN_IN) -> int:

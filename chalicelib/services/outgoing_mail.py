@@ -59,6 +59,7 @@ BY_VOTER_ID = {
     MailRequestKind.PASSWORD_CHANGED,
     MailRequestKind.PASSWORD_CHANGED_SIGNED_IN,
     MailRequestKind.VOTE_RECORDED,
+    MailRequestKind.CODE_REISSUED,
 }
 # An import changed the voter's address: each request names the voter and its recipient.
 ADDRESS_CHANGE = {
@@ -87,6 +88,8 @@ class _Recipient(NamedTuple):
     links_after: datetime | None = None
     scrutin: str | None = None  # a vote recorded: the scrutin's label and the émargement's time
     voted_at: datetime | None = None
+    issued_at: datetime | None = None  # a voter code re-issued: when, and by whom
+    by_help_desk: bool = False
 
 
 def _address_change_recipient(request: MailRequestKind, body: dict) -> _Recipient | None:
@@ -141,6 +144,12 @@ def _recipient(request: MailRequestKind, body: dict) -> _Recipient | None:
         return None
     if request is MailRequestKind.VOTE_RECORDED:
         return _vote_recipient(voter, body)
+    if request is MailRequestKind.CODE_REISSUED:
+        issued_at = datetime.strptime(body["issued_at"], "%Y-%m-%dT%H:%M:%S.%f%z")
+        return _Recipient(
+            voter.email, voter.first_name, Email.CODE_REISSUED, voter_id=voter.voter_id, issued_at=issued_at,
+            by_help_desk=body.get("path") == "help-desk",
+        )  # fmt: skip
     account = find_account(voter.voter_id)
     kind = email_for(request, listed=True, active=account is not None and account.status == ACTIVE)
     return _Recipient(
@@ -266,6 +275,8 @@ def handle_mail_request(body: dict, *, now: datetime) -> Outcome:
         answer=recipient.answer,
         scrutin=recipient.scrutin,
         voted_at=recipient.voted_at,
+        issued_at=recipient.issued_at,
+        by_help_desk=recipient.by_help_desk,
     )
     message = build_message(content, sender=configured.mail_sender, recipient=address, now=now)
     ses_message_id = send_raw_email(message, parseaddr(configured.mail_sender)[1], address)

@@ -229,8 +229,10 @@ FUNCTIONS = [
             CampaignItem: ("UpdateItem",),
             # The sealed elections and their published files (election.json, trustees.json).
             BureauItem: ("GetItem", "Query"),
-            # The voter code typed before voting, checked against its HMAC.
-            VoterCode: ("GetItem",),
+            # The voter code typed before voting, checked against its HMAC; a re-issue: the new
+            # code (a Put conditioned on the generation it replaces), its audit entry (Put) and
+            # the scrutins' counters (Update), in one transaction.
+            VoterCode: ("GetItem", "PutItem", "UpdateItem"),
             # The public record, after the count: a page with its index (BatchGetItem), the index.
             RecordItem: ("GetItem", "BatchGetItem"),
             # Casting: the émargement, in one TransactWriteItems with the ballot (a Put with

@@ -1,0 +1,118 @@
+"""Re-issuing a lost voter code (réassort), from the opening of the vote until its close.
+
+2022's worst day: one-time codes valid 120 seconds that arrived later than that, full of
+accents and symbols. Here the voter, signed in, gives the second factor the roll provides (their
+birth date, `domain.birth_dates`) and gets a new code of the usual alphabet (Crockford's base32:
+no accent, no symbol, no look-alike), shown once on screen with no timer; the old code is dead
+in the same write (`store.voter_codes.reissue`, one TransactWriteItems with the audit entry and
+the counts the bureau sees). Ballots already cast stay cast: a code only opens the booth. The
+help desk re-issues the same way for a voter without a birth date on the roll, or who cannot
+sign in, and hands over a new notice (`voter-codes reissue`).
+
+Throttled twice: wrong birth dates per voter and client (`domain.throttling.CODE_REISSUE`),
+and successful re-issues per voter and day (`REISSUES_PER_DAY`). Neither the code nor the
+birth date is logged; the email that follows says a code was issued, never which.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chalicelib.domain import birth_dates
+from chalicelib.domain.errors import (
+    NotAuthenticated,
+    ReissueClosed,
+    ReissueUnavailable,
+    TooManyRequests,
+    WrongBirthDate,
+)
+from chalicelib.domain.mail_policy import MailRequestKind
+from chalicelib.domain.throttling import CODE_REISSUE, REISSUES_PER_DAY
+from chalicelib.domain.voter_codes import code_hash, new_code, shown
+from chalicelib.services.after_commit import best_effort
+from chalicelib.services.registration import request_notice
+from chalicelib.services.sealed_scrutins import sealed_scrutin
+from chalicelib.services.sessions import Authenticated
+from chalicelib.services.throttle import Throttle
+from chalicelib.store import rate_limits
+from chalicelib.store import voter_codes as store
+from chalicelib.store.mail_log import time_key
+from chalicelib.store.voters import Voter, find_voter
+
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Reissued:
+    code: str  # XXXX-XXXX-XXXX: shown once, never stored nor logged
+    generation: int
+    issued_at: datetime
+
+
+def open_scrutins(voter: Voter, now: datetime) -> list[str]:
+    """The voter's scrutins whose vote is open now (from the opening to the close plus the
+    grace): a code is re-issued for them only."""
+    found = []
+    for ballot_id in sorted(voter.ballot_ids or ()):
+        scrutin = sealed_scrutin(ballot_id)
+        if scrutin.sealed and scrutin.opens <= now <= scrutin.closes + scrutin.grace:
+            found.append(ballot_id)
+    return found
+
+
+def reissue_self_service(who: Authenticated, birth_date, *, client: str, pepper: bytes, now: datetime) -> Reissued:
+    """A new code for the signed-in voter who gave the roll's birth date.
+
+    ReissueUnavailable when the roll gives them none (the page says whom to contact);
+    ReissueClosed outside the vote; WrongBirthDate (counted) when the date is not the roll's;
+    TooManyAttempts after too many wrong dates, TooManyRequests after REISSUES_PER_DAY
+    re-issues; NotAuthenticated if the voter is no longer listed."""
+    voter = find_voter(who.voter_id)
+    if voter is None or not voter.is_listed:
+        raise NotAuthenticated()
+    if not voter.birth_date_check:
+        raise ReissueUnavailable()
+    scrutins = open_scrutins(voter, now)
+    if not scrutins:
+        raise ReissueClosed()
+    throttle = Throttle(CODE_REISSUE, who.voter_id, client, now)
+    throttle.check()
+    typed = birth_date if isinstance(birth_date, str) else ""
+    if not birth_dates.matches(typed, voter.birth_date_check, pepper):
+        throttle.record_failure()
+        raise WrongBirthDate()
+    throttle.record_success()
+    return _reissue(voter, scrutins, path=store.SELF_SERVICE, by=voter.voter_id, pepper=pepper, now=now)
+
+
+def reissue_by_help_desk(voter: Voter, *, operator: str, pepper: bytes, now: datetime) -> Reissued:
+    """A new code handed over by the help desk (a new notice), during the vote; the same
+    write, audited with the operator's name."""
+    scrutins = open_scrutins(voter, now)
+    if not scrutins:
+        raise ReissueClosed()
+    return _reissue(voter, scrutins, path=store.HELP_DESK, by=operator, pepper=pepper, now=now)
+
+
+def _reissue(voter: Voter, scrutins: list[str], *, path: str, by: str, pepper: bytes, now: datetime) -> Reissued:
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if not rate_limits.reserve(
+        [(f"code-reissued#{voter.voter_id}#{day:%Y%m%d}", REISSUES_PER_DAY)], now=now, expires=day + 2 * DAY
+    ):
+        raise TooManyRequests(retry_after=int((day + DAY - now).total_seconds()) + 1)
+    current = store.code_of(voter.voter_id)
+    code = new_code()
+    try:
+        generation = store.reissue(
+            voter.voter_id, code_hash(code, pepper), replaces=current.generation if current else 0, now=now,
+            path=path, by=by, ballot_ids=scrutins,
+        )  # fmt: skip
+    except store.CodeChanged:
+        # Another re-issue came between the read and the write: this one is not made.
+        raise TooManyRequests(retry_after=5) from None
+    best_effort(
+        "notify_code_reissued", request_notice, MailRequestKind.CODE_REISSUED, now=now,
+        voter_id=voter.voter_id, issued_at=time_key(now), path=path,
+    )  # fmt: skip
+    return Reissued(shown(code), generation, now)
