@@ -59,7 +59,13 @@ def as_json(report: Participation) -> dict:
         "bureau": report.bureau_id,
         "at": report.at.isoformat(),
         "scrutins": [
-            {"id": t.ballot_id, "label": t.label, "registered": t.registered, "signed_in": t.signed_in}
+            {
+                "id": t.ballot_id,
+                "label": t.label,
+                "registered": t.registered,
+                "signed_in": t.signed_in,
+                "codes_reissued": t.codes_reissued,
+            }
             for t in report.scrutins
         ],
         "registered": report.registered,
@@ -77,7 +83,8 @@ def as_text(report: Participation) -> str:
     for t in report.scrutins:
         lines.append(
             f"  {safe(t.ballot_id):<{width}}  {_number(t.signed_in):>10} votants sur {_number(t.registered):>10} "
-            f"inscrits  {_rate(t.signed_in, t.registered)}  {safe(t.label)}"
+            f"inscrits  {_rate(t.signed_in, t.registered)}  {_number(t.codes_reissued):>6} codes réémis  "
+            f"{safe(t.label)}"
         )
     lines.append(
         f"  {'Total':<{width}}  {_number(report.signed_in):>10} émargements sur {_number(report.registered):>10} "
@@ -92,7 +99,7 @@ def write_html(report: Participation, path: Path, *, refresh: int | None) -> Non
     rows = "".join(
         f"<tr><td>{e(t.label)} <span class=id>{e(t.ballot_id)}</span></td>"
         f"<td class=num>{number(t.registered)}</td><td class=num>{number(t.signed_in)}</td>"
-        f"{rate_cell(None if t.rate is None else 100 * t.rate)}</tr>"
+        f"{rate_cell(None if t.rate is None else 100 * t.rate)}<td class=num>{number(t.codes_reissued)}</td></tr>"
         for t in report.scrutins
     )
     total_rate = 100 * report.signed_in / report.registered if report.registered else None
@@ -111,7 +118,8 @@ def write_html(report: Participation, path: Path, *, refresh: int | None) -> Non
         f'<div class="card"><b>{number(report.signed_in)}</b><span>émargements</span></div>'
         f'<div class="card"><b>{number(report.registered)}</b><span>inscriptions</span></div></div>'
         '<h2>Par scrutin</h2><div class="scroll"><table><thead><tr><th>Scrutin</th>'
-        "<th class=num>Inscrits</th><th class=num>Votants</th><th class=num>Participation</th></tr></thead>"
+        "<th class=num>Inscrits</th><th class=num>Votants</th><th class=num>Participation</th>"
+        "<th class=num>Codes réémis</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></div></main></body></html>\n"
     )
     temporary = path.with_name(f".{path.name}.tmp")

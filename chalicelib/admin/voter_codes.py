@@ -12,6 +12,7 @@ from pathlib import Path
 from chalicelib.admin.progress import ProgressBar
 from chalicelib.admin.render import _number, safe
 from chalicelib.clock import utc_now
+from chalicelib.domain.phases import PARIS
 
 
 def add_parser(commands) -> None:
@@ -24,9 +25,19 @@ def add_parser(commands) -> None:
         "--ballot", action="append", default=[], metavar="ID", help="seulement ce scrutin (répétable)"
     )
     generate.add_argument("--output", required=True, metavar="DOSSIER", help="où écrire les fichiers de l'imprimerie")
+    reissue = actions.add_parser(
+        "reissue",
+        help="assistance : un nouveau code électeur pour un électeur qui a perdu le sien, pendant le vote, "
+        "et sa notice à remettre (PDF)",
+    )
+    reissue.add_argument("voter", metavar="EMAIL|IDENTIFIANT")
+    reissue.add_argument("--output", required=True, metavar="DOSSIER", help="où écrire la notice (PDF)")
+    reissue.add_argument("--operator", required=True, metavar="NOM", help="qui remet la notice (pour la trace)")
 
 
 def voter_codes_command(args, out) -> int:
+    if args.voter_codes_command == "reissue":
+        return _reissue_command(args, out)
     from chalicelib import settings
     from chalicelib.services.voter_codes import STAGING, OutputInUse, UnknownBallots, generate_codes
     from chalicelib.wiring import voter_code_pepper
@@ -83,4 +94,44 @@ def voter_codes_command(args, out) -> int:
             "l'imprimerie selon la procédure, puis supprimez-les. Le portail n'en garde qu'une empreinte.",
             file=out,
         )
+    return 0
+
+
+def _reissue_command(args, out) -> int:
+    """The code is in the notice only: never on the terminal, whose scrollback is kept."""
+    from chalicelib import settings
+    from chalicelib.domain.emails import normalise_email
+    from chalicelib.domain.errors import ReissueClosed
+    from chalicelib.services.voter_code_reissue import reissue_by_help_desk
+    from chalicelib.store.voters import find_listed_voter, find_voter
+    from chalicelib.wiring import voter_code_pepper
+
+    wanted = args.voter.strip()
+    voter = find_listed_voter(normalise_email(wanted)) if "@" in wanted else find_voter(wanted)
+    if voter is None or not voter.is_listed:
+        print(f"Aucun électeur inscrit sous « {safe(wanted)} ». Rien n'a été fait.", file=out)
+        return 1
+    try:
+        reissued, path = reissue_by_help_desk(
+            voter, operator=args.operator, folder=Path(args.output), now=utc_now(), pepper=voter_code_pepper(),
+            portal_url=settings.Settings.from_environment().portal_url,
+        )  # fmt: skip
+    except ReissueClosed:
+        print(
+            "Aucun scrutin de cet électeur n'est ouvert au vote en ce moment : un nouveau code n'est remis que "
+            "pendant le vote. Rien n'a été fait.",
+            file=out,
+        )
+        return 1
+    print(
+        f"Nouveau code électeur émis pour {safe(voter.first_name)} {safe(voter.last_name)} ({safe(voter.voter_id)}), "
+        f"le {reissued.issued_at.astimezone(PARIS):%d/%m/%Y à %H:%M} : l'ancien code ne fonctionne plus, les votes "
+        "déjà exprimés restent enregistrés, et l'électeur reçoit un courriel (sans le code).",
+        file=out,
+    )
+    print(
+        f"Notice à remettre en main propre, contre signature : {safe(str(path))}\n"
+        "Elle contient le code en clair : imprimez-la, puis supprimez le fichier.",
+        file=out,
+    )
     return 0

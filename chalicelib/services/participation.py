@@ -20,7 +20,7 @@ from datetime import datetime
 from chalicelib.crypto.ceremony_folder import SEAL_OPEN
 from chalicelib.services.bureaus import BureauError
 from chalicelib.store import bureaus as store
-from chalicelib.store import sign_in
+from chalicelib.store import sign_in, voter_codes
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Turnout:
     label: str
     registered: int  # on the electoral list, as sealed
     signed_in: int  # émargements
+    codes_reissued: int = 0  # voter codes re-issued to its voters (réassort), by any path
 
     @property
     def rate(self) -> float | None:
@@ -61,8 +62,15 @@ def participation(bureau_id: str, *, now: datetime) -> Participation:
     if sealed is None:
         raise BureauError("not_sealed", bureau=bureau_id)
     manifest = json.loads(json.loads(sealed)["manifest"])
+    reissued = voter_codes.reissue_counts([s["id"] for s in manifest["scrutins"]])
     scrutins = tuple(
-        Turnout(s["id"], s.get("label", s["id"]), int(s["electoral_list"]["voters"]), sign_in.count(s["id"]))
+        Turnout(
+            s["id"],
+            s.get("label", s["id"]),
+            int(s["electoral_list"]["voters"]),
+            sign_in.count(s["id"]),
+            reissued[s["id"]],
+        )  # fmt: skip
         for s in manifest["scrutins"]
     )
     return Participation(bureau_id, definition.name, now, scrutins)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from chalicelib.domain import birth_dates
 from chalicelib.domain.errors import (
@@ -29,18 +30,22 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.mail_policy import MailRequestKind
 from chalicelib.domain.throttling import CODE_REISSUE, REISSUES_PER_DAY
+from chalicelib.domain.voter_code_notices import Recipient, Scrutin
 from chalicelib.domain.voter_codes import code_hash, new_code, shown
 from chalicelib.services.after_commit import best_effort
 from chalicelib.services.registration import request_notice
 from chalicelib.services.sealed_scrutins import sealed_scrutin
 from chalicelib.services.sessions import Authenticated
 from chalicelib.services.throttle import Throttle
+from chalicelib.services.voter_code_notices import write_place
 from chalicelib.store import rate_limits
 from chalicelib.store import voter_codes as store
+from chalicelib.store.ballots import get_ballots
 from chalicelib.store.mail_log import time_key
 from chalicelib.store.voters import Voter, find_voter
 
 DAY = timedelta(days=1)
+HAND_OVER = "Remise par l'assistance (nouveau code électeur)"
 
 
 @dataclass(frozen=True)
@@ -83,24 +88,38 @@ def reissue_self_service(who: Authenticated, birth_date, *, client: str, pepper:
         throttle.record_failure()
         raise WrongBirthDate()
     throttle.record_success()
-    return _reissue(voter, scrutins, path=store.SELF_SERVICE, by=voter.voter_id, pepper=pepper, now=now)
-
-
-def reissue_by_help_desk(voter: Voter, *, operator: str, pepper: bytes, now: datetime) -> Reissued:
-    """A new code handed over by the help desk (a new notice), during the vote; the same
-    write, audited with the operator's name."""
-    scrutins = open_scrutins(voter, now)
-    if not scrutins:
-        raise ReissueClosed()
-    return _reissue(voter, scrutins, path=store.HELP_DESK, by=operator, pepper=pepper, now=now)
-
-
-def _reissue(voter: Voter, scrutins: list[str], *, path: str, by: str, pepper: bytes, now: datetime) -> Reissued:
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     if not rate_limits.reserve(
         [(f"code-reissued#{voter.voter_id}#{day:%Y%m%d}", REISSUES_PER_DAY)], now=now, expires=day + 2 * DAY
     ):
         raise TooManyRequests(retry_after=int((day + DAY - now).total_seconds()) + 1)
+    return _reissue(voter, scrutins, path=store.SELF_SERVICE, by=voter.voter_id, pepper=pepper, now=now)
+
+
+def reissue_by_help_desk(
+    voter: Voter, *, operator: str, folder: Path, portal_url: str, pepper: bytes, now: datetime
+) -> tuple[Reissued, Path]:
+    """A new code handed over by the help desk during the vote: the same write, audited with
+    the operator's name (no daily limit: the operator has seen the voter or their papers), and
+    its notice, `reissue-<voter>-<generation>.pdf` in `folder` (readable by its owner only):
+    the notice with the code, then the hand-over sheet to sign."""
+    scrutins = open_scrutins(voter, now)
+    if not scrutins:
+        raise ReissueClosed()
+    reissued = _reissue(voter, scrutins, path=store.HELP_DESK, by=operator, pepper=pepper, now=now)
+    ballots = sorted(get_ballots(sorted(voter.ballot_ids or ())), key=lambda b: b.ballot_id)
+    theirs = [Scrutin(b.label, b.voting_opens_at, b.voting_closes_at) for b in ballots]
+    recipient = Recipient(voter.last_name, voter.first_name, voter.voter_id, voter.workplace)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"reissue-{voter.voter_id}-{reissued.generation}.pdf"
+    write_place(
+        path, [(recipient, reissued.code.replace("-", ""), theirs)], [recipient], count=1, academy=voter.academy,
+        code_delivery=HAND_OVER, portal_url=portal_url,
+    )  # fmt: skip
+    return reissued, path
+
+
+def _reissue(voter: Voter, scrutins: list[str], *, path: str, by: str, pepper: bytes, now: datetime) -> Reissued:
     current = store.code_of(voter.voter_id)
     code = new_code()
     try:

@@ -142,3 +142,40 @@ def test_the_re_issue_and_its_email_stay_within_the_functions_policies(booth):  
     assert any(op == "TransactWriteItems" for _, op, _ in api)
     assert unauthorised(api, "api_handler") == set()
     assert unauthorised(worker, "send_requested_email") == set()
+
+
+def test_the_help_desk_hands_over_a_new_notice_and_the_terminal_never_shows_the_code(booth, tmp_path, monkeypatch):  # noqa: F811
+    import io
+    import os
+
+    from chalicelib.admin import cli
+    from chalicelib.admin import voter_codes as command
+
+    monkeypatch.setattr(command, "utc_now", lambda: booth.clock.now)
+    from tests.pdf_check import read_pdf
+
+    config = tmp_path / "config.json"
+    from tests.conftest import TEST_ENVIRONMENT
+
+    config.write_text(json.dumps({"version": "2.0", "stages": {"test": {"environment_variables": TEST_ENVIRONMENT}}}))
+    out = io.StringIO()
+    argv = ["--stage", "test", "voter-codes", "reissue", "Camille.Nom1@ac-poitiers.fr", "--output", str(tmp_path)]
+    status = cli.main([*argv, "--operator", "Mme Durand (assistance)"], out=out, config_path=config)
+    text = out.getvalue()
+    assert status == 0 and "Nouveau code électeur émis pour Camille Nom1 (P00000001)" in text, text
+    path = tmp_path / "reissue-P00000001-2.pdf"
+    assert f"Notice à remettre en main propre, contre signature : {path}" in text
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    pdf = read_pdf(path.read_bytes())
+    [code_run] = [run for run in pdf.pages[0] if run.size == 30]  # the code, as on every notice
+    printed = code_run.text
+    assert len(printed) == 14 and "Remise par l'assistance" in pdf.page_text(0)
+    assert printed not in text and printed.replace("-", "") not in text
+    assert error_of(enter(booth, CODE))["code"] == "invalid_voter_code" and enter(booth, printed).status_code == 204
+    [audit] = voter_codes.reissues_of(VOTER, 2)
+    assert (audit.path, audit.by) == ("help-desk", "Mme Durand (assistance)")
+    # An unknown voter: nothing is done.
+    out = io.StringIO()
+    status = cli.main(["--stage", "test", "voter-codes", "reissue", "P99999999", "--output", str(tmp_path),
+                       "--operator", "x"], out=out, config_path=config)  # fmt: skip
+    assert status == 1 and "Aucun électeur inscrit sous « P99999999 »" in out.getvalue()

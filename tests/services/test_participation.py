@@ -76,13 +76,19 @@ def test_a_bureau_not_yet_sealed_has_no_participation(sealed):
 
 
 def test_the_cli_prints_it_writes_json_and_a_self_contained_page(sealed, tmp_path, test_stage_config):
+    from chalicelib.store import voter_codes
+
     vote("CSA-MEN", 1, 2, 3)
+    for n in (1, 2):  # two lost codes re-issued, to voters of both scrutins
+        voter_codes.reissue(
+            f"P{n:08d}", "0" * 64, replaces=0, now=NOW, path="help-desk", by="x", ballot_ids=["CSA-MEN", "CSA-ACA"]
+        )
     page = tmp_path / "participation.html"
     out = io.StringIO()
     argv = ["--stage", "test", "bureau", "participation", sealed.election_id, "--html", str(page)]
     assert cli.main(argv, out=out, config_path=test_stage_config) == 0
     text = out.getvalue()
-    assert "CSA-MEN" in text and "3 votants sur          6 inscrits   50,0 %" in text
+    assert "CSA-MEN" in text and "3 votants sur          6 inscrits   50,0 %       2 codes réémis" in text
     assert "le contenu de l'urne n'est lu qu'au dépouillement" in text
     html = page.read_text(encoding="utf-8")
     assert "&lt;b&gt;CSA&lt;/b&gt; académique" in html and "<b>CSA</b>" not in html
@@ -91,7 +97,14 @@ def test_the_cli_prints_it_writes_json_and_a_self_contained_page(sealed, tmp_pat
     out = io.StringIO()
     assert cli.main([*argv[:5], "--json"], out=out, config_path=test_stage_config) == 0
     answer = json.loads(out.getvalue())
-    assert answer["scrutins"][0] == {"id": "CSA-MEN", "label": "Scrutin CSA-MEN", "registered": 6, "signed_in": 3}
+    assert answer["scrutins"][0] == {
+        "id": "CSA-MEN",
+        "label": "Scrutin CSA-MEN",
+        "registered": 6,
+        "signed_in": 3,
+        "codes_reissued": 2,
+    }
+    assert "<th class=num>Codes réémis</th>" in html
 
 
 def test_the_cli_refuses_a_bureau_not_sealed_in_french(sealed, test_stage_config):
