@@ -11,11 +11,11 @@ import csv
 import json
 import random
 import unicodedata
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from chalicelib.domain.phases import PARIS
-from chalicelib.domain.voter_rows import BALLOT_SEPARATOR, COLUMNS
+from chalicelib.domain.voter_rows import BALLOT_SEPARATOR, COLUMNS, OPTIONAL_COLUMNS
 
 ACADEMY = "Académie de Poitiers"
 DOMAIN = "ac-poitiers.fr"
@@ -430,7 +430,17 @@ class _Voters:
                 "workplace": workplace,
                 "code_delivery": HAND.format(workplace=workplace) if hand else POST,
                 "ballots": BALLOT_SEPARATOR.join(ballots),
+                "birth_date": demo_birth_date(number),
             }
+
+
+def demo_birth_date(number: int) -> str:
+    """A demo voter's birth date (JJ/MM/AAAA), from their number alone, so that a demo or a test
+    can give it; every tenth voter has none, as a roll may have gaps (no self-service re-issue)."""
+    if number % 10 == 0:
+        return ""
+    draw = random.Random(f"demo birth date {number}")
+    return (date(1962, 1, 1) + timedelta(days=draw.randrange(38 * 365))).strftime("%d/%m/%Y")
 
 
 def write_demo_files(directory: str | Path, *, voters: int, now: datetime) -> tuple[Path, Path]:
@@ -441,7 +451,7 @@ def write_demo_files(directory: str | Path, *, voters: int, now: datetime) -> tu
     ballots_path.write_text(json.dumps(demo_ballots(now), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     voters_path = directory / "voters.csv"
     with open(voters_path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, delimiter=";")
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS + OPTIONAL_COLUMNS, delimiter=";")
         writer.writeheader()
         for row in _Voters().rows(voters):
             writer.writerow(row)

@@ -9,8 +9,8 @@ from chalicelib.api.schemas import BOOLEAN, DATETIME, STRING, Answer, Body, Quer
 from chalicelib.domain import errors, messages
 from chalicelib.domain.ballots import BALLOT_ID, DATE_FIELDS
 from chalicelib.domain.claims import claims_open, lists_visible
+from chalicelib.domain.field_lengths import MAX_LENGTHS
 from chalicelib.domain.phases import PARIS
-from chalicelib.domain.voter_rows import MAX_LENGTHS
 from chalicelib.services import ballots, claims, sessions
 
 espace = ApiBlueprint(__name__)

@@ -24,7 +24,7 @@ from chalicelib.api.schemas import (
 from chalicelib.domain import errors
 from chalicelib.domain.ballots import BALLOT_ID
 from chalicelib.domain.phases import PARIS
-from chalicelib.services import sessions, voter_code_check, voter_code_reissue, voting_status
+from chalicelib.services import sessions, voter_code_check, voting_status
 
 voting = ApiBlueprint(__name__)
 
@@ -104,6 +104,9 @@ REISSUED = obj(code=STRING, issued_at=DATETIME)
     signed_in=True,
 )
 def reissue_voter_code():
+    # Imported here: a re-issue is rare, and the API's cold start need not pay for it.
+    from chalicelib.services import voter_code_reissue
+
     request = voting.current_request
     who = signed_in(request)
     body = REISSUE_BODY.parse(request)
@@ -142,9 +145,14 @@ def _booth_scrutin(entry: voting_status.BoothEntry) -> dict:
     "Mes votes : chacun de mes scrutins, à voter, voté (quand), pas encore ouvert ou clos",
     answers={
         200: Answer(
-            obj(code_verified=BOOLEAN, scrutins=array(BOOTH_SCRUTIN)),
+            obj(
+                code_verified=BOOLEAN,
+                code_reissue={"type": "string", "enum": ["self_service", "help_desk"]},
+                scrutins=array(BOOTH_SCRUTIN),
+            ),
             "L'isoloir : les scrutins de l'électeur, l'élection scellée de chacun (son empreinte φ) "
-            "et ses options dans l'ordre du bulletin (« blank » d'abord).",
+            "et ses options dans l'ordre du bulletin (« blank » d'abord) ; comment retrouver un code "
+            "perdu (en ligne si la liste électorale donne la date de naissance, sinon par l'assistance).",
         )
     },
     signed_in=True,
@@ -154,7 +162,11 @@ def my_votes():
     voter = sessions.voter_of(who)
     entries = voting_status.booth_list(voter, code_verified_at=who.code_verified_at, now=clock.utc_now())
     return json_response(
-        {"code_verified": who.code_verified_at is not None, "scrutins": [_booth_scrutin(e) for e in entries]}
+        {
+            "code_verified": who.code_verified_at is not None,
+            "code_reissue": "self_service" if voter.birth_date_check else "help_desk",
+            "scrutins": [_booth_scrutin(e) for e in entries],
+        }
     )
 
 

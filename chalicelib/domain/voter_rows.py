@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 from chalicelib.domain.birth_dates import birth_date_check, parse_birth_date
 from chalicelib.domain.emails import is_well_formed, normalise_email
+from chalicelib.domain.field_lengths import MAX_LENGTHS
 from chalicelib.domain.names import list_sort_key
 
 COLUMNS = (
@@ -32,14 +33,6 @@ COLUMNS = (
 OPTIONAL_COLUMNS = ("birth_date",)
 BALLOT_SEPARATOR = "|"
 VOTER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-MAX_LENGTHS = {
-    "last_name": 100,
-    "first_name": 100,
-    "academy": 100,
-    "department": 100,
-    "workplace": 200,
-    "code_delivery": 500,
-}
 
 
 @dataclass(frozen=True)

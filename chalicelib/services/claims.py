@@ -14,8 +14,8 @@ from chalicelib.domain.errors import (
     InvalidFields,
     InvalidMessage,
 )
+from chalicelib.domain.field_lengths import MAX_LENGTHS
 from chalicelib.domain.mail_policy import MailRequestKind
-from chalicelib.domain.voter_rows import MAX_LENGTHS
 from chalicelib.services.ballots import ballot_for_voter
 from chalicelib.services.registration import request_notice
 from chalicelib.services.throttle import within_hourly_limit

@@ -30,17 +30,14 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.mail_policy import MailRequestKind
 from chalicelib.domain.throttling import CODE_REISSUE, REISSUES_PER_DAY
-from chalicelib.domain.voter_code_notices import Recipient, Scrutin
 from chalicelib.domain.voter_codes import code_hash, new_code, shown
 from chalicelib.services.after_commit import best_effort
 from chalicelib.services.registration import request_notice
 from chalicelib.services.sealed_scrutins import sealed_scrutin
 from chalicelib.services.sessions import Authenticated
 from chalicelib.services.throttle import Throttle
-from chalicelib.services.voter_code_notices import write_place
 from chalicelib.store import rate_limits
 from chalicelib.store import voter_codes as store
-from chalicelib.store.ballots import get_ballots
 from chalicelib.store.mail_log import time_key
 from chalicelib.store.voters import Voter, find_voter
 
@@ -103,6 +100,11 @@ def reissue_by_help_desk(
     the operator's name (no daily limit: the operator has seen the voter or their papers), and
     its notice, `reissue-<voter>-<generation>.pdf` in `folder` (readable by its owner only):
     the notice with the code, then the hand-over sheet to sign."""
+    # The notice's PDF: the help desk's CLI only, never the API's cold start.
+    from chalicelib.domain.voter_code_notices import Recipient, Scrutin
+    from chalicelib.services.voter_code_notices import write_place
+    from chalicelib.store.ballots import get_ballots
+
     scrutins = open_scrutins(voter, now)
     if not scrutins:
         raise ReissueClosed()

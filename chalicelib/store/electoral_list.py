@@ -10,13 +10,16 @@ voter id needed to maintain it; the API never returns the voter id.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.models import Model
 
-from chalicelib.domain.voter_rows import VoterRow
 from chalicelib.store.base import table_meta
 from chalicelib.transient import translate_transient
+
+if TYPE_CHECKING:  # the import's rows: the API reads the lists, never builds them
+    from chalicelib.domain.voter_rows import VoterRow
 
 
 class ElectoralListEntry(Model):

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.domain.voter_rows import StoredVoter, VoterRow
 from chalicelib.store.base import table_meta
 from chalicelib.transient import translate_transient
+
+if TYPE_CHECKING:  # the import's rows: the API, which loads this module, never builds them
+    from chalicelib.domain.voter_rows import StoredVoter, VoterRow
 
 
 class VoterByEmail(GlobalSecondaryIndex):
@@ -158,6 +161,8 @@ def stored_voters() -> Iterator[tuple[StoredVoter, str]]:
 
 
 def _as_stored(voter: Voter) -> tuple[StoredVoter, str]:
+    from chalicelib.domain.voter_rows import StoredVoter
+
     return (
         StoredVoter(
             voter_id=voter.voter_id,

@@ -1,5 +1,6 @@
 /**
- * The booth (« Je vote »): the voter code once per session, the voter's scrutins, then per
+ * The booth (« Je vote »): the voter code once per session (or, lost, a new one for the roll's
+ * birth date, shown once here and typed in for the voter), the voter's scrutins, then per
  * scrutin a choice, a review that says the vote is final, the ballot encrypted here with the
  * sealed election's key (booth/ev1.js, EV1 of VOTING.md) and sent, and the receipt.
  *
@@ -255,8 +256,32 @@ if (me) {
   submitForm($("#code-form"), ({ code }) => api("POST", "api/me/voter-code", { code }), async () => {
     if (await loadList()) showList();
   }, { invalid_voter_code: "code" });
+  let newCode = "";
+  submitForm($("#reissue-form"), ({ birth_date }) => api("POST", "api/me/voter-code/reissue", { birth_date }), (result) => {
+    newCode = result.data.code;
+    $("[data-new-code]").textContent = newCode;
+    $("[data-copied]").textContent = "";
+    $("#reissue-form").reset();
+    showStep("new-code");
+  }, { wrong_birth_date: "birth_date" });
+  $("[data-copy-new-code]").addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(newCode);
+      $("[data-copied]").textContent = text("code_copied");
+    } catch {
+      $("[data-copied]").textContent = text("copy_failed");
+    }
+  });
+  $("[data-use-new-code]").addEventListener("click", () => {
+    const form = $("#code-form");
+    form.elements.code.value = newCode;
+    newCode = "";
+    $("[data-new-code]").textContent = "";
+    form.requestSubmit();
+  });
   const listing = await loadList();
   if (listing) {
+    for (const block of $$("[data-reissue]")) block.hidden = block.dataset.reissue !== listing.code_reissue;
     if (listing.code_verified) showList();
     else showStep("code");
   }
