@@ -41,14 +41,22 @@ def response_code(error: PynamoDBException) -> str | None:
     return response.get("Error", {}).get("Code") if isinstance(response, dict) else None
 
 
+# Why DynamoDB cancels a transaction that may simply be tried again: another transaction held
+# an item, or an item's partition was throttled (DynamoDB reports a throttled transaction as a
+# cancellation, not as ThrottlingException: "Transactions conflicts and throttling", Developer
+# Guide, transaction-apis.html).
+RETRYABLE_CANCELLATIONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+
+
 def cancelled_by_conflict(error: PynamoDBException) -> bool:
-    """A transaction cancelled only because another one held an item: nothing was written,
-    and no condition failed, so the same transaction may be tried again."""
+    """A transaction cancelled only because another one held an item, or a partition was
+    throttled: nothing was written, and no condition failed, so the same transaction may be
+    tried again (and, when the attempts are spent, the answer is AWS's "not now")."""
     reasons = [reason.code for reason in getattr(error, "cancellation_reasons", None) or [] if reason]
     return (
         response_code(error) == "TransactionCanceledException"
         and bool(reasons)
-        and all(code == "TransactionConflict" for code in reasons)
+        and all(code in RETRYABLE_CANCELLATIONS for code in reasons)
     )
 
 

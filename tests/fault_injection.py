@@ -24,6 +24,7 @@ DYNAMODB = {
     "throughput": (400, "ProvisionedThroughputExceededException"),
     "throttling": (400, "ThrottlingException"),
     "conflict": (400, "TransactionCanceledException"),  # cancelled: another transaction holds an item
+    "cancelled_throttled": (400, "TransactionCanceledException"),  # cancelled: a partition throttled
     "unavailable": (500, "InternalServerError"),
     "invalid": (400, "ValidationException"),  # not a fault of AWS: our bug, never retried
 }
@@ -39,16 +40,14 @@ class _Body(io.BytesIO):
             chunk = self.read()
 
 
-def _dynamodb_error(status: int, code: str, request) -> AWSResponse:
+def _dynamodb_error(status: int, code: str, request, reason: str = "TransactionConflict") -> AWSResponse:
     body = {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": f"injected {code}"}
     if code == "TransactionCanceledException":
         count = len(json.loads(request.body)["TransactItems"])
-        body["CancellationReasons"] = [
-            {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}
-        ] + [{"Code": "None"}] * (count - 1)
-        body["message"] = (
-            "Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]"
+        body["CancellationReasons"] = [{"Code": reason, "Message": f"injected {reason}"}] + [{"Code": "None"}] * (
+            count - 1
         )
+        body["message"] = f"Transaction cancelled, please refer cancellation reasons for specific reasons [{reason}]"
     headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "injected"}
     return AWSResponse(request.url, status, headers, _Body(json.dumps(body).encode()))
 
@@ -122,6 +121,8 @@ class Faults:
             return ANSWER_LOST
         table, build = RESPONDERS[service]
         status, code = table[fault.kind]
+        if fault.kind == "cancelled_throttled":
+            return build(status, code, request, reason="ThrottlingError")
         return build(status, code, request)
 
 

@@ -63,10 +63,14 @@ ERRORS = {
     "record_changed": "Le portail sert déjà un registre public différent pour le bureau {bureau} : "
     "c'est un incident grave, prévenez l'équipe technique.",
     "no_result": "Le bureau {bureau} n'a pas encore de résultat : rien de l'urne n'est public avant.",
+    "seal_invalid": (
+        "Le scellement du bureau {bureau} ne peut pas servir à la clôture ({what}) : il ne nomme pas la clé de "
+        "signature du serveur. Rien n'a été modifié ; prévenez l'équipe technique."
+    ),
     "server_key_changed": (
         "La clé de signature du serveur n'est plus celle que le scellement a nommée (le secret "
-        "SERVER_SIGNING_KEY_ID a-t-il changé ?) : la clôture du bureau {bureau} n'est pas enregistrée et rien n'a "
-        "été modifié. Prévenez l'équipe technique : c'est la clé du scellement qui doit signer la clôture."
+        "SERVER_SIGNING_KEY_ID a-t-il changé ?) : la clôture du bureau {bureau} ne peut pas être signée, et rien "
+        "n'a été modifié. Prévenez l'équipe technique : c'est la clé du scellement qui doit signer la clôture."
     ),
     "not_counted": "Le bureau {bureau} n'est pas encore dépouillé : lancez d'abord « bureau count ».",
     "not_closed": "Le bureau {bureau} n'est pas clos : le dépouillement vient après « bureau close » et "

@@ -101,7 +101,7 @@ def _reissue_command(args, out) -> int:
     """The code is in the notice only: never on the terminal, whose scrollback is kept."""
     from chalicelib import settings
     from chalicelib.domain.emails import normalise_email
-    from chalicelib.domain.errors import ReissueClosed
+    from chalicelib.domain.errors import ReissueClosed, TooManyRequests
     from chalicelib.services.voter_code_reissue import reissue_by_help_desk
     from chalicelib.store.voters import find_listed_voter, find_voter
     from chalicelib.wiring import voter_code_pepper
@@ -120,6 +120,16 @@ def _reissue_command(args, out) -> int:
         print(
             "Aucun scrutin de cet électeur n'est ouvert au vote en ce moment : un nouveau code n'est remis que "
             "pendant le vote. Rien n'a été fait.",
+            file=out,
+        )
+        return 1
+    except TooManyRequests:
+        print("Un autre nouveau code vient d'être émis pour cet électeur : réessayez dans un instant.", file=out)
+        return 1
+    except OSError as error:
+        print(
+            f"Impossible d'écrire la notice dans {safe(args.output)} : {safe(error.strerror or str(error))}. "
+            "Aucun nouveau code n'a été émis.",
             file=out,
         )
         return 1

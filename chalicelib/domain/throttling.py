@@ -40,6 +40,8 @@ VOTER_CODE = ThrottleKind("voter-code", max_failures_per_hour=30)
 CODE_REISSUE = ThrottleKind("code-reissue", failures_before_backoff=3, first_wait_seconds=30, max_failures_per_hour=6)
 # Re-issues that succeeded, per voter and day: enough for a mistake or two, not a loop.
 REISSUES_PER_DAY = 3
+# Birth dates tried per voter and day, whatever the client, each reserved before it is compared.
+BIRTH_DATE_TRIES_PER_DAY = 10
 
 
 def backoff_seconds(consecutive_failures: int, kind: ThrottleKind = SIGN_IN) -> int:

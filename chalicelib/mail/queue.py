@@ -81,11 +81,27 @@ def backlog(queue: str) -> int:
 
 
 @translate_transient()
-def dead_letters(queue: str) -> int:
-    """About how many messages of the queue went to its dead-letter queue and are still there."""
+def dead_letters(queue: str, *, receives: int = 10) -> list[dict]:
+    """The messages of the queue waiting in its dead-letter queue (their bodies), looked at
+    without taking them: received with a visibility timeout of 0, so they stay there for the
+    operator who replays them. SQS hands out a sample per receive; `receives` receives, with
+    duplicates dropped, see every message of a small dead-letter queue, which is what one is."""
     url = _queue_url(f"{settings.required(queue)}-dlq")
-    attributes = client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
-    return int(attributes["Attributes"].get("ApproximateNumberOfMessages", 0))
+    seen: dict[str, dict] = {}
+    for _ in range(receives):
+        found = (
+            client("sqs")
+            .receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, WaitTimeSeconds=0)
+            .get("Messages", [])
+        )
+        if not found:
+            break
+        for message in found:
+            try:
+                seen[message["MessageId"]] = json.loads(message["Body"])
+            except ValueError:
+                seen[message["MessageId"]] = {}
+    return list(seen.values())
 
 
 def forget_queue_urls() -> None:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from chalicelib.crypto import ceremony_folder as files
 from chalicelib.crypto import record
-from chalicelib.crypto.ceremony import GROUPS
+from chalicelib.crypto.ceremony import GROUPS, signing_public_key
 from chalicelib.domain.phases import PARIS
 from chalicelib.services import box_export
 from chalicelib.services.bureaus import BureauError, Problem, roster_of_definition, signed_deposits
@@ -98,6 +98,15 @@ def close_bureau(bureau_id: str, folder: Path, *, now: datetime, server_seed: Ca
     trustees_bytes = store.get_file(bureau_id, files.TRUSTEES)
     seal_open = store.get_file(bureau_id, files.SEAL_OPEN)
     election = record.read_election(election_bytes)
+    trustees = record.check_trustees(json.loads(trustees_bytes))
+    # Before anything is frozen: the server that will sign the close holds the key the seal
+    # named, or no close may begin (a bureau in `closing` that cannot be signed would be stuck).
+    try:
+        sealed = record.check_seal_open(json.loads(seal_open), trustees, election, trustees_bytes)
+    except record.InvalidSeal as refused:
+        raise BureauError("seal_invalid", bureau=bureau_id, what=refused.what) from None
+    if signing_public_key(server_seed()) != sealed.server_key:
+        raise BureauError("server_key_changed", bureau=bureau_id)
     folder.mkdir(parents=True, exist_ok=True)
     # What the key holders' tool reads to check the close, the server's key (in the seal) included.
     for name, data in (
@@ -142,12 +151,10 @@ def close_bureau(bureau_id: str, folder: Path, *, now: datetime, server_seed: Ca
         report.closed = True
         return report
 
-    trustees = record.check_trustees(json.loads(trustees_bytes))
     signatures = signed_deposits(folder, "close", trustees, report.manifest_sha256, report.problems)
     report.signed_by = sorted(signatures)
     if report.missing or report.differing:
         return report
-    sealed = record.check_seal_open(json.loads(seal_open), trustees, election, trustees_bytes)
     seal_close = record.compact(
         {
             "v": 1,
@@ -158,10 +165,8 @@ def close_bureau(bureau_id: str, folder: Path, *, now: datetime, server_seed: Ca
             "server_signature": record.server_close_signature(server_seed(), bureau_id, report.manifest_sha256),
         }
     )
-    try:  # as the key holders will read it: a seed that is not the sealed key's signs nothing
-        record.check_seal_close(json.loads(seal_close), trustees, election, sealed.server_key)
-    except record.InvalidClose as refused:
-        raise BureauError("server_key_changed", bureau=bureau_id, what=refused.what) from None
+    # As the key holders will read it (the server's key was checked above, before the close).
+    record.check_seal_close(json.loads(seal_close), trustees, election, sealed.server_key)
     try:
         store.record_close(bureau_id, seal_close, now)
     except store.StateChanged:

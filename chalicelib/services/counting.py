@@ -167,18 +167,25 @@ class CountQueue:
     `bureau count` stays the only one that concludes: it sends one message per shard still to
     count (ten per SendMessageBatch), then reads the bureau's count parts every
     `poll_seconds` (one Query) until every shard has its sums. It stops, and says why, when a
-    worker recorded a shard that cannot be counted, when messages of this run went to the
-    dead-letter queue, or when no shard was counted for `stall_seconds`. Sent twice (a count
+    worker recorded a shard that cannot be counted, when more of this bureau's messages are in
+    the dead-letter queue than when it started, or when no shard was counted for
+    `stall_seconds`. Sent twice (a count
     run again while the first one's messages are still queued), an item is counted once: its
     second worker finds the sums written and compares them."""
 
     poll_seconds: float = 5.0
-    stall_seconds: float = 900.0  # three times the worker's timeout
+    # More than the count queue's visibility timeout (1,800 s) and a worker's run (300 s): a
+    # message whose worker failed for a moment is hidden that long before it comes back.
+    stall_seconds: float = 2400.0
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
 
+    def _dead(self, bureau_id: str) -> int:
+        """This bureau's work items in the dead-letter queue (other bureaus may count at once)."""
+        return sum(1 for body in queue.dead_letters(queue.COUNT) if body.get("bureau_id") == bureau_id)
+
     def run(self, bureau_id: str, todo: list[WorkItem], *, now: datetime, progress: Progress) -> None:
-        dead_before = queue.dead_letters(queue.COUNT)
+        dead_before = self._dead(bureau_id)
         queue.enqueue_batch([item.to_message() for item in todo], queue=queue.COUNT)
         waiting = {(item.scrutin, item.shard) for item in todo}
         last_progress, done = self.clock(), 0
@@ -193,7 +200,7 @@ class CountQueue:
                 progress(done)
             if done == len(waiting):
                 return
-            dead = queue.dead_letters(queue.COUNT) - dead_before
+            dead = self._dead(bureau_id) - dead_before
             if dead > 0:
                 raise CountError(
                     f"{dead} work item(s) failed three times and went to the count queue's dead-letter queue "
@@ -219,12 +226,15 @@ def count_bureau(
     election = _election(bureau_id)
     trustees_bytes = store.get_file(bureau_id, files.TRUSTEES)
     trustees = record.check_trustees(json.loads(trustees_bytes))
-    opened = record.check_seal_open(
-        json.loads(store.get_file(bureau_id, files.SEAL_OPEN)), trustees, election, trustees_bytes
-    )
-    closed = record.check_seal_close(
-        json.loads(store.get_file(bureau_id, files.SEAL_CLOSE)), trustees, election, opened.server_key
-    )
+    try:
+        opened = record.check_seal_open(
+            json.loads(store.get_file(bureau_id, files.SEAL_OPEN)), trustees, election, trustees_bytes
+        )
+        closed = record.check_seal_close(
+            json.loads(store.get_file(bureau_id, files.SEAL_CLOSE)), trustees, election, opened.server_key
+        )
+    except (record.InvalidSeal, record.InvalidClose) as refused:
+        raise CountError(f"the recorded seal or close does not hold ({refused.what})") from None
 
     done = store.count_parts(bureau_id)
     items = [WorkItem(bureau_id, s, n) for s in election.options for n in range(SHARDS)]

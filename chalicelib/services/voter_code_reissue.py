@@ -9,7 +9,8 @@ the counts the bureau sees). Ballots already cast stay cast: a code only opens t
 help desk re-issues the same way for a voter without a birth date on the roll, or who cannot
 sign in, and hands over a new notice (`voter-codes reissue`).
 
-Throttled twice: wrong birth dates per voter and client (`domain.throttling.CODE_REISSUE`),
+Throttled three ways: every try of a birth date reserved per voter and day, whatever the client
+(`BIRTH_DATE_TRIES_PER_DAY`), wrong dates per voter and client (`domain.throttling.CODE_REISSUE`),
 and successful re-issues per voter and day (`REISSUES_PER_DAY`). Neither the code nor the
 birth date is logged; the email that follows says a code was issued, never which.
 """
@@ -29,7 +30,7 @@ from chalicelib.domain.errors import (
     WrongBirthDate,
 )
 from chalicelib.domain.mail_policy import MailRequestKind
-from chalicelib.domain.throttling import CODE_REISSUE, REISSUES_PER_DAY
+from chalicelib.domain.throttling import BIRTH_DATE_TRIES_PER_DAY, CODE_REISSUE, REISSUES_PER_DAY
 from chalicelib.domain.voter_codes import code_hash, new_code, shown
 from chalicelib.services.after_commit import best_effort
 from chalicelib.services.registration import request_notice
@@ -53,12 +54,14 @@ class Reissued:
 
 
 def open_scrutins(voter: Voter, now: datetime) -> list[str]:
-    """The voter's scrutins whose vote is open now (from the opening to the close plus the
-    grace): a code is re-issued for them only."""
+    """The voter's scrutins whose vote is open now, from the opening to the close: a code is
+    re-issued for them only. Not in the grace, which is for a voter already in the booth with
+    a code typed before the close (`domain.voting.may_cast`): a code issued then could open
+    nothing, and the old one would be dead."""
     found = []
     for ballot_id in sorted(voter.ballot_ids or ()):
         scrutin = sealed_scrutin(ballot_id)
-        if scrutin.sealed and scrutin.opens <= now <= scrutin.closes + scrutin.grace:
+        if scrutin.sealed and scrutin.opens <= now < scrutin.closes:
             found.append(ballot_id)
     return found
 
@@ -80,16 +83,24 @@ def reissue_self_service(who: Authenticated, birth_date, *, client: str, pepper:
         raise ReissueClosed()
     throttle = Throttle(CODE_REISSUE, who.voter_id, client, now)
     throttle.check()
+    # Each try is reserved before the date is compared, per voter and whatever the client, so
+    # that parallel requests or many addresses cannot try more dates than this: a birth date
+    # has some 30,000 likely values, and only its holder's session may try at all.
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    until_tomorrow = int((day + DAY - now).total_seconds()) + 1
+    if not rate_limits.reserve(
+        [(f"code-reissue-try#{voter.voter_id}#{day:%Y%m%d}", BIRTH_DATE_TRIES_PER_DAY)], now=now, expires=day + 2 * DAY
+    ):
+        raise TooManyRequests(retry_after=until_tomorrow)
     typed = birth_date if isinstance(birth_date, str) else ""
     if not birth_dates.matches(typed, voter.birth_date_check, pepper):
         throttle.record_failure()
         raise WrongBirthDate()
     throttle.record_success()
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     if not rate_limits.reserve(
         [(f"code-reissued#{voter.voter_id}#{day:%Y%m%d}", REISSUES_PER_DAY)], now=now, expires=day + 2 * DAY
     ):
-        raise TooManyRequests(retry_after=int((day + DAY - now).total_seconds()) + 1)
+        raise TooManyRequests(retry_after=until_tomorrow)
     return _reissue(voter, scrutins, path=store.SELF_SERVICE, by=voter.voter_id, pepper=pepper, now=now)
 
 
@@ -108,11 +119,15 @@ def reissue_by_help_desk(
     scrutins = open_scrutins(voter, now)
     if not scrutins:
         raise ReissueClosed()
+    # The folder must take the notice before the old code dies: an OSError here changes nothing.
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = folder / f".reissue-{voter.voter_id}.tmp"
+    probe.touch(mode=0o600)
+    probe.unlink()
     reissued = _reissue(voter, scrutins, path=store.HELP_DESK, by=operator, pepper=pepper, now=now)
     ballots = sorted(get_ballots(sorted(voter.ballot_ids or ())), key=lambda b: b.ballot_id)
     theirs = [Scrutin(b.label, b.voting_opens_at, b.voting_closes_at) for b in ballots]
     recipient = Recipient(voter.last_name, voter.first_name, voter.voter_id, voter.workplace)
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"reissue-{voter.voter_id}-{reissued.generation}.pdf"
     write_place(
         path, [(recipient, reissued.code.replace("-", ""), theirs)], [recipient], count=1, academy=voter.academy,

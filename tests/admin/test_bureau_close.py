@@ -357,3 +357,5 @@ def test_a_tampered_record_file_fails_the_verifier_which_names_it(published, fil
         path.write_text(json.dumps(document))
     status, output = verifier(published)
     assert status == 1 and f"ÉCHEC  {file}" in output and f"FAILED {file}" in output, output
+    if file == "seal-close.json":
+        assert "invalid close (server_signature)" in output, output

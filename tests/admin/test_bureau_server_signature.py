@@ -46,6 +46,23 @@ def test_the_seal_names_the_servers_key_and_the_close_is_signed_with_it(admin, c
         raise AssertionError("a close checked against another server key was accepted")
 
 
+def _change_the_server_key(secret: str) -> None:
+    boto3.client("secretsmanager", region_name="eu-west-3").put_secret_value(
+        SecretId=TEST_ENVIRONMENT["SERVER_SIGNING_KEY_ID"], SecretString=secret
+    )
+    wiring.server_signing_seed.cache_clear()
+
+
+def test_a_server_key_changed_before_the_close_begins_freezes_nothing(admin, sealed, monkeypatch):
+    bureau, folder, _, election = sealed
+    cast(election, "CSA-MEN", "P00000001", 1)
+    at(monkeypatch, CLOSE + timedelta(hours=1))
+    _change_the_server_key("another-secret-" + "w" * 40)
+    status, output = admin("bureau", "close", bureau, str(folder), "--json")
+    assert status == 1 and json.loads(output)["error"]["code"] == "server_key_changed", output
+    assert BureauItem.get(bureau, "definition").state == "sealed" and not (folder / files.SEAL_CLOSE_MANIFEST).exists()
+
+
 def test_a_server_key_changed_since_the_seal_signs_no_close(admin, sealed, monkeypatch):
     bureau, folder, keys, election = sealed
     cast(election, "CSA-MEN", "P00000001", 1)
@@ -53,10 +70,7 @@ def test_a_server_key_changed_since_the_seal_signs_no_close(admin, sealed, monke
     assert admin("bureau", "close", bureau, str(folder))[0] == 0
     for member in ("adm-1", "del-2"):
         assert sign_close(folder, keys, member)[0] == 0
-    boto3.client("secretsmanager", region_name="eu-west-3").put_secret_value(
-        SecretId=TEST_ENVIRONMENT["SERVER_SIGNING_KEY_ID"], SecretString="another-secret-" + "z" * 40
-    )
-    wiring.server_signing_seed.cache_clear()
+    _change_the_server_key("another-secret-" + "z" * 40)
     status, output = admin("bureau", "close", bureau, str(folder), "--json")
     assert status == 1 and json.loads(output)["error"]["code"] == "server_key_changed", output
     assert BureauItem.get(bureau, "definition").state == "closing"

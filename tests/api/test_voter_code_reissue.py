@@ -174,6 +174,14 @@ def test_the_help_desk_hands_over_a_new_notice_and_the_terminal_never_shows_the_
     assert error_of(enter(booth, CODE))["code"] == "invalid_voter_code" and enter(booth, printed).status_code == 204
     [audit] = voter_codes.reissues_of(VOTER, 2)
     assert (audit.path, audit.by) == ("help-desk", "Mme Durand (assistance)")
+    # A folder that cannot take the notice: no code is issued, the one handed over still works.
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    out = io.StringIO()
+    status = cli.main(["--stage", "test", "voter-codes", "reissue", "P00000001", "--output", str(blocked / "x"),
+                       "--operator", "x"], out=out, config_path=config)  # fmt: skip
+    assert status == 1 and "Aucun nouveau code n'a été émis" in out.getvalue(), out.getvalue()
+    assert voter_codes.code_of(VOTER).generation == 2
     # An unknown voter: nothing is done.
     out = io.StringIO()
     status = cli.main(["--stage", "test", "voter-codes", "reissue", "P99999999", "--output", str(tmp_path),

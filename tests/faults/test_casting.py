@@ -51,6 +51,20 @@ def test_a_cast_cancelled_by_concurrent_transactions_is_tried_again_then_recorde
     assert_cast_once()
 
 
+@pytest.mark.parametrize("times", [2, None])
+def test_a_cast_whose_transaction_was_throttled_is_tried_again_or_a_503(booth, faults, times):  # noqa: F811
+    """DynamoDB reports a throttled transaction as a cancellation (reason ThrottlingError)."""
+    ballot = booth.election.ballot("CSA-MEN", 1)
+    faults.fail("dynamodb", "TransactWriteItems", "cancelled_throttled", times=times)
+    response = cast(booth, "CSA-MEN", ballot)
+    if times is None:
+        assert_service_busy(response)
+        assert_nothing_cast()
+    else:
+        assert response.status_code == 201
+        assert_cast_once()
+
+
 def test_a_cast_that_keeps_conflicting_is_a_503_and_nothing_is_written(booth, faults):  # noqa: F811
     ballot = booth.election.ballot("CSA-MEN", 0)
     faults.fail("dynamodb", "TransactWriteItems", "conflict", times=None)
