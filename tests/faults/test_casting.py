@@ -77,7 +77,9 @@ def test_a_cast_that_keeps_conflicting_is_a_503_and_nothing_is_written(booth, fa
 def test_a_cast_whose_answer_was_lost_is_recorded_once_and_says_so(booth, faults):  # noqa: F811
     """AWS wrote the transaction, its answer never came back; botocore sends it again and its
     conditions (no émargement yet, this nonce and these points new) now fail: the voter hears
-    that their vote is recorded, and that it is this ballot."""
+    that their vote is recorded, and that it is this ballot. (On AWS the retry carries the same
+    ClientRequestToken, which botocore fills in once, so DynamoDB may instead answer it as the
+    success it was, and the voter gets the receipt: either answer is true, neither duplicates.)"""
     ballot = booth.election.ballot("CSA-MEN", 1)
     lost = faults.fail("dynamodb", "TransactWriteItems", "answer_lost", times=1)
     response = cast(booth, "CSA-MEN", ballot)
