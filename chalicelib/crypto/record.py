@@ -303,18 +303,24 @@ class SealOpen:
     server_key: bytes  # the server's Ed25519 public key, which signs the close
 
 
+def _manifest_of(document, kind: str, election_id: str, invalid: type[ValueError]) -> dict:
+    """A seal's or a close's manifest: the exact text its digest names, of this kind and election."""
+    text = document["manifest"]
+    manifest = json.loads(text)
+    if sha256_hex(text.encode("utf-8")) != document["manifest_sha256"]:
+        raise invalid("manifest_sha256")
+    if manifest.get("kind") != kind or manifest.get("election") != election_id:
+        raise invalid("election")
+    return manifest
+
+
 def check_seal_open(document, trustees: Trustees, election: Election, trustees_bytes: bytes) -> SealOpen:
     """The seal: its manifest names this election, this φ and these trustees, and the server's
     signing key (`server_sign_pk`), and an `adm` and a `del` key holder signed it. The server's
     key is known, signed by the key holders, before the first vote: its signature of the close
     can only be the server's of this election."""
     try:
-        text = document["manifest"]
-        manifest = json.loads(text)
-        if sha256_hex(text.encode("utf-8")) != document["manifest_sha256"]:
-            raise InvalidSeal("manifest_sha256")
-        if manifest.get("kind") != "seal-open" or manifest.get("election") != trustees.roster.election:
-            raise InvalidSeal("election")
+        manifest = _manifest_of(document, "seal-open", trustees.roster.election, InvalidSeal)
         if manifest.get("phi") != election.phi.hex() or manifest.get("trustees") != sha256_hex(trustees_bytes):
             raise InvalidSeal("φ or trustees")
         server_key = manifest.get("server_sign_pk")
@@ -342,12 +348,7 @@ def check_seal_close(document, trustees: Trustees, election: Election, server_ke
     SHA-256), signed by an `adm` and a `del` key holder and by the server, with the key the
     seal named (`SealOpen.server_key`). Returns scrutin id → that entry."""
     try:
-        text = document["manifest"]
-        manifest = json.loads(text)
-        if sha256_hex(text.encode("utf-8")) != document["manifest_sha256"]:
-            raise InvalidClose("manifest_sha256")
-        if manifest.get("kind") != "seal-close" or manifest.get("election") != trustees.roster.election:
-            raise InvalidClose("election")
+        manifest = _manifest_of(document, "seal-close", trustees.roster.election, InvalidClose)
         if manifest.get("phi") != election.phi.hex():
             raise InvalidClose("phi")
         scrutins = {s["id"]: s for s in manifest["scrutins"]}

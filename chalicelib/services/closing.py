@@ -84,7 +84,8 @@ def closes_at(definition) -> datetime:
 
 
 def close_bureau(bureau_id: str, folder: Path, *, now: datetime, server_seed: Callable[[], bytes]) -> CloseReport:
-    """`server_seed`: gives the server's signing seed, asked for only when the close is signed."""
+    """`server_seed`: gives the server's signing seed, asked for once the close may run (its
+    public key must be the one the seal named before anything is frozen)."""
     definition = store.get_definition(bureau_id)
     if definition is None:
         raise BureauError("bureau_not_found", bureau=bureau_id)
